@@ -1,0 +1,518 @@
+package dev.cmwq.core;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * The engine's {@link Workqueue}: routes items to pools, and implements flush, drain and destroy.
+ *
+ * <h2>Flush</h2>
+ * Every queued item takes the queue's current flush color, 0 or 1 ({@link #workColor}), and each pool-workqueue
+ * counts its items in flight per color. A flusher (flushers take turns on {@link #flushLock}) flips the color, so
+ * that items queued from then on are not waited for, then visits every pool under its lock, marking the old color
+ * as awaited and adding its count to {@link #flushRemaining}; finishing or cancelling an item of the awaited color
+ * counts it down. Reading the color under the pool lock while queueing, and visiting every pool lock after the
+ * flip, make each item either counted by the flusher or of the new color. Before flipping, a flusher first waits
+ * out items of the other color left by an earlier flush that timed out, so two colors are enough.
+ */
+final class DefaultWorkqueue implements Workqueue {
+
+	final WorkqueueSystem system; // I
+
+	private final String name; // I
+
+	private final Set<WorkqueueFlag> flags; // I
+
+	private final boolean ordered; // I
+
+	final boolean unbound; // I
+
+	final boolean highpri; // I
+
+	final boolean cpuIntensive; // I
+
+	final boolean freezable; // I
+
+	/** I: the rescuer of a MEM_RECLAIM queue, else null. */
+	final Rescuer rescuer;
+
+	/** I: one per pool of the system, indexed by pool index; only those of the queue's kind are used normally. */
+	final PoolWorkqueue[] pwqs;
+
+	final WorkqueueStatistics stats = new WorkqueueStatistics();
+
+	private volatile int maxActive;
+
+	/** The color newly queued items take; written by a flusher holding {@link #flushLock}. */
+	volatile int workColor;
+
+	private final ReentrantLock flushLock = new ReentrantLock();
+
+	private final AtomicInteger flushRemaining = new AtomicInteger();
+
+	private final Object flushMonitor = new Object();
+
+	/** Drains (and destroys) in progress: only the queue's own items may queue more. */
+	private final AtomicInteger draining = new AtomicInteger();
+
+	private volatile boolean destroyed;
+
+	/** Delayed items whose timers have not fired yet. */
+	final Set<DelayedWork> armed = ConcurrentHashMap.newKeySet();
+
+	DefaultWorkqueue(WorkqueueSystem system, String name, Set<WorkqueueFlag> flags, int maxActive, boolean ordered,
+			List<WorkerPool> pools, boolean frozen) {
+		this.system = system;
+		this.name = name;
+		this.flags = flags.isEmpty() ? Collections.emptySet() : Collections.unmodifiableSet(EnumSet.copyOf(flags));
+		this.ordered = ordered;
+		this.unbound = flags.contains(WorkqueueFlag.UNBOUND);
+		this.highpri = flags.contains(WorkqueueFlag.HIGHPRI);
+		this.cpuIntensive = flags.contains(WorkqueueFlag.CPU_INTENSIVE);
+		this.freezable = flags.contains(WorkqueueFlag.FREEZABLE);
+		this.maxActive = maxActive;
+		this.pwqs = new PoolWorkqueue[pools.size()];
+		for (WorkerPool pool : pools) {
+			this.pwqs[pool.index] = new PoolWorkqueue(this, pool, maxActive, frozen && this.freezable);
+		}
+		this.rescuer = flags.contains(WorkqueueFlag.MEM_RECLAIM) ? new Rescuer(this) : null;
+	}
+
+	@Override
+	public String name() {
+		return this.name;
+	}
+
+	@Override
+	public Set<WorkqueueFlag> flags() {
+		return this.flags;
+	}
+
+	@Override
+	public int maxActive() {
+		return this.maxActive;
+	}
+
+	@Override
+	public boolean isOrdered() {
+		return this.ordered;
+	}
+
+	// --- queueing ----------------------------------------------------------------------------------------------
+
+	@Override
+	public boolean queue(Work work) {
+		checkAccepting();
+		if (!work.tryClaim()) {
+			return false;
+		}
+		commit(-1, work);
+		return true;
+	}
+
+	@Override
+	public boolean queueOn(int cpu, Work work) {
+		this.system.checkCpu(cpu);
+		checkAccepting();
+		if (!work.tryClaim()) {
+			return false;
+		}
+		commit(cpu, work);
+		return true;
+	}
+
+	@Override
+	public void execute(Runnable command) {
+		queue(new Work(command));
+	}
+
+	@Override
+	public boolean queueDelayed(DelayedWork work, Duration delay) {
+		return queueDelayedOn(-1, work, delay);
+	}
+
+	@Override
+	public boolean queueDelayedOn(int cpu, DelayedWork work, Duration delay) {
+		long nanos = delayNanos(delay);
+		if (cpu != -1) {
+			this.system.checkCpu(cpu);
+		}
+		checkAccepting();
+		if (!work.tryClaim()) {
+			return false;
+		}
+		arm(cpu, work, nanos);
+		return true;
+	}
+
+	@Override
+	public boolean modDelayed(DelayedWork work, Duration delay) {
+		long nanos = delayNanos(delay);
+		checkAccepting();
+		for (;;) {
+			if (work.tryClaim()) {
+				arm(-1, work, nanos);
+				return false;
+			}
+			int stolen = work.stealForRequeue();
+			if (stolen > 0) {
+				arm(-1, work, nanos);
+				return true;
+			}
+			if (stolen < 0) {
+				return false; // being cancelled synchronously, as the kernel's mod_delayed_work
+			}
+		}
+	}
+
+	/** We hold the PENDING bit: the queueing is committed and will be answered by one run or cancel. */
+	private void commit(int cpu, Work work) {
+		work.countQueued();
+		work.queuedOn = this;
+		insert(cpu, work);
+	}
+
+	private void arm(int cpu, DelayedWork work, long nanos) {
+		if (nanos == 0) {
+			commit(cpu, work);
+			return;
+		}
+		work.countQueued();
+		work.queuedOn = this;
+		boolean explicit = cpu >= 0;
+		int target = explicit ? cpu : (this.unbound ? -1 : this.system.localCpu());
+		this.armed.add(work);
+		work.armed(this.system.timers.schedule(() -> fire(work, target, explicit), nanos));
+	}
+
+	/** The delay timer fired: link the item (it is still pending, and the claim is still ours). */
+	private void fire(DelayedWork work, int cpu, boolean explicit) {
+		this.armed.remove(work);
+		insert((explicit || cpu < 0 || this.system.isOnline(cpu)) ? cpu : -1, work);
+	}
+
+	/** Picks the pool and links the item there. */
+	void insert(int cpu, Work work) {
+		WorkerPool pool = this.unbound ? this.system.unboundPool(this.highpri)
+				: this.system.cpuPool((cpu >= 0) ? cpu : this.system.localCpu(), this.highpri);
+		Worker running = work.current;
+		if (running != null) {
+			WorkerPool runningOn = running.pool;
+			if (runningOn != null && runningOn != pool) {
+				pool = runningOn; // non-reentrancy: queue it where it runs, so it cannot run twice at once
+			}
+		}
+		pool.enqueue(work, this.pwqs[pool.index]);
+	}
+
+	private void checkAccepting() {
+		if (this.destroyed) {
+			throw new RejectedExecutionException("Workqueue '" + this.name + "' is destroyed");
+		}
+		if (!this.system.isRunning()) {
+			if (this.system.isTerminated() || !isChained()) {
+				throw new RejectedExecutionException(
+						"Workqueue '" + this.name + "' does not accept work: the workqueue system is shutting down");
+			}
+		}
+		else if (this.draining.get() > 0 && !isChained()) {
+			throw new RejectedExecutionException(
+					"Workqueue '" + this.name + "' is draining: only its own items may queue more work");
+		}
+	}
+
+	/** Whether the caller is one of this queue's items (the kernel's {@code is_chained_work}). */
+	private boolean isChained() {
+		Worker worker = Worker.current();
+		PoolWorkqueue pwq = (worker != null) ? worker.currentPwq : null;
+		return pwq != null && pwq.wq == this;
+	}
+
+	private static long delayNanos(Duration delay) {
+		if (delay == null || delay.isNegative()) {
+			throw new IllegalArgumentException("Delay must be zero or positive, got " + delay);
+		}
+		return (delay.getSeconds() >= Long.MAX_VALUE / 1_000_000_000L) ? Long.MAX_VALUE : delay.toNanos();
+	}
+
+	// --- flush, drain, destroy ---------------------------------------------------------------------------------
+
+	@Override
+	public void flush() {
+		flush(null);
+	}
+
+	@Override
+	public boolean flush(Duration timeout) {
+		long deadline = (timeout == null) ? Long.MAX_VALUE : System.nanoTime() + delayNanos(timeout);
+		try (Blocking.Section ignored = Blocking.begin()) {
+			if (!acquireFlushLock(deadline)) {
+				return false;
+			}
+			try {
+				int color = this.workColor;
+				if (!awaitColor(1 - color, deadline)) {
+					return false;
+				}
+				this.workColor = 1 - color;
+				return awaitColor(color, deadline);
+			}
+			finally {
+				this.flushLock.unlock();
+			}
+		}
+	}
+
+	private boolean acquireFlushLock(long deadline) {
+		boolean interrupted = false;
+		try {
+			for (;;) {
+				try {
+					if (deadline == Long.MAX_VALUE) {
+						this.flushLock.lockInterruptibly();
+						return true;
+					}
+					return this.flushLock.tryLock(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+				}
+				catch (InterruptedException ex) {
+					interrupted = true;
+				}
+			}
+		}
+		finally {
+			if (interrupted) {
+				Thread.currentThread().interrupt();
+			}
+		}
+	}
+
+	/** Waits until no item of {@code color} is in flight on any pool. Holds {@link #flushLock}. */
+	private boolean awaitColor(int color, long deadline) {
+		this.flushRemaining.set(1);
+		for (PoolWorkqueue pwq : this.pwqs) {
+			pwq.pool.lock.lock();
+			try {
+				pwq.flushColor = color;
+				this.flushRemaining.addAndGet(pwq.nrInFlight[color]);
+			}
+			finally {
+				pwq.pool.lock.unlock();
+			}
+		}
+		boolean interrupted = false;
+		try {
+			flushProgress();
+			synchronized (this.flushMonitor) {
+				while (this.flushRemaining.get() > 0) {
+					long left = deadline - System.nanoTime();
+					if (left <= 0) {
+						return false;
+					}
+					try {
+						if (deadline == Long.MAX_VALUE) {
+							this.flushMonitor.wait();
+						}
+						else {
+							TimeUnit.NANOSECONDS.timedWait(this.flushMonitor, left);
+						}
+					}
+					catch (InterruptedException ex) {
+						interrupted = true; // like flush_workqueue, not interruptible
+					}
+				}
+				return true;
+			}
+		}
+		finally {
+			for (PoolWorkqueue pwq : this.pwqs) {
+				pwq.pool.lock.lock();
+				try {
+					pwq.flushColor = -1;
+				}
+				finally {
+					pwq.pool.lock.unlock();
+				}
+			}
+			if (interrupted) {
+				Thread.currentThread().interrupt();
+			}
+		}
+	}
+
+	/** An awaited item finished or was cancelled (called under a pool lock), or the flusher dropped its guard. */
+	void flushProgress() {
+		if (this.flushRemaining.decrementAndGet() == 0) {
+			synchronized (this.flushMonitor) {
+				this.flushMonitor.notifyAll();
+			}
+		}
+	}
+
+	@Override
+	public void drain() {
+		drain(null);
+	}
+
+	/** Flushes until nothing is in flight, or until the timeout; true if the queue is empty. */
+	boolean drain(Duration timeout) {
+		long deadline = (timeout == null) ? Long.MAX_VALUE : System.nanoTime() + delayNanos(timeout);
+		this.draining.incrementAndGet();
+		try {
+			for (;;) {
+				Duration left = (timeout == null) ? null : Duration.ofNanos(Math.max(0, deadline - System.nanoTime()));
+				boolean flushed = flush(left);
+				if (inFlight() == 0) {
+					return true;
+				}
+				if (!flushed || (timeout != null && deadline - System.nanoTime() <= 0)) {
+					return false;
+				}
+			}
+		}
+		finally {
+			this.draining.decrementAndGet();
+		}
+	}
+
+	@Override
+	public void destroy() {
+		this.draining.incrementAndGet();
+		try {
+			drain();
+			this.destroyed = true;
+		}
+		finally {
+			this.draining.decrementAndGet();
+		}
+		if (this.rescuer != null) {
+			this.rescuer.stop();
+		}
+		this.system.unregister(this);
+	}
+
+	/** Cancels the delayed items still waiting for their timers (shutdown); returns how many. */
+	int cancelArmed() {
+		int cancelled = 0;
+		for (DelayedWork work : this.armed) {
+			if (work.isDelayed() && work.cancel()) {
+				cancelled++;
+			}
+		}
+		return cancelled;
+	}
+
+	/** Items queued and not finished on all pools (held-back, pending and running; not delayed ones). */
+	int inFlight() {
+		int total = 0;
+		for (PoolWorkqueue pwq : this.pwqs) {
+			pwq.pool.lock.lock();
+			try {
+				total += pwq.nrInFlight();
+			}
+			finally {
+				pwq.pool.lock.unlock();
+			}
+		}
+		return total;
+	}
+
+	// --- limits and freezing -----------------------------------------------------------------------------------
+
+	@Override
+	public void setMaxActive(int maxActive) {
+		if (this.ordered) {
+			throw new IllegalArgumentException(
+					"Workqueue '" + this.name + "' is ordered; its max-active is fixed at 1, got " + maxActive);
+		}
+		int resolved = this.system.resolveMaxActive(this.name, this.unbound, maxActive);
+		this.maxActive = resolved;
+		for (PoolWorkqueue pwq : this.pwqs) {
+			List<Worker> toWake;
+			pwq.pool.lock.lock();
+			try {
+				pwq.maxActive = resolved;
+				toWake = pwq.pool.activateHeld(pwq, null);
+			}
+			finally {
+				pwq.pool.lock.unlock();
+			}
+			pwq.pool.wakeAll(toWake);
+		}
+	}
+
+	/** Freezes or thaws the queue's pool-workqueues (only called for freezable queues). */
+	void setFrozen(boolean frozen) {
+		for (PoolWorkqueue pwq : this.pwqs) {
+			List<Worker> toWake = null;
+			pwq.pool.lock.lock();
+			try {
+				pwq.frozen = frozen;
+				if (frozen) {
+					pwq.pool.deactivatePending(pwq);
+				}
+				else {
+					toWake = pwq.pool.activateHeld(pwq, null);
+				}
+			}
+			finally {
+				pwq.pool.lock.unlock();
+			}
+			pwq.pool.wakeAll(toWake);
+		}
+	}
+
+	/** Whether items of this queue are activated: running, or about to run (for freezeBusy). */
+	boolean hasActive() {
+		for (PoolWorkqueue pwq : this.pwqs) {
+			pwq.pool.lock.lock();
+			try {
+				if (pwq.nrActive > 0) {
+					return true;
+				}
+			}
+			finally {
+				pwq.pool.lock.unlock();
+			}
+		}
+		return false;
+	}
+
+	// --- views -------------------------------------------------------------------------------------------------
+
+	@Override
+	public WorkqueueSnapshot snapshot() {
+		int active = 0;
+		int pending = 0;
+		for (PoolWorkqueue pwq : this.pwqs) {
+			pwq.pool.lock.lock();
+			try {
+				active += pwq.nrRunning;
+				pending += pwq.nrActive - pwq.nrRunning + pwq.inactive.size();
+			}
+			finally {
+				pwq.pool.lock.unlock();
+			}
+		}
+		List<String> flagNames = new ArrayList<>(this.flags.size());
+		for (WorkqueueFlag flag : this.flags) {
+			flagNames.add(flag.propertyName());
+		}
+		return new WorkqueueSnapshot(this.name, List.copyOf(flagNames), this.maxActive, this.ordered, active, pending,
+				this.stats.snapshot());
+	}
+
+	@Override
+	public String toString() {
+		return "Workqueue[" + this.name + "]";
+	}
+
+}

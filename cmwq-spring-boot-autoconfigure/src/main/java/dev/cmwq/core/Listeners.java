@@ -1,0 +1,54 @@
+package dev.cmwq.core;
+
+import java.util.Arrays;
+
+/** The registered {@link WorkListener}s: a copy-on-write array, so the hot path reads one volatile field. */
+final class Listeners {
+
+	private volatile WorkListener[] listeners = new WorkListener[0];
+
+	synchronized void add(WorkListener listener) {
+		WorkListener[] current = this.listeners;
+		WorkListener[] next = Arrays.copyOf(current, current.length + 1);
+		next[current.length] = listener;
+		this.listeners = next;
+	}
+
+	synchronized void remove(WorkListener listener) {
+		this.listeners = Arrays.stream(this.listeners).filter((l) -> l != listener).toArray(WorkListener[]::new);
+	}
+
+	void started(Workqueue wq, long waitNanos) {
+		for (WorkListener listener : this.listeners) {
+			try {
+				listener.started(wq, waitNanos);
+			}
+			catch (RuntimeException ex) {
+				WorkqueueSystem.LOG.warn("WorkListener {} failed", listener, ex);
+			}
+		}
+	}
+
+	void finished(Workqueue wq, long executionNanos, Throwable failure) {
+		for (WorkListener listener : this.listeners) {
+			try {
+				listener.finished(wq, executionNanos, failure);
+			}
+			catch (RuntimeException ex) {
+				WorkqueueSystem.LOG.warn("WorkListener {} failed", listener, ex);
+			}
+		}
+	}
+
+	void cancelled(Workqueue wq) {
+		for (WorkListener listener : this.listeners) {
+			try {
+				listener.cancelled(wq);
+			}
+			catch (RuntimeException ex) {
+				WorkqueueSystem.LOG.warn("WorkListener {} failed", listener, ex);
+			}
+		}
+	}
+
+}

@@ -1,0 +1,79 @@
+package dev.cmwq.core;
+
+import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * The rescuer thread of a {@link WorkqueueFlag#MEM_RECLAIM} queue (the kernel's {@code rescuer_thread}). A pool
+ * that needs a worker and cannot get one for the mayday interval sends a mayday for each such queue with items on
+ * its worklist; the rescuer then takes that queue's pending items off the pool and runs them itself, so the
+ * queue keeps making progress when no worker can be had.
+ */
+final class Rescuer implements Runnable {
+
+	private final DefaultWorkqueue wq;
+
+	/** Pool-workqueues that asked for help; a pwq may appear more than once, which is harmless. */
+	private final ConcurrentLinkedQueue<PoolWorkqueue> maydays = new ConcurrentLinkedQueue<>();
+
+	/** A worker that belongs to no pool; its pool field is set while it runs items of one (rescuer thread only). */
+	private final Worker worker;
+
+	private final Thread thread;
+
+	private volatile boolean stopped;
+
+	Rescuer(DefaultWorkqueue wq) {
+		this.wq = wq;
+		this.worker = new Worker(null, 0, true);
+		this.thread = new Thread(this, "cmwq-rescuer-" + wq.name());
+		this.thread.setDaemon(true);
+		this.worker.thread = this.thread;
+	}
+
+	void start() {
+		this.thread.start();
+	}
+
+	void mayday(PoolWorkqueue pwq) {
+		this.wq.stats.mayday.increment();
+		this.maydays.add(pwq);
+		LockSupport.unpark(this.thread);
+	}
+
+	void stop() {
+		this.stopped = true;
+		LockSupport.unpark(this.thread);
+	}
+
+	@Override
+	public void run() {
+		Worker.CURRENT.set(this.worker);
+		while (!this.stopped) {
+			PoolWorkqueue pwq = this.maydays.poll();
+			if (pwq == null) {
+				LockSupport.park(this);
+				continue;
+			}
+			rescue(pwq);
+		}
+	}
+
+	private void rescue(PoolWorkqueue pwq) {
+		WorkerPool pool = pwq.pool;
+		this.worker.pool = pool;
+		pool.lock.lock();
+		try {
+			List<Work> items = pool.takePending(pwq);
+			for (Work work : items) {
+				this.worker.processOne(pool, work);
+			}
+		}
+		finally {
+			pool.lock.unlock();
+			this.worker.pool = null;
+		}
+	}
+
+}

@@ -1,0 +1,329 @@
+package dev.cmwq.core;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A work item: a task that can be queued on a {@link Workqueue}, like the kernel's {@code work_struct}.
+ *
+ * <h2>States</h2>
+ * A work item is <em>idle</em>, <em>pending</em> (queued, not yet started), <em>running</em>, or pending and
+ * running at once (queued again while it runs). The pending bit is the {@code PENDING} bit of {@link #state}:
+ * <pre>
+ *   idle    --queue()-----------------&gt; pending     (the caller won the PENDING bit; queue() returns true)
+ *   pending --queue()-----------------&gt; pending     (returns false, adds no run)
+ *   pending --a worker starts it------&gt; running     (PENDING cleared under the pool lock as it starts)
+ *   running --queue()-----------------&gt; running + pending (exactly one more run, on the same pool)
+ *   running --returns or throws-------&gt; idle
+ *   pending --cancel()----------------&gt; idle        (the canceller steals the PENDING bit and unlinks it)
+ * </pre>
+ * {@code cancelSync()} also holds the {@code CANCELING} bit until the running instance has finished, so that
+ * queueing during a synchronous cancel returns false, as in the kernel.
+ *
+ * <p>An item never runs concurrently with itself: queueing an item that is running sends it to the pool where
+ * it runs, and a worker of that pool that picks it up while another worker still runs it hands it to that worker
+ * (the kernel's non-reentrancy rule).
+ *
+ * <p>Every successful queue is answered by exactly one run or one cancellation: {@code queued} counts the former,
+ * {@code resolved} the latter, and {@link #flush()} waits for {@code resolved} to reach the {@code queued} it saw.
+ */
+public class Work {
+
+	static final int PENDING = 1;
+
+	static final int CANCELING = 2;
+
+	private static final int STEAL_CANCEL = 0;
+
+	private static final int STEAL_SYNC = 1;
+
+	private static final int STEAL_REQUEUE = 2;
+
+	private static final VarHandle STATE;
+
+	private static final VarHandle RESOLVED;
+
+	static {
+		try {
+			MethodHandles.Lookup lookup = MethodHandles.lookup();
+			STATE = lookup.findVarHandle(Work.class, "state", int.class);
+			RESOLVED = lookup.findVarHandle(Work.class, "resolved", long.class);
+		}
+		catch (ReflectiveOperationException ex) {
+			throw new ExceptionInInitializerError(ex);
+		}
+	}
+
+	private final Runnable task; // I
+
+	/** PENDING and CANCELING bits; CAS. */
+	private volatile int state;
+
+	/** Pool whose lists hold this item; written under that pool's lock, null while not linked there. */
+	volatile WorkerPool linkedPool;
+
+	/** Where in {@link #linkedPool} the item is linked. L: linkedPool's lock. */
+	Link link = Link.NONE;
+
+	/** The pool-workqueue the pending instance belongs to. L: linkedPool's lock. */
+	PoolWorkqueue pwq;
+
+	/** Flush color of the pending instance. L: linkedPool's lock. */
+	int color;
+
+	/** System.nanoTime() when the pending instance was queued. L: linkedPool's lock. */
+	long queuedAt;
+
+	/** The worker running this item, or null. Written under that worker's pool lock; read without it. */
+	volatile Worker current;
+
+	/** The queue of the latest successful queueing; written by the holder of the PENDING bit. */
+	volatile DefaultWorkqueue queuedOn;
+
+	/** Successful queues so far. Written only by the holder of the PENDING bit. */
+	private volatile long queued;
+
+	/** Runs finished plus pending instances cancelled so far. */
+	private volatile long resolved;
+
+	/** Threads in {@link #awaitResolved}; they wait on this object's private monitor. */
+	private volatile int waiters;
+
+	private final Object waitLock = new Object();
+
+	/**
+	 * Creates a work item, like {@code INIT_WORK}.
+	 * @param task what the item runs
+	 */
+	public Work(Runnable task) {
+		this.task = Objects.requireNonNull(task, "task");
+	}
+
+	/**
+	 * The task this item runs.
+	 * @return the task
+	 */
+	public Runnable task() {
+		return this.task;
+	}
+
+	/**
+	 * Whether the item is queued and has not started yet (the kernel's {@code work_pending}).
+	 * @return true while pending
+	 */
+	public boolean isPending() {
+		return (this.state & PENDING) != 0;
+	}
+
+	/**
+	 * Whether a worker is running the item now.
+	 * @return true while running
+	 */
+	public boolean isRunning() {
+		return this.current != null;
+	}
+
+	/**
+	 * Waits until the last queueing of this item has finished executing (the kernel's {@code flush_work}).
+	 * @return true if it waited, false if the item was already idle
+	 */
+	public boolean flush() {
+		return awaitResolved(this.queued, Long.MAX_VALUE);
+	}
+
+	/**
+	 * Cancels the pending instance, if any, without waiting for a running one (the kernel's {@code cancel_work}).
+	 * @return true if the item was pending
+	 */
+	public boolean cancel() {
+		if (steal(STEAL_CANCEL) > 0) {
+			clearState(PENDING);
+			countCancelled();
+			return true;
+		}
+		return false;
+	}
+
+	/**
+	 * Cancels the pending instance, if any, and waits for a running one to finish (the kernel's
+	 * {@code cancel_work_sync}). Queueing the item while this runs returns false.
+	 * @return true if the item was pending
+	 */
+	public boolean cancelSync() {
+		boolean wasPending = steal(STEAL_SYNC) > 0;
+		try {
+			awaitResolved(this.queued, Long.MAX_VALUE);
+		}
+		finally {
+			clearState(PENDING | CANCELING);
+		}
+		if (wasPending) {
+			countCancelled();
+		}
+		return wasPending;
+	}
+
+	// --- engine internals -------------------------------------------------------------------------------------
+
+	/** Takes the PENDING bit for a queueing; false if pending or being cancelled. */
+	final boolean tryClaim() {
+		return STATE.compareAndSet(this, 0, PENDING);
+	}
+
+	/** Called by the PENDING holder once the claim is committed to a queue (timer or pool). */
+	final void countQueued() {
+		this.queued = this.queued + 1;
+	}
+
+	/** Drops a claim that could not be committed (the workqueue refused it). */
+	final void releaseClaim() {
+		clearState(PENDING);
+	}
+
+	/** A worker starts the pending instance: clears PENDING (we hold the pool lock it is linked under). */
+	final void startedByWorker() {
+		clearState(PENDING);
+	}
+
+	final void clearState(int bits) {
+		for (;;) {
+			int s = this.state;
+			if ((s & bits) == 0 || STATE.compareAndSet(this, s, s & ~bits)) {
+				return;
+			}
+		}
+	}
+
+	/** One queueing has been answered by a finished run or a cancellation. */
+	final void resolve() {
+		RESOLVED.getAndAdd(this, 1L);
+		if (this.waiters > 0) {
+			synchronized (this.waitLock) {
+				this.waitLock.notifyAll();
+			}
+		}
+	}
+
+	/** Takes the pending instance over to queue it again ({@code mod_delayed_work}). */
+	final int stealForRequeue() {
+		return steal(STEAL_REQUEUE);
+	}
+
+	/**
+	 * Takes the pending instance away from wherever it waits: the delay timer or a pool's lists (the kernel's
+	 * {@code try_to_grab_pending}). When this returns 1 the PENDING bit stays set and belongs to the caller.
+	 * With {@link #STEAL_SYNC} the caller also holds CANCELING (and PENDING, even if the item was idle) to keep
+	 * queuers out until it clears them.
+	 * @return 1 if a pending instance was taken, 0 if there was none, -1 if a synchronous cancel is under way
+	 * (only for {@link #STEAL_CANCEL} and {@link #STEAL_REQUEUE}, which do not wait for it)
+	 */
+	private int steal(int mode) {
+		for (;;) {
+			int s = this.state;
+			if ((s & CANCELING) != 0) {
+				if (mode != STEAL_SYNC) {
+					return -1;
+				}
+				Thread.yield(); // another cancelSync owns the item; wait for it to finish
+				continue;
+			}
+			if ((s & PENDING) == 0) {
+				if (mode != STEAL_SYNC) {
+					return 0;
+				}
+				if (STATE.compareAndSet(this, s, PENDING | CANCELING)) {
+					return 0;
+				}
+				continue;
+			}
+			if (tryStealFromTimer() || tryUnlink()) {
+				if (mode == STEAL_SYNC) {
+					STATE.getAndBitwiseOr(this, CANCELING);
+				}
+				return 1;
+			}
+			// Pending but in transit between the timer and a pool, or just claimed: retry (the kernel's -EAGAIN).
+			Thread.yield();
+		}
+	}
+
+	private void countCancelled() {
+		DefaultWorkqueue wq = this.queuedOn;
+		if (wq != null) {
+			wq.stats.cancelled.increment();
+			wq.system.listeners.cancelled(wq);
+		}
+	}
+
+	/** Overridden by {@link DelayedWork}: cancels a timer that has not fired. */
+	boolean tryStealFromTimer() {
+		return false;
+	}
+
+	private boolean tryUnlink() {
+		WorkerPool pool = this.linkedPool;
+		if (pool == null) {
+			return false;
+		}
+		if (pool.unlinkPending(this)) {
+			resolve();
+			return true;
+		}
+		return false;
+	}
+
+	/** Waits until {@code resolved >= target}; the wait counts as blocking for concurrency management. */
+	final boolean awaitResolved(long target, long timeoutNanos) {
+		if (this.resolved >= target) {
+			return false;
+		}
+		long deadline = System.nanoTime() + timeoutNanos;
+		boolean interrupted = false;
+		try (Blocking.Section ignored = Blocking.begin()) {
+			synchronized (this.waitLock) {
+				this.waiters++;
+				try {
+					while (this.resolved < target) {
+						long left = deadline - System.nanoTime();
+						if (timeoutNanos != Long.MAX_VALUE && left <= 0) {
+							break;
+						}
+						try {
+							if (timeoutNanos == Long.MAX_VALUE) {
+								this.waitLock.wait();
+							}
+							else {
+								TimeUnit.NANOSECONDS.timedWait(this.waitLock, left);
+							}
+						}
+						catch (InterruptedException ex) {
+							interrupted = true; // like the kernel's flush_work, the wait is not interruptible
+						}
+					}
+				}
+				finally {
+					this.waiters--;
+				}
+			}
+		}
+		if (interrupted) {
+			Thread.currentThread().interrupt();
+		}
+		return true;
+	}
+
+	@Override
+	public String toString() {
+		return getClass().getSimpleName() + "[" + this.task + "]";
+	}
+
+	/** Which list of its pool a pending item is linked on. */
+	enum Link {
+
+		NONE, WORKLIST, INACTIVE, SCHEDULED
+
+	}
+
+}

@@ -1,0 +1,727 @@
+package dev.cmwq.core;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Pattern;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The workqueue subsystem: simulated logical CPUs, the shared worker pools (per CPU a normal and a highpri one,
+ * plus an unbound normal and highpri one), and the workqueues that use them.
+ *
+ * <pre>{@code
+ * try (WorkqueueSystem system = WorkqueueSystem.builder().cpus(2).build()) {
+ *     Workqueue wq = system.allocWorkqueue("thumbnails", Set.of(WorkqueueFlag.CPU_INTENSIVE), 4);
+ *     wq.execute(() -> render(image));
+ * }
+ * }</pre>
+ *
+ * <h2>Run state</h2>
+ * RUNNING → SHUTTING_DOWN (by {@link #close()}: only the queues' own items may queue more, every queue is
+ * drained up to the shutdown timeout) → TERMINATED (nothing is accepted; workers exit once their item ends).
+ */
+public final class WorkqueueSystem implements AutoCloseable {
+
+	static final Logger LOG = LoggerFactory.getLogger(WorkqueueSystem.class);
+
+	/** The default limit of items in flight, when 0 is asked for (the kernel's WQ_DFL_ACTIVE). */
+	public static final int DEFAULT_MAX_ACTIVE = 256;
+
+	/** The highest limit of a bound queue (the kernel's WQ_MAX_ACTIVE). */
+	public static final int MAX_ACTIVE = 512;
+
+	/** Names of the system workqueues made when {@link Builder#systemWorkqueues(boolean)} is on (the default). */
+	public static final List<String> SYSTEM_WORKQUEUES = List.of("events", "events_highpri", "events_long",
+			"events_unbound", "events_freezable");
+
+	private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_.-]{1,32}");
+
+	private static final AtomicInteger THREAD_SLOTS = new AtomicInteger();
+
+	/** A stable per-thread number, for spreading threads over CPUs. */
+	private static final ThreadLocal<Integer> THREAD_SLOT = ThreadLocal
+		.withInitial(() -> THREAD_SLOTS.getAndIncrement() & Integer.MAX_VALUE);
+
+	private enum RunState {
+
+		RUNNING, SHUTTING_DOWN, TERMINATED
+
+	}
+
+	final int nrCpus; // I
+
+	final long idleTimeoutNanos; // I
+
+	final long maydayIntervalNanos; // I
+
+	final int maxWorkersPerPool; // I
+
+	final ThreadFactory threadFactory; // I
+
+	private final long shutdownTimeoutNanos; // I
+
+	private final WorkFailureHandler failureHandler; // I
+
+	final Listeners listeners = new Listeners();
+
+	final Timers timers = new Timers();
+
+	final BlockDetector detector; // I
+
+	final Watchdog watchdog; // I
+
+	/** I: every pool; index = pool.index. Bound pools first (cpu0, cpu0-highpri, cpu1, ...), then unbound. */
+	private final List<WorkerPool> pools;
+
+	private final List<WorkerPool> boundPools; // I
+
+	/** Workqueues by name, in creation order. Guarded by itself; freeze and thaw hold it too. */
+	private final Map<String, DefaultWorkqueue> workqueues = new LinkedHashMap<>();
+
+	/** Whether freezable queues are frozen. Written under {@link #workqueues}. */
+	private volatile boolean frozen;
+
+	/** Guarded by itself (CPU hotplug). */
+	private final boolean[] online;
+
+	/** The online CPUs, ascending; replaced on hotplug. */
+	private volatile int[] onlineCpus;
+
+	private volatile RunState runState = RunState.RUNNING;
+
+	private WorkqueueSystem(Builder builder) {
+		this.nrCpus = (builder.cpus == 0) ? Runtime.getRuntime().availableProcessors() : builder.cpus;
+		this.idleTimeoutNanos = builder.idleTimeout.toNanos();
+		this.maydayIntervalNanos = builder.maydayInterval.toNanos();
+		this.maxWorkersPerPool = builder.maxWorkersPerPool;
+		this.threadFactory = builder.threadFactory;
+		this.shutdownTimeoutNanos = builder.shutdownTimeout.toNanos();
+		this.failureHandler = builder.failureHandler;
+		List<WorkerPool> all = new ArrayList<>();
+		for (int cpu = 0; cpu < this.nrCpus; cpu++) {
+			all.add(new WorkerPool(this, all.size(), cpu, false));
+			all.add(new WorkerPool(this, all.size(), cpu, true));
+		}
+		this.boundPools = List.copyOf(all);
+		all.add(new WorkerPool(this, all.size(), -1, false));
+		all.add(new WorkerPool(this, all.size(), -1, true));
+		this.pools = List.copyOf(all);
+		this.online = new boolean[this.nrCpus];
+		java.util.Arrays.fill(this.online, true);
+		this.onlineCpus = java.util.stream.IntStream.range(0, this.nrCpus).toArray();
+		this.detector = new BlockDetector(this, builder.detectorInterval.toNanos(),
+				builder.cpuIntensiveThreshold.toNanos());
+		this.watchdog = new Watchdog(this, builder.watchdogThreshold.toNanos());
+		if (builder.systemWorkqueues) {
+			allocWorkqueue("events", Set.of(), 0);
+			allocWorkqueue("events_highpri", Set.of(WorkqueueFlag.HIGHPRI), 0);
+			allocWorkqueue("events_long", Set.of(), 0);
+			allocWorkqueue("events_unbound", Set.of(WorkqueueFlag.UNBOUND), 0);
+			allocWorkqueue("events_freezable", Set.of(WorkqueueFlag.FREEZABLE), 0);
+		}
+	}
+
+	/**
+	 * A builder with the defaults: CPUs as available, idle timeout 300 s, CPU-intensive threshold 10 ms, watchdog
+	 * threshold 30 s, 512 workers per pool, shutdown timeout 30 s, system workqueues on.
+	 * @return a new builder
+	 */
+	public static Builder builder() {
+		return new Builder();
+	}
+
+	// --- workqueues --------------------------------------------------------------------------------------------
+
+	/**
+	 * Makes a workqueue, like {@code alloc_workqueue}.
+	 * @param name 1 to 32 characters of {@code [A-Za-z0-9_.-]}, unique in the system
+	 * @param flags its flags
+	 * @param maxActive 0 for the default 256; else 1..512 (bound) or 1..max(512, 4 × cpus) (unbound)
+	 * @return the new queue
+	 * @throws IllegalArgumentException naming the queue and the bad value
+	 */
+	public Workqueue allocWorkqueue(String name, Set<WorkqueueFlag> flags, int maxActive) {
+		return alloc(name, flags, maxActive, false);
+	}
+
+	/**
+	 * Makes an ordered workqueue, like {@code alloc_ordered_workqueue}: unbound, one item at a time, FIFO.
+	 * @param name 1 to 32 characters of {@code [A-Za-z0-9_.-]}, unique in the system
+	 * @param flags further flags ({@code UNBOUND} is implied)
+	 * @return the new queue
+	 */
+	public Workqueue allocOrderedWorkqueue(String name, Set<WorkqueueFlag> flags) {
+		EnumSet<WorkqueueFlag> all = EnumSet.of(WorkqueueFlag.UNBOUND);
+		all.addAll(flags);
+		return alloc(name, all, 1, true);
+	}
+
+	private Workqueue alloc(String name, Set<WorkqueueFlag> flags, int maxActive, boolean ordered) {
+		Objects.requireNonNull(flags, "flags");
+		if (name == null || !NAME.matcher(name).matches()) {
+			throw new IllegalArgumentException("Invalid workqueue name '" + name
+					+ "': use 1 to 32 characters of letters, digits, '_', '.' and '-'");
+		}
+		int resolved = resolveMaxActive(name, flags.contains(WorkqueueFlag.UNBOUND), maxActive);
+		DefaultWorkqueue wq;
+		synchronized (this.workqueues) {
+			if (this.runState == RunState.TERMINATED) {
+				throw new IllegalStateException("The workqueue system is closed");
+			}
+			if (this.workqueues.containsKey(name)) {
+				throw new IllegalArgumentException("A workqueue named '" + name + "' already exists");
+			}
+			wq = new DefaultWorkqueue(this, name, flags, resolved, ordered, this.pools, this.frozen);
+			this.workqueues.put(name, wq);
+		}
+		if (wq.rescuer != null) {
+			wq.rescuer.start();
+		}
+		return wq;
+	}
+
+	int resolveMaxActive(String name, boolean unbound, int maxActive) {
+		int limit = unbound ? Math.max(MAX_ACTIVE, 4 * this.nrCpus) : MAX_ACTIVE;
+		if (maxActive == 0) {
+			return DEFAULT_MAX_ACTIVE;
+		}
+		if (maxActive < 1 || maxActive > limit) {
+			throw new IllegalArgumentException("Invalid max-active " + maxActive + " for workqueue '" + name
+					+ "': use 0 for the default " + DEFAULT_MAX_ACTIVE + ", or 1.." + limit);
+		}
+		return maxActive;
+	}
+
+	void unregister(DefaultWorkqueue wq) {
+		synchronized (this.workqueues) {
+			this.workqueues.remove(wq.name(), wq);
+		}
+	}
+
+	/**
+	 * Looks a workqueue up by name.
+	 * @param name the name
+	 * @return the queue, if there is one
+	 */
+	public Optional<Workqueue> workqueue(String name) {
+		synchronized (this.workqueues) {
+			return Optional.ofNullable(this.workqueues.get(name));
+		}
+	}
+
+	/**
+	 * Every workqueue, in creation order.
+	 * @return a copy
+	 */
+	public List<Workqueue> workqueues() {
+		return List.copyOf(queues());
+	}
+
+	private List<DefaultWorkqueue> queues() {
+		synchronized (this.workqueues) {
+			return new ArrayList<>(this.workqueues.values());
+		}
+	}
+
+	// --- CPUs --------------------------------------------------------------------------------------------------
+
+	/**
+	 * How many logical CPUs the system simulates.
+	 * @return the count
+	 */
+	public int cpus() {
+		return this.nrCpus;
+	}
+
+	/**
+	 * Whether a CPU is online.
+	 * @param cpu the CPU
+	 * @return true if online
+	 * @throws UnknownCpuException if there is no such CPU
+	 */
+	public boolean isOnline(int cpu) {
+		checkCpu(cpu);
+		synchronized (this.online) {
+			return this.online[cpu];
+		}
+	}
+
+	/**
+	 * Takes a CPU offline: its pools stop being concurrency managed and their workers turn rogue, draining what
+	 * is queued there (and what is queued there explicitly later); work queued without a CPU goes elsewhere.
+	 * @param cpu the CPU
+	 * @return false if it was already offline
+	 * @throws UnknownCpuException if there is no such CPU
+	 * @throws IllegalStateException if it is the last online CPU
+	 */
+	public boolean cpuOffline(int cpu) {
+		checkCpu(cpu);
+		synchronized (this.online) {
+			if (!this.online[cpu]) {
+				return false;
+			}
+			if (this.onlineCpus.length == 1) {
+				throw new IllegalStateException("Cannot take CPU " + cpu + " offline: it is the last online CPU");
+			}
+			this.online[cpu] = false;
+			updateOnlineCpus();
+			cpuPool(cpu, false).disassociate();
+			cpuPool(cpu, true).disassociate();
+		}
+		LOG.info("CPU {} is offline; its workers are rogue until it comes back", cpu);
+		return true;
+	}
+
+	/**
+	 * Brings a CPU online: its rogue workers are bound again and concurrency management resumes.
+	 * @param cpu the CPU
+	 * @return false if it was already online
+	 * @throws UnknownCpuException if there is no such CPU
+	 */
+	public boolean cpuOnline(int cpu) {
+		checkCpu(cpu);
+		synchronized (this.online) {
+			if (this.online[cpu]) {
+				return false;
+			}
+			this.online[cpu] = true;
+			updateOnlineCpus();
+			cpuPool(cpu, false).associate();
+			cpuPool(cpu, true).associate();
+		}
+		LOG.info("CPU {} is online", cpu);
+		return true;
+	}
+
+	/** Guarded by {@link #online}. */
+	private void updateOnlineCpus() {
+		int[] cpus = new int[this.nrCpus];
+		int n = 0;
+		for (int cpu = 0; cpu < this.nrCpus; cpu++) {
+			if (this.online[cpu]) {
+				cpus[n++] = cpu;
+			}
+		}
+		this.onlineCpus = java.util.Arrays.copyOf(cpus, n);
+	}
+
+	void checkCpu(int cpu) {
+		if (cpu < 0 || cpu >= this.nrCpus) {
+			throw new UnknownCpuException(cpu, this.nrCpus);
+		}
+	}
+
+	/** The CPU for work queued without one: a worker's own CPU, else a stable per-thread online CPU. */
+	int localCpu() {
+		Worker worker = Worker.current();
+		if (worker != null) {
+			WorkerPool pool = worker.pool;
+			if (pool != null && pool.system == this && pool.cpu >= 0 && pool.associated) {
+				return pool.cpu;
+			}
+		}
+		int[] cpus = this.onlineCpus;
+		return cpus[THREAD_SLOT.get() % cpus.length];
+	}
+
+	WorkerPool cpuPool(int cpu, boolean highpri) {
+		return this.pools.get(2 * cpu + (highpri ? 1 : 0));
+	}
+
+	WorkerPool unboundPool(boolean highpri) {
+		return this.pools.get(2 * this.nrCpus + (highpri ? 1 : 0));
+	}
+
+	List<WorkerPool> pools() {
+		return this.pools;
+	}
+
+	List<WorkerPool> boundPools() {
+		return this.boundPools;
+	}
+
+	// --- freezing ----------------------------------------------------------------------------------------------
+
+	/**
+	 * Freezes the freezable queues: they start nothing new; items already running finish; what is queued, or
+	 * fires from a timer, meanwhile is held in order.
+	 * @return false if the system was already frozen (nothing changes)
+	 */
+	public boolean freeze() {
+		synchronized (this.workqueues) {
+			if (this.frozen) {
+				LOG.info("Workqueues are already frozen");
+				return false;
+			}
+			this.frozen = true;
+			for (DefaultWorkqueue wq : this.workqueues.values()) {
+				if (wq.freezable) {
+					wq.setFrozen(true);
+				}
+			}
+		}
+		LOG.info("Freezable workqueues are frozen");
+		return true;
+	}
+
+	/**
+	 * Whether items of freezable queues that were in flight at {@link #freeze()} are still running.
+	 * @return true while some are
+	 */
+	public boolean freezeBusy() {
+		for (DefaultWorkqueue wq : queues()) {
+			if (wq.freezable && wq.hasActive()) {
+				return true;
+			}
+		}
+		return false;
+	}
+
+	/**
+	 * Thaws the freezable queues: what was held runs, in order.
+	 * @return false if the system was not frozen (nothing changes)
+	 */
+	public boolean thaw() {
+		synchronized (this.workqueues) {
+			if (!this.frozen) {
+				LOG.info("Workqueues are not frozen; nothing to thaw");
+				return false;
+			}
+			this.frozen = false;
+			for (DefaultWorkqueue wq : this.workqueues.values()) {
+				if (wq.freezable) {
+					wq.setFrozen(false);
+				}
+			}
+		}
+		LOG.info("Freezable workqueues are thawed");
+		return true;
+	}
+
+	/**
+	 * Whether the freezable queues are frozen.
+	 * @return true between {@link #freeze()} and {@link #thaw()}
+	 */
+	public boolean isFrozen() {
+		return this.frozen;
+	}
+
+	// --- observation -------------------------------------------------------------------------------------------
+
+	/**
+	 * An immutable view of CPUs, pools and workqueues with their statistics.
+	 * @return the snapshot
+	 */
+	public SystemSnapshot snapshot() {
+		List<CpuSnapshot> cpus = new ArrayList<>(this.nrCpus);
+		synchronized (this.online) {
+			for (int cpu = 0; cpu < this.nrCpus; cpu++) {
+				cpus.add(new CpuSnapshot(cpu, this.online[cpu]));
+			}
+		}
+		List<PoolSnapshot> poolViews = new ArrayList<>(this.pools.size());
+		for (WorkerPool pool : this.pools) {
+			poolViews.add(pool.snapshot());
+		}
+		List<WorkqueueSnapshot> queueViews = new ArrayList<>();
+		for (DefaultWorkqueue wq : queues()) {
+			queueViews.add(wq.snapshot());
+		}
+		return new SystemSnapshot(this.frozen, List.copyOf(cpus), List.copyOf(poolViews), List.copyOf(queueViews));
+	}
+
+	/**
+	 * Adds a listener told about every item's start, end and cancellation.
+	 * @param listener the listener
+	 */
+	public void addListener(WorkListener listener) {
+		this.listeners.add(Objects.requireNonNull(listener, "listener"));
+	}
+
+	/**
+	 * Removes a listener.
+	 * @param listener the listener
+	 */
+	public void removeListener(WorkListener listener) {
+		this.listeners.remove(listener);
+	}
+
+	void reportFailure(DefaultWorkqueue wq, Work work, Throwable failure) {
+		try {
+			this.failureHandler.handle(wq, work, failure);
+		}
+		catch (Throwable ex) {
+			LOG.error("WorkFailureHandler failed on an item of workqueue '{}'", wq.name(), ex);
+		}
+	}
+
+	// --- lifecycle ---------------------------------------------------------------------------------------------
+
+	boolean isRunning() {
+		return this.runState == RunState.RUNNING;
+	}
+
+	boolean isTerminated() {
+		return this.runState == RunState.TERMINATED;
+	}
+
+	/**
+	 * Shuts down with the builder's shutdown timeout; see {@link #close(Duration)}.
+	 */
+	@Override
+	public void close() {
+		close(Duration.ofNanos(this.shutdownTimeoutNanos));
+	}
+
+	/**
+	 * Shuts down: refuses new work from outside the queues, cancels delayed items whose timers have not fired,
+	 * thaws, drains every queue for up to {@code timeout}, logs per queue what could not finish, then stops the
+	 * workers (each after its current item). Calling it again does nothing.
+	 * @param timeout how long to drain at most
+	 * @return true if every queue drained in time
+	 */
+	public boolean close(Duration timeout) {
+		synchronized (this.workqueues) {
+			if (this.runState != RunState.RUNNING) {
+				return true;
+			}
+			this.runState = RunState.SHUTTING_DOWN;
+		}
+		long deadline = System.nanoTime() + timeout.toNanos();
+		List<DefaultWorkqueue> all = queues();
+		Map<String, Integer> cancelledDelayed = cancelDelayed(all);
+		if (this.frozen) {
+			thaw();
+		}
+		boolean clean = true;
+		for (DefaultWorkqueue wq : all) {
+			Duration left = Duration.ofNanos(Math.max(0, deadline - System.nanoTime()));
+			if (!wq.drain(left)) {
+				clean = false;
+			}
+		}
+		synchronized (this.workqueues) {
+			this.runState = RunState.TERMINATED;
+		}
+		for (DefaultWorkqueue wq : all) {
+			int left = wq.inFlight();
+			int delayed = cancelledDelayed.getOrDefault(wq.name(), 0);
+			if (left > 0 || delayed > 0) {
+				LOG.warn("Workqueue '{}' did not finish at shutdown: {} items still queued or running after {} ms, "
+						+ "{} delayed items cancelled", wq.name(), left, timeout.toMillis(), delayed);
+			}
+			if (wq.rescuer != null) {
+				wq.rescuer.stop();
+			}
+		}
+		for (WorkerPool pool : this.pools) {
+			pool.terminate();
+		}
+		this.detector.stop();
+		this.timers.shutdown();
+		return clean;
+	}
+
+	/** Cancels every delayed item still waiting for its timer; returns counts per queue. */
+	private Map<String, Integer> cancelDelayed(List<DefaultWorkqueue> all) {
+		Map<String, Integer> counts = new LinkedHashMap<>();
+		for (DefaultWorkqueue wq : all) {
+			int n = wq.cancelArmed();
+			if (n > 0) {
+				counts.put(wq.name(), n);
+			}
+		}
+		return counts;
+	}
+
+	@Override
+	public String toString() {
+		return "WorkqueueSystem[cpus=" + this.nrCpus + ", workqueues=" + queues().size() + "]";
+	}
+
+	/**
+	 * Builds a {@link WorkqueueSystem}. Durations must be zero or positive.
+	 */
+	public static final class Builder {
+
+		private int cpus;
+
+		private Duration idleTimeout = Duration.ofSeconds(300);
+
+		private Duration cpuIntensiveThreshold = Duration.ofMillis(10);
+
+		private Duration watchdogThreshold = Duration.ofSeconds(30);
+
+		private int maxWorkersPerPool = 512;
+
+		private Duration shutdownTimeout = Duration.ofSeconds(30);
+
+		private Duration maydayInterval = Duration.ofMillis(100);
+
+		private Duration detectorInterval = Duration.ofNanos(50_000);
+
+		private boolean systemWorkqueues = true;
+
+		private ThreadFactory threadFactory = Thread::new;
+
+		private WorkFailureHandler failureHandler = (wq, work, failure) -> LOG
+			.error("Work item {} on workqueue '{}' failed", work.task(), wq.name(), failure);
+
+		private Builder() {
+		}
+
+		/**
+		 * How many logical CPUs to simulate.
+		 * @param cpus 0 for {@code Runtime.availableProcessors()}, else positive
+		 * @return this builder
+		 */
+		public Builder cpus(int cpus) {
+			if (cpus < 0) {
+				throw new IllegalArgumentException("cpus must be 0 (available processors) or positive, got " + cpus);
+			}
+			this.cpus = cpus;
+			return this;
+		}
+
+		/**
+		 * How long a surplus idle worker waits before it exits.
+		 * @param idleTimeout positive
+		 * @return this builder
+		 */
+		public Builder idleTimeout(Duration idleTimeout) {
+			this.idleTimeout = positive("idleTimeout", idleTimeout);
+			return this;
+		}
+
+		/**
+		 * How long an item may run without blocking before it stops counting as running.
+		 * @param threshold 0 disables the auto-detection
+		 * @return this builder
+		 */
+		public Builder cpuIntensiveThreshold(Duration threshold) {
+			this.cpuIntensiveThreshold = nonNegative("cpuIntensiveThreshold", threshold);
+			return this;
+		}
+
+		/**
+		 * How long a pool may have pending items without starting any before the watchdog reports it.
+		 * @param threshold 0 disables the watchdog
+		 * @return this builder
+		 */
+		public Builder watchdogThreshold(Duration threshold) {
+			this.watchdogThreshold = nonNegative("watchdogThreshold", threshold);
+			return this;
+		}
+
+		/**
+		 * The most worker threads one pool may have.
+		 * @param max at least 1
+		 * @return this builder
+		 */
+		public Builder maxWorkersPerPool(int max) {
+			if (max < 1) {
+				throw new IllegalArgumentException("maxWorkersPerPool must be at least 1, got " + max);
+			}
+			this.maxWorkersPerPool = max;
+			return this;
+		}
+
+		/**
+		 * How long {@link WorkqueueSystem#close()} drains at most.
+		 * @param timeout zero or positive
+		 * @return this builder
+		 */
+		public Builder shutdownTimeout(Duration timeout) {
+			this.shutdownTimeout = nonNegative("shutdownTimeout", timeout);
+			return this;
+		}
+
+		/**
+		 * How long a pool waits for a worker it cannot get before it calls the rescuers.
+		 * @param interval positive
+		 * @return this builder
+		 */
+		public Builder maydayInterval(Duration interval) {
+			this.maydayInterval = positive("maydayInterval", interval);
+			return this;
+		}
+
+		/**
+		 * How often the block detector looks at running workers while pools have pending items.
+		 * @param interval positive
+		 * @return this builder
+		 */
+		public Builder detectorInterval(Duration interval) {
+			this.detectorInterval = positive("detectorInterval", interval);
+			return this;
+		}
+
+		/**
+		 * Whether to make the system workqueues {@link WorkqueueSystem#SYSTEM_WORKQUEUES}.
+		 * @param enabled true by default
+		 * @return this builder
+		 */
+		public Builder systemWorkqueues(boolean enabled) {
+			this.systemWorkqueues = enabled;
+			return this;
+		}
+
+		/**
+		 * Makes the worker threads. The engine names them and makes them daemons; a factory may refuse by returning
+		 * null or throwing, and the pool then retries after the mayday interval.
+		 * @param threadFactory the factory
+		 * @return this builder
+		 */
+		public Builder threadFactory(ThreadFactory threadFactory) {
+			this.threadFactory = Objects.requireNonNull(threadFactory, "threadFactory");
+			return this;
+		}
+
+		/**
+		 * Told about items that throw; the default logs them.
+		 * @param handler the handler
+		 * @return this builder
+		 */
+		public Builder failureHandler(WorkFailureHandler handler) {
+			this.failureHandler = Objects.requireNonNull(handler, "failureHandler");
+			return this;
+		}
+
+		/**
+		 * Builds the system. No thread is started until work arrives.
+		 * @return the system
+		 */
+		public WorkqueueSystem build() {
+			return new WorkqueueSystem(this);
+		}
+
+		private static Duration positive(String name, Duration value) {
+			if (value == null || value.isNegative() || value.isZero()) {
+				throw new IllegalArgumentException(name + " must be positive, got " + value);
+			}
+			return value;
+		}
+
+		private static Duration nonNegative(String name, Duration value) {
+			if (value == null || value.isNegative()) {
+				throw new IllegalArgumentException(name + " must be zero or positive, got " + value);
+			}
+			return value;
+		}
+
+	}
+
+}
