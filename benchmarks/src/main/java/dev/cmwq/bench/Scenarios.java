@@ -18,6 +18,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 
+import dev.cmwq.core.Blocking;
 import dev.cmwq.core.Workqueue;
 import dev.cmwq.core.WorkqueueSnapshot;
 import dev.cmwq.core.WorkqueueSystem;
@@ -169,6 +170,36 @@ final class Scenarios {
 		System.err.println("[bench] " + text);
 	}
 
+	/** CPU time so far of the engine's own threads (block detector, timer), not its workers. */
+	static long housekeepingCpuNanos() {
+		java.lang.management.ThreadMXBean mx = ManagementFactory.getThreadMXBean();
+		long sum = 0;
+		for (Thread t : Thread.getAllStackTraces().keySet()) {
+			String name = t.getName();
+			if (name.startsWith("cmwq-") && !name.matches("cmwq-.*-w\\d+")) {
+				long cpu = mx.getThreadCpuTime(t.getId());
+				if (cpu > 0) {
+					sum += cpu;
+				}
+			}
+		}
+		return sum;
+	}
+
+	private static String housekeeping(Executor executor, long cpuBefore, long wallNanos) {
+		if (!(executor instanceof Workqueue)) {
+			return "";
+		}
+		return f("; detector+timer CPU %.1f%% of a core", 100.0 * (housekeepingCpuNanos() - cpuBefore) / wallNanos);
+	}
+
+	/** Runs {@code body} as a blocking section of the engine (an item announcing its block). */
+	static void announced(Runnable body) {
+		try (Blocking.Section ignored = Blocking.begin()) {
+			body.run();
+		}
+	}
+
 	private static String cmStats(Executor executor) {
 		if (executor instanceof Workqueue wq) {
 			WorkqueueSnapshot snap = wq.snapshot();
@@ -193,31 +224,40 @@ final class Scenarios {
 			double needed = n * (2.0 + sleepMs) / 2.0;
 			Table table = new Table("contender", "makespan", "× bound", "peak threads", "× needed",
 					"target threads", "notes");
-			Runnable item = () -> {
+			Runnable plain = () -> {
 				Load.burn(burn);
 				Load.sleep(Load.ms(sleepMs));
 				Load.burn(burn);
 			};
+			Runnable announcing = () -> {
+				Load.burn(burn);
+				announced(() -> Load.sleep(Load.ms(sleepMs)));
+				Load.burn(burn);
+			};
 			List<Object[]> runs = new ArrayList<>();
 			for (Contender c : this.o.contenders) {
-				runs.add(new Object[] { c, n, c.label(n) });
+				runs.add(new Object[] { c, n, c.label(n), plain });
 				if (c == Contender.CMWQ) {
-					runs.add(new Object[] { c, 1, "cmwq, 1 producer" });
+					runs.add(new Object[] { c, 1, "cmwq, 1 producer", plain });
+					runs.add(new Object[] { c, n, "cmwq, sleep in Blocking.begin()", announcing });
 				}
 			}
 			for (Object[] run : runs) {
 				Contender c = (Contender) run[0];
 				int producers = (Integer) run[1];
+				Runnable item = (Runnable) run[3];
 				progress(f("W2 S=%d ms %s", sleepMs, run[2]));
 				try (Contender.Family family = c.open(n)) {
 					Executor ex = family.create();
 					runBatch(ex, producers, Math.max(20, items / 50), item); // warm up
 					Thread.sleep(100);
 					family.threads.resetPeak();
+					long hk = housekeepingCpuNanos();
 					long makespan = runBatch(ex, producers, items, item);
 					int peak = family.threads.peak();
 					table.row(run[2], s(makespan), f("%.2f", makespan / (double) bound), peak,
-							f("%.1f", peak / needed), f("≤ %.0f", Math.floor(1.5 * needed + n)), cmStats(ex));
+							f("%.1f", peak / needed), f("≤ %.0f", Math.floor(1.5 * needed + n)),
+							cmStats(ex) + housekeeping(ex, hk, makespan));
 				}
 			}
 			text.append(f("**S = %d ms** (bound %s, needed concurrency %.0f)%n%n", sleepMs, s(bound), needed));
@@ -238,22 +278,37 @@ final class Scenarios {
 		Table table = new Table("contender", "makespan", "× bound", "peak threads", "× needed", "notes");
 		try (LoopbackServer server = new LoopbackServer(delay)) {
 			server.prepare(64);
-			Runnable item = () -> {
+			Runnable plain = () -> {
 				Load.burn(burn);
 				server.call();
 				Load.burn(burn);
 			};
+			Runnable announcing = () -> {
+				Load.burn(burn);
+				announced(server::call);
+				Load.burn(burn);
+			};
+			List<Object[]> runs = new ArrayList<>();
 			for (Contender c : this.o.contenders) {
-				progress("W3 " + c.label(n));
+				runs.add(new Object[] { c, c.label(n), plain });
+				if (c == Contender.CMWQ) {
+					runs.add(new Object[] { c, "cmwq, read in Blocking.begin()", announcing });
+				}
+			}
+			for (Object[] run : runs) {
+				Contender c = (Contender) run[0];
+				Runnable item = (Runnable) run[2];
+				progress("W3 " + run[1]);
 				try (Contender.Family family = c.open(n)) {
 					Executor ex = family.create();
 					runBatch(ex, n, Math.max(20, items / 50), item);
 					Thread.sleep(100);
 					family.threads.resetPeak();
+					long hk = housekeepingCpuNanos();
 					long makespan = runBatch(ex, n, items, item);
 					int peak = family.threads.peak();
-					table.row(c.label(n), s(makespan), f("%.2f", makespan / (double) bound), peak,
-							f("%.1f", peak / needed), cmStats(ex));
+					table.row(run[1], s(makespan), f("%.2f", makespan / (double) bound), peak,
+							f("%.1f", peak / needed), cmStats(ex) + housekeeping(ex, hk, makespan));
 				}
 			}
 		}
@@ -518,7 +573,7 @@ final class Scenarios {
 
 	private double idlePercent(double seconds) throws InterruptedException {
 		System.gc();
-		Thread.sleep(300);
+		Thread.sleep(1000);
 		long cpu0 = processCpuNanos();
 		long t0 = System.nanoTime();
 		Thread.sleep((long) (seconds * 1000));
