@@ -82,10 +82,10 @@ public final class BenchMain {
 			}
 		}
 		StringBuilder report = new StringBuilder();
-		String header = f("## Results%n%n- date: %s%n- JDK: %s %s (%s)%n- cores: %d%n- arguments: `%s`%n- contenders: %s%n",
+		String header = f("## Results%n%n- date: %s%n- JDK: %s %s (%s)%n- cores: %d%n- arguments: `%s`%n- contenders: %s%n- load average at start: %s%n",
 				ZonedDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'")),
 				System.getProperty("java.vm.vendor"), Runtime.version(), System.getProperty("java.vm.name"),
-				options.ncpu, String.join(" ", args), labels(options));
+				options.ncpu, String.join(" ", args), labels(options), Scenarios.loadAverage());
 		System.out.println(header);
 		report.append(header);
 		if (options.workloads.contains(1)) {
@@ -151,7 +151,8 @@ public final class BenchMain {
 				+ "from 1 and 2 producer threads, each keeping at most %d tasks in flight; score = tasks executed per "
 				+ "second (JMH throughput, 1 fork, %d × 1 s measured after %d × 1 s warm-up; ± is JMH's 99.9%% "
 				+ "error). Target: cmwq ≥ 1.0 × ThreadPoolExecutor(n) (stretch: ≥ ForkJoinPool(n)).%n%n",
-				TinyTasks.WINDOW, options.quick ? 2 : 5, options.quick ? 1 : 3) + table;
+				TinyTasks.WINDOW, options.quick ? 2 : 5, options.quick ? 1 : 3) + table
+				+ f("%n_Load average when this workload ended: %s._%n", Scenarios.loadAverage());
 	}
 
 	private static String mops(double score, double error) {

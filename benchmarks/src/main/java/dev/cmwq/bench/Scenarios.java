@@ -36,7 +36,7 @@ final class Scenarios {
 
 		int ncpu = Runtime.getRuntime().availableProcessors();
 
-		Set<Integer> workloads = Set.of(2, 3, 4, 5, 6, 7);
+		Set<Integer> workloads = Set.of(1, 2, 3, 4, 5, 6, 7);
 
 		List<Contender> contenders = Contender.availableOnes();
 
@@ -163,7 +163,19 @@ final class Scenarios {
 	}
 
 	private void section(String title, String text) {
-		this.out.accept("\n### " + title + "\n\n" + text + "\n");
+		this.out.accept("\n### " + title + "\n\n" + text + "\n" + "_Load average when this workload ended: "
+				+ loadAverage() + "._\n");
+	}
+
+	/** The machine's 1/5/15-minute load averages (other processes' CPU use shows here). */
+	static String loadAverage() {
+		try {
+			String[] parts = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
+			return parts[0] + " " + parts[1] + " " + parts[2];
+		}
+		catch (IOException | RuntimeException ex) {
+			return f("%.2f", ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+		}
 	}
 
 	private void progress(String text) {
