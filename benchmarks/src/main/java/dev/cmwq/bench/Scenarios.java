@@ -555,30 +555,45 @@ final class Scenarios {
 	// --- workload 6 ----------------------------------------------------------------------------------------------
 
 	/**
-	 * CPU time of the whole process (JVM threads included), in ns: the sum of the first field of
-	 * /proc/self/task/*&#47;schedstat (nanosecond resolution), else the OperatingSystemMXBean's process CPU time
-	 * (which on Linux counts in 10 ms clock ticks, too coarse for idle measurements).
+	 * CPU time per native thread of the process (JVM threads included), in ns, keyed by tid: the first field of
+	 * /proc/self/task/&lt;tid&gt;/schedstat (nanosecond resolution). Empty where /proc is not there.
 	 */
-	static long processCpuNanos() {
+	static java.util.Map<String, Long> threadCpuNanos() {
+		java.util.Map<String, Long> result = new java.util.HashMap<>();
 		Path tasks = Path.of("/proc/self/task");
 		if (Files.isDirectory(tasks)) {
-			long sum = 0;
 			try (DirectoryStream<Path> dir = Files.newDirectoryStream(tasks)) {
 				for (Path task : dir) {
 					try {
 						String stat = Files.readString(task.resolve("schedstat"));
-						sum += Long.parseLong(stat.substring(0, stat.indexOf(' ')));
+						result.put(task.getFileName().toString(), Long.parseLong(stat.substring(0, stat.indexOf(' '))));
 					}
 					catch (IOException | RuntimeException ex) {
 						// the thread exited meanwhile
 					}
 				}
-				return sum;
 			}
 			catch (IOException ex) {
-				// fall through
+				result.clear();
 			}
 		}
+		return result;
+	}
+
+	/**
+	 * Process CPU time used between two {@link #threadCpuNanos()} readings: per thread, end minus start (0 for
+	 * threads born meanwhile); threads that ended meanwhile are left out. Falls back to the OperatingSystemMXBean,
+	 * which on Linux counts in 10 ms clock ticks, too coarse for idle measurements.
+	 */
+	static long cpuBetween(java.util.Map<String, Long> start, java.util.Map<String, Long> end) {
+		long sum = 0;
+		for (java.util.Map.Entry<String, Long> e : end.entrySet()) {
+			sum += e.getValue() - start.getOrDefault(e.getKey(), 0L);
+		}
+		return sum;
+	}
+
+	static long osProcessCpuNanos() {
 		return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
 			.getProcessCpuTime();
 	}
@@ -586,10 +601,12 @@ final class Scenarios {
 	private double idlePercent(double seconds) throws InterruptedException {
 		System.gc();
 		Thread.sleep(1000);
-		long cpu0 = processCpuNanos();
+		java.util.Map<String, Long> threads0 = threadCpuNanos();
+		long os0 = osProcessCpuNanos();
 		long t0 = System.nanoTime();
 		Thread.sleep((long) (seconds * 1000));
-		long cpu = processCpuNanos() - cpu0;
+		java.util.Map<String, Long> threads1 = threadCpuNanos();
+		long cpu = threads1.isEmpty() ? osProcessCpuNanos() - os0 : cpuBetween(threads0, threads1);
 		long wall = System.nanoTime() - t0;
 		return 100.0 * cpu / wall;
 	}
