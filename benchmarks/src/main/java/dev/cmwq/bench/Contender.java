@@ -180,9 +180,12 @@ enum Contender {
 		return result;
 	}
 
+	private static final java.util.concurrent.atomic.AtomicInteger THREAD_IDS = new java.util.concurrent.atomic.AtomicInteger();
+
+	/** Daemon threads named {@code bench-exec-N}, so that workload 6 can tell their CPU time apart. */
 	static ThreadFactory daemon() {
 		return (r) -> {
-			Thread t = new Thread(r);
+			Thread t = new Thread(r, "bench-exec-" + THREAD_IDS.incrementAndGet());
 			t.setDaemon(true);
 			return t;
 		};
@@ -263,6 +266,7 @@ enum Contender {
 		CountedFjThread(ForkJoinPool pool, ThreadCounter counter) {
 			super(pool);
 			this.counter = counter;
+			setName("bench-exec-fj-" + THREAD_IDS.incrementAndGet());
 			setDaemon(true);
 		}
 
