@@ -14,15 +14,18 @@ import org.springframework.context.annotation.Bean;
 /**
  * The {@code workqueues} health contributor, where Spring Boot's health support is present; off with
  * {@code management.health.workqueues.enabled=false}.
+ *
+ * <p>The enablement condition sits on the bean method, not the class: it is then only looked at once the class
+ * condition has passed, so an application without {@code spring-boot-health} never needs its condition classes.
  */
 @AutoConfiguration(before = HealthContributorAutoConfiguration.class,
 		afterName = "dev.cmwq.autoconfigure.CmwqAutoConfiguration")
 @ConditionalOnClass(Health.class)
 @ConditionalOnBean(WorkqueueSystem.class)
-@ConditionalOnEnabledHealthIndicator("workqueues")
 public final class WorkqueuesHealthContributorAutoConfiguration {
 
 	@Bean
+	@ConditionalOnEnabledHealthIndicator("workqueues")
 	@ConditionalOnMissingBean(name = "workqueuesHealthIndicator")
 	WorkqueuesHealthIndicator workqueuesHealthIndicator(WorkqueueSystem system) {
 		return new WorkqueuesHealthIndicator(system);
