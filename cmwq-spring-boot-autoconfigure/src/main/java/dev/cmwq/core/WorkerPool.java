@@ -134,7 +134,7 @@ final class WorkerPool {
 				work.link = Work.Link.INACTIVE;
 			}
 			work.linkedPool = this;
-			watch = this.associated && this.nrRunning > 0 && this.nrPending > 0;
+			watch = this.associated && this.nrPending > 0;
 		}
 		finally {
 			this.lock.unlock();
