@@ -11,6 +11,7 @@ import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.context.annotation.Bean;
+import org.springframework.test.annotation.DirtiesContext;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -18,6 +19,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * The {@code workqueues} endpoint exposed over HTTP without {@code management.endpoint.workqueues.access}: reads
  * work, writes do not exist.
  */
+// closed after the class: its WorkqueueSystem's threads must not outlive it (engine tests count threads)
+@DirtiesContext
 @SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT,
 		properties = "management.endpoints.web.exposure.include=workqueues")
 class WorkqueuesEndpointReadOnlyWebTests {

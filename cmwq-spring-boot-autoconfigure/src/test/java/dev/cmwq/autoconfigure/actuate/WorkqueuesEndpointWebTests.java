@@ -26,6 +26,7 @@ import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.context.annotation.Bean;
+import org.springframework.test.annotation.DirtiesContext;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -33,6 +34,8 @@ import static org.awaitility.Awaitility.await;
 /**
  * The {@code workqueues} endpoint over real HTTP, with write access granted, against a running system.
  */
+// closed after the class: its WorkqueueSystem's threads must not outlive it (engine tests count threads)
+@DirtiesContext
 @SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT,
 		properties = { "management.endpoints.web.exposure.include=workqueues",
 				"management.endpoint.workqueues.access=unrestricted" })

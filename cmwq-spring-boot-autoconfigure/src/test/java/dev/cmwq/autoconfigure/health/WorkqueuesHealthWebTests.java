@@ -18,6 +18,7 @@ import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.context.annotation.Bean;
+import org.springframework.test.annotation.DirtiesContext;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -25,6 +26,8 @@ import static org.awaitility.Awaitility.await;
 /**
  * The {@code workqueues} health contributor over HTTP, with a watchdog threshold short enough to see a stall.
  */
+// closed after the class: its WorkqueueSystem's threads must not outlive it (engine tests count threads)
+@DirtiesContext
 @SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT,
 		properties = { "management.endpoints.web.exposure.include=health",
 				"management.endpoint.health.show-details=always" })

@@ -22,6 +22,7 @@ import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.context.annotation.Bean;
+import org.springframework.test.annotation.DirtiesContext;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -29,6 +30,8 @@ import static org.awaitility.Awaitility.await;
 /**
  * The metrics as Prometheus scrapes them from {@code /actuator/prometheus}, bound by Spring Boot.
  */
+// closed after the class: its WorkqueueSystem's threads must not outlive it (engine tests count threads)
+@DirtiesContext
 @SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT,
 		properties = "management.endpoints.web.exposure.include=prometheus")
 class WorkqueueMetricsPrometheusWebTests {
