@@ -25,7 +25,8 @@ import org.springframework.boot.actuate.endpoint.web.WebEndpointResponse;
  * <caption>Operations</caption>
  * <tr><td>{@code GET /actuator/workqueues}</td><td>the whole {@link SystemSnapshot}</td></tr>
  * <tr><td>{@code GET /actuator/workqueues/{name}}</td><td>one {@link WorkqueueSnapshot}, 404 if unknown</td></tr>
- * <tr><td>{@code POST /actuator/workqueues/freeze}</td><td>{@code {"frozen":true,"busy":N}}</td></tr>
+ * <tr><td>{@code POST /actuator/workqueues/freeze}</td><td>{@code {"frozen":true,"busy":N}}, N items of
+ * freezable queues still in flight (0: the freeze is complete)</td></tr>
  * <tr><td>{@code POST /actuator/workqueues/thaw}</td><td>{@code {"frozen":false}}</td></tr>
  * <tr><td>{@code POST /actuator/workqueues/cpus/{cpu}/offline}</td><td>the CPU's new state and every CPU</td></tr>
  * <tr><td>{@code POST /actuator/workqueues/cpus/{cpu}/online}</td><td>the CPU's new state and every CPU</td></tr>
@@ -80,7 +81,7 @@ public class WorkqueuesEndpoint {
 	 * @return the new state, or 400 with an error for any other action
 	 */
 	@WriteOperation
-	public WebEndpointResponse<Map<String, Object>> act(@Selector String action) {
+	public WebEndpointResponse<Object> act(@Selector String action) {
 		switch (action) {
 			case "freeze":
 				return freeze();
@@ -100,7 +101,7 @@ public class WorkqueuesEndpoint {
 	 * @return the CPU's new state and every CPU's, or an error
 	 */
 	@WriteOperation
-	public WebEndpointResponse<Map<String, Object>> actOnCpu(@Selector String resource, @Selector String cpu,
+	public WebEndpointResponse<Object> actOnCpu(@Selector String resource, @Selector String cpu,
 			@Selector String action) {
 		if (!"cpus".equals(resource)) {
 			return error(WebEndpointResponse.STATUS_NOT_FOUND,
@@ -135,30 +136,34 @@ public class WorkqueuesEndpoint {
 		return new WebEndpointResponse<>(cpuState(number));
 	}
 
-	private WebEndpointResponse<Map<String, Object>> freeze() {
+	private WebEndpointResponse<Object> freeze() {
 		this.system.freeze();
 		Map<String, Object> body = new LinkedHashMap<>();
 		body.put("frozen", this.system.isFrozen());
-		body.put("busy", freezableInFlight(this.system.snapshot()));
+		body.put("busy", busy(this.system.snapshot(), this.system.freezeBusy()));
 		return new WebEndpointResponse<>(body);
 	}
 
-	private WebEndpointResponse<Map<String, Object>> thaw() {
+	private WebEndpointResponse<Object> thaw() {
 		this.system.thaw();
 		Map<String, Object> body = new LinkedHashMap<>();
 		body.put("frozen", this.system.isFrozen());
 		return new WebEndpointResponse<>(body);
 	}
 
-	/** Items of freezable queues still running: what {@link WorkqueueSystem#freezeBusy()} waits for. */
-	static int freezableInFlight(SystemSnapshot snapshot) {
-		int busy = 0;
+	/**
+	 * How many items of freezable queues are still in flight after a freeze: those running now, and at least 1
+	 * while {@link WorkqueueSystem#freezeBusy()} says so (an item let in before the freeze may still be waiting for
+	 * a worker; the snapshot counts it among the pending ones, with the held items). 0 means the freeze is complete.
+	 */
+	static int busy(SystemSnapshot snapshot, boolean freezeBusy) {
+		int running = 0;
 		for (WorkqueueSnapshot queue : snapshot.workqueues()) {
 			if (queue.flags().contains("freezable")) {
-				busy += queue.active();
+				running += queue.active();
 			}
 		}
-		return busy;
+		return (freezeBusy && running == 0) ? 1 : running;
 	}
 
 	private Map<String, Object> cpuState(int cpu) {
@@ -170,9 +175,8 @@ public class WorkqueuesEndpoint {
 		return body;
 	}
 
-	private static <T> WebEndpointResponse<T> error(int status, String message) {
-		@SuppressWarnings("unchecked")
-		T body = (T) Map.of("error", message);
+	private static WebEndpointResponse<Object> error(int status, String message) {
+		Map<String, String> body = Map.of("error", message);
 		return new WebEndpointResponse<>(body, status);
 	}
 
