@@ -136,7 +136,7 @@ final class Worker implements Runnable {
 				}
 				while (pool.keepWorking());
 				this.inLoop = false;
-				pool.wake(pool.recount(this)); // stopping to count never needs a worker here, but stays symmetric
+				pool.wake(pool.recount(this)); // rarely needed (the worklist is empty or another worker runs)
 			}
 			accountCpu(null);
 			if (!waitForWork(pool)) {

@@ -12,7 +12,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 final class Timeline {
 
-	static final Duration UNIT = Duration.ofMillis(300);
+	static final Duration UNIT = Duration.ofMillis(500);
 
 	private final long start = System.nanoTime();
 
