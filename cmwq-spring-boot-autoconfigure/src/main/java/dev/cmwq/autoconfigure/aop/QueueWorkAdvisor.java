@@ -1,0 +1,42 @@
+package dev.cmwq.autoconfigure.aop;
+
+import java.lang.reflect.Method;
+
+import org.aopalliance.aop.Advice;
+
+import org.springframework.aop.Pointcut;
+import org.springframework.aop.support.AbstractPointcutAdvisor;
+import org.springframework.aop.support.StaticMethodMatcherPointcut;
+
+/**
+ * Advises the methods that {@code @QueueWork} applies to, on the method or on its class, with the
+ * {@link QueueWorkInterceptor}.
+ */
+final class QueueWorkAdvisor extends AbstractPointcutAdvisor {
+
+	private final transient QueueWorkInterceptor interceptor;
+
+	private final transient Pointcut pointcut = new StaticMethodMatcherPointcut() {
+
+		@Override
+		public boolean matches(Method method, Class<?> targetClass) {
+			return QueueWorkAnnotations.find(method, targetClass) != null;
+		}
+
+	};
+
+	QueueWorkAdvisor(QueueWorkInterceptor interceptor) {
+		this.interceptor = interceptor;
+	}
+
+	@Override
+	public Pointcut getPointcut() {
+		return this.pointcut;
+	}
+
+	@Override
+	public Advice getAdvice() {
+		return this.interceptor;
+	}
+
+}

@@ -1,0 +1,108 @@
+package dev.cmwq.autoconfigure.aop;
+
+import java.util.function.Supplier;
+
+import dev.cmwq.annotation.WorkErrorHandler;
+import dev.cmwq.core.DelayedWork;
+import dev.cmwq.core.Work;
+import dev.cmwq.core.Workqueue;
+
+import org.aopalliance.intercept.MethodInterceptor;
+import org.aopalliance.intercept.MethodInvocation;
+
+import org.springframework.aop.support.AopUtils;
+import org.springframework.beans.factory.BeanFactory;
+import org.springframework.context.expression.BeanFactoryResolver;
+import org.springframework.context.expression.MethodBasedEvaluationContext;
+import org.springframework.core.DefaultParameterNameDiscoverer;
+import org.springframework.core.ParameterNameDiscoverer;
+import org.springframework.core.task.TaskDecorator;
+
+/**
+ * Queues each call of a {@code @QueueWork} method as a work item on its workqueue and returns at once: {@code null}
+ * for {@code void} methods, else a {@link java.util.concurrent.CompletableFuture} of the method's outcome. With a
+ * key, a call made while an invocation with an equal key is pending returns that invocation's future instead.
+ */
+final class QueueWorkInterceptor implements MethodInterceptor {
+
+	private static final ParameterNameDiscoverer PARAMETER_NAMES = new DefaultParameterNameDiscoverer();
+
+	private final QueueWorkMethods methods;
+
+	private final BeanFactory beanFactory;
+
+	private final Supplier<TaskDecorator> taskDecorator;
+
+	private final Supplier<WorkErrorHandler> errorHandler;
+
+	QueueWorkInterceptor(QueueWorkMethods methods, BeanFactory beanFactory, Supplier<TaskDecorator> taskDecorator,
+			Supplier<WorkErrorHandler> errorHandler) {
+		this.methods = methods;
+		this.beanFactory = beanFactory;
+		this.taskDecorator = taskDecorator;
+		this.errorHandler = errorHandler;
+	}
+
+	@Override
+	public Object invoke(MethodInvocation invocation) throws Throwable {
+		Object target = invocation.getThis();
+		Class<?> targetClass = (target != null) ? AopUtils.getTargetClass(target) : null;
+		QueueWorkMethod method = this.methods.get(invocation.getMethod(), targetClass);
+		if (method == null) {
+			return invocation.proceed();
+		}
+		Workqueue workqueue = this.methods.workqueue(method);
+		Object keyValue = (method.key != null) ? evaluateKey(method, invocation, target) : null;
+		if (keyValue == null) {
+			QueueWorkTask task = new QueueWorkTask(method, invocation, this.errorHandler.get(), null);
+			task.decorate(this.taskDecorator.get());
+			queue(method, workqueue, task);
+			return method.result(task.future);
+		}
+		QueueWorkMethod.PendingKey pendingKey = new QueueWorkMethod.PendingKey(target, keyValue);
+		QueueWorkTask task = new QueueWorkTask(method, invocation, this.errorHandler.get(), pendingKey);
+		QueueWorkTask pending = method.pending.putIfAbsent(pendingKey, task);
+		if (pending != null) {
+			return method.result(pending.future);
+		}
+		try {
+			task.decorate(this.taskDecorator.get());
+			queue(method, workqueue, task);
+		}
+		catch (RuntimeException | Error ex) {
+			task.notPending();
+			throw ex;
+		}
+		return method.result(task.future);
+	}
+
+	private Object evaluateKey(QueueWorkMethod method, MethodInvocation invocation, Object target) {
+		MethodBasedEvaluationContext context = new MethodBasedEvaluationContext(target, method.method,
+				invocation.getArguments(), PARAMETER_NAMES);
+		context.setBeanResolver(new BeanFactoryResolver(this.beanFactory));
+		return method.key.getValue(context);
+	}
+
+	/** Queues the invocation's work item; the engine's RejectedExecutionException reaches the caller. */
+	private static void queue(QueueWorkMethod method, Workqueue workqueue, QueueWorkTask task) {
+		if (method.delay != null) {
+			DelayedWork work = new QueueWorkTask.Delayed(task);
+			if (method.cpu >= 0) {
+				workqueue.queueDelayedOn(method.cpu, work, method.delay);
+			}
+			else {
+				workqueue.queueDelayed(work, method.delay);
+			}
+		}
+		else {
+			Work work = new Work(task);
+			if (method.cpu >= 0) {
+				workqueue.queueOn(method.cpu, work);
+			}
+			else {
+				workqueue.queue(work);
+			}
+		}
+	}
+
+}

@@ -1,0 +1,171 @@
+package dev.cmwq.autoconfigure.aop;
+
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+
+import dev.cmwq.annotation.WorkErrorHandler;
+import dev.cmwq.core.Blocking;
+import dev.cmwq.core.DelayedWork;
+
+import org.aopalliance.intercept.MethodInvocation;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import org.springframework.core.task.TaskDecorator;
+
+/**
+ * One queued invocation of a {@code @QueueWork} method: the task of its work item.
+ *
+ * <p>It runs the method inside the application's task decorators and completes {@link #future} with the outcome;
+ * a {@code void} method's failure goes to the {@link WorkErrorHandler}. A failure is then rethrown to the engine so
+ * that the item counts as failed; {@link QueueWorkFailureHandler} knows these failures have been reported already.
+ */
+final class QueueWorkTask implements Runnable {
+
+	private static final Logger logger = LoggerFactory.getLogger(QueueWorkTask.class);
+
+	private final QueueWorkMethod method;
+
+	private final MethodInvocation invocation;
+
+	private final WorkErrorHandler errorHandler;
+
+	/** I: the key it is pending under, or null. */
+	private final QueueWorkMethod.PendingKey pendingKey;
+
+	/** What every caller coalesced into this invocation gets. */
+	final CompletableFuture<Object> future = new CompletableFuture<>();
+
+	/** The method call wrapped in the task decorators; set on the caller's thread before the item is queued. */
+	private Runnable body = this::invoke;
+
+	QueueWorkTask(QueueWorkMethod method, MethodInvocation invocation, WorkErrorHandler errorHandler,
+			QueueWorkMethod.PendingKey pendingKey) {
+		this.method = method;
+		this.invocation = invocation;
+		this.errorHandler = errorHandler;
+		this.pendingKey = pendingKey;
+	}
+
+	/**
+	 * Wraps the call in the task decorators. Called on the caller's thread, where decorators capture their context.
+	 * @param decorator the decorator, or null
+	 */
+	void decorate(TaskDecorator decorator) {
+		if (decorator != null) {
+			this.body = decorator.decorate(this::invoke);
+		}
+	}
+
+	@Override
+	public void run() {
+		notPending();
+		this.body.run();
+	}
+
+	/** The invocation is no longer pending: it started, was cancelled, or was refused. */
+	void notPending() {
+		if (this.pendingKey != null) {
+			this.method.pending.remove(this.pendingKey, this);
+		}
+	}
+
+	/** Its delayed work item was cancelled before it was queued, as at shutdown. */
+	void cancelled() {
+		notPending();
+		this.future.completeExceptionally(new CancellationException(
+				"Queued invocation of " + this.method + " was cancelled before it ran"));
+	}
+
+	private void invoke() {
+		Object value;
+		try {
+			Object result = this.invocation.proceed();
+			value = (result instanceof Future<?> returned) ? await(returned) : null;
+		}
+		catch (Throwable ex) {
+			Throwable failure = unwrap(ex);
+			this.future.completeExceptionally(failure);
+			if (this.method.returnsVoid) {
+				handleError(failure);
+			}
+			throw QueueWorkTask.<RuntimeException>rethrow(failure);
+		}
+		this.future.complete(value);
+	}
+
+	/** Waits for a future the method body returned, telling the engine this worker blocks meanwhile. */
+	private static Object await(Future<?> returned) throws Throwable {
+		if (returned.isDone()) {
+			return returned.get();
+		}
+		try (Blocking.Section ignored = Blocking.begin()) {
+			return returned.get();
+		}
+	}
+
+	private static Throwable unwrap(Throwable ex) {
+		if ((ex instanceof ExecutionException || ex instanceof CompletionException) && ex.getCause() != null) {
+			return ex.getCause();
+		}
+		return ex;
+	}
+
+	private void handleError(Throwable failure) {
+		try {
+			this.errorHandler.handleError(this.method.workqueueName, this.method.method,
+					this.invocation.getArguments(), failure);
+		}
+		catch (Throwable ex) {
+			logger.error("WorkErrorHandler failed on the failure of {}", this.method, ex);
+		}
+	}
+
+	/** Rethrows any throwable unchanged, so that the engine and its listeners see the method's own failure. */
+	@SuppressWarnings("unchecked")
+	private static <T extends Throwable> T rethrow(Throwable failure) throws T {
+		throw (T) failure;
+	}
+
+	@Override
+	public String toString() {
+		return "@QueueWork " + this.method;
+	}
+
+	/**
+	 * The work item of a delayed invocation: when its timer is cancelled (the engine does so at shutdown), the
+	 * caller's future completes with a {@link CancellationException} instead of never completing.
+	 */
+	static final class Delayed extends DelayedWork {
+
+		private final QueueWorkTask task;
+
+		Delayed(QueueWorkTask task) {
+			super(task);
+			this.task = task;
+		}
+
+		@Override
+		public boolean cancel() {
+			boolean cancelled = super.cancel();
+			if (cancelled) {
+				this.task.cancelled();
+			}
+			return cancelled;
+		}
+
+		@Override
+		public boolean cancelSync() {
+			boolean cancelled = super.cancelSync();
+			if (cancelled) {
+				this.task.cancelled();
+			}
+			return cancelled;
+		}
+
+	}
+
+}
