@@ -8,7 +8,8 @@ import org.springframework.core.task.support.CompositeTaskDecorator;
 
 /**
  * Combines the application's {@link TaskDecorator} beans the way Spring Boot does for its own task executor: one
- * bean is used as it is, several are applied in their {@code @Order}, the first outermost.
+ * bean is used as it is, several are chained in their {@code @Order} by a {@link CompositeTaskDecorator} (the first
+ * wraps the item, the next wraps that, and so on).
  */
 final class TaskDecorators {
 
