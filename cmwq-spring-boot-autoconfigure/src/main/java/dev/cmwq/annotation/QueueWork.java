@@ -60,11 +60,12 @@ public @interface QueueWork {
 	int cpu() default -1;
 
 	/**
-	 * A SpEL expression over the method's arguments ({@code #productId}, {@code #p0}, {@code #root.args[0]}) that
-	 * identifies the work. While an invocation of this method with an equal key is pending (queued and not started),
+	 * A SpEL expression over the method's arguments ({@code #productId}, or by position {@code #p0} or {@code #a0};
+	 * {@code #root} is the target bean and {@code @name} another bean) that identifies the work. While an invocation of this method with an equal key is pending (queued and not started),
 	 * another call does not queue a second run: it returns the pending invocation's future, like queueing a work
-	 * item whose pending bit is set. Once the invocation starts running, the next call queues a new one. A
-	 * {@code null} key does not coalesce. Empty for no coalescing.
+	 * item whose pending bit is set. Once the invocation starts running, the next call queues a new one. Keys are
+	 * per method and target bean: calls of different methods never share an invocation. A {@code null} key does not
+	 * coalesce. Empty for no coalescing.
 	 * @return the key expression
 	 */
 	String key() default "";

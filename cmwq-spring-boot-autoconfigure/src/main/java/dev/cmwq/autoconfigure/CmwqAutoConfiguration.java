@@ -51,7 +51,7 @@ public final class CmwqAutoConfiguration {
 			.maxWorkersPerPool(properties.getMaxWorkersPerPool())
 			.shutdownTimeout(properties.getShutdownTimeout())
 			.systemWorkqueues(properties.isSystemWorkqueues())
-			.failureHandler(failureHandler.getIfAvailable(QueueWorkFailureHandler::new))
+			.failureHandler(failureHandler(failureHandler.getIfAvailable()))
 			.build();
 		try {
 			DeclaredWorkqueues.allocate(system, properties);
@@ -61,6 +61,12 @@ public final class CmwqAutoConfiguration {
 			throw ex;
 		}
 		return system;
+	}
+
+	/** The application's handler gets the failures of items other than @QueueWork invocations, reported already. */
+	private static WorkFailureHandler failureHandler(WorkFailureHandler applicationHandler) {
+		return (applicationHandler != null) ? new QueueWorkFailureHandler(applicationHandler)
+				: new QueueWorkFailureHandler();
 	}
 
 	@Bean

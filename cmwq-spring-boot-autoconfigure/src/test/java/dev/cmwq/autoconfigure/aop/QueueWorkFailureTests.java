@@ -13,6 +13,7 @@ import java.util.concurrent.TimeUnit;
 import dev.cmwq.annotation.QueueWork;
 import dev.cmwq.annotation.WorkErrorHandler;
 import dev.cmwq.autoconfigure.CmwqAutoConfiguration;
+import dev.cmwq.core.WorkFailureHandler;
 import dev.cmwq.core.Workqueue;
 import dev.cmwq.core.WorkqueueSystem;
 import org.junit.jupiter.api.Test;
@@ -113,6 +114,23 @@ class QueueWorkFailureTests {
 			awaitFailed(context, 1);
 		});
 		assertThat(output).contains("on workqueue 'risky' failed").contains("plain item failed");
+	}
+
+	@Test
+	void aWorkFailureHandlerBeanGetsOtherItemsFailuresButNotQueueWorkOnes() {
+		List<Throwable> failures = new CopyOnWriteArrayList<>();
+		this.runner.withBean(WorkFailureHandler.class, () -> (queue, work, failure) -> failures.add(failure))
+			.run((context) -> {
+				context.getBean(Risky.class).explode(1);
+				awaitFailed(context, 1);
+				context.getBean("risky", Workqueue.class).execute(() -> {
+					throw new IllegalStateException("plain item failed");
+				});
+				awaitFailed(context, 2);
+				await().atMost(TIMEOUT).until(() -> !failures.isEmpty());
+				assertThat(failures).singleElement()
+					.satisfies((failure) -> assertThat(failure).hasMessage("plain item failed"));
+			});
 	}
 
 	private static void awaitFailed(ApplicationContext context, long failed) {
