@@ -9,6 +9,9 @@ import dev.cmwq.annotation.QueueWork;
 import dev.cmwq.core.Workqueue;
 import io.micrometer.context.ContextRegistry;
 import io.micrometer.context.integration.Slf4jThreadLocalAccessor;
+import io.micrometer.observation.Observation;
+import io.micrometer.observation.ObservationRegistry;
+import io.micrometer.observation.contextpropagation.ObservationThreadLocalAccessor;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -29,7 +32,8 @@ import org.springframework.scheduling.annotation.EnableAsync;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Every {@link TaskDecorator} bean wraps every item, and context propagation carries MDC into the work.
+ * Every {@link TaskDecorator} bean wraps every item, and context propagation carries MDC and the current
+ * observation into the work.
  */
 class TaskDecoratorTests {
 
@@ -107,6 +111,29 @@ class TaskDecoratorTests {
 				MDC.remove("requestId");
 			}
 		});
+	}
+
+	@Test
+	void withPropagateContextTheCurrentObservationReachesTheWork() {
+		ObservationRegistry registry = ObservationRegistry.create();
+		registry.observationConfig().observationHandler((observationContext) -> true);
+		ObservationRegistry previous = ObservationThreadLocalAccessor.getInstance().getObservationRegistry();
+		ObservationThreadLocalAccessor.getInstance().setObservationRegistry(registry);
+		try {
+			this.runner.withPropertyValues("spring.task.execution.propagate-context=true").run((context) -> {
+				Observation observation = Observation.start("checkout", registry);
+				try (Observation.Scope scope = observation.openScope()) {
+					assertThat(context.getBean(Worker.class).currentObservation(registry).get(30, TimeUnit.SECONDS))
+						.isEqualTo("checkout");
+				}
+				finally {
+					observation.stop();
+				}
+			});
+		}
+		finally {
+			ObservationThreadLocalAccessor.getInstance().setObservationRegistry(previous);
+		}
 	}
 
 	@Test
@@ -208,6 +235,12 @@ class TaskDecoratorTests {
 		public CompletableFuture<String> work() {
 			this.trace.events.add("work");
 			return CompletableFuture.completedFuture("done");
+		}
+
+		@QueueWork("thumbnails")
+		public CompletableFuture<String> currentObservation(ObservationRegistry registry) {
+			Observation current = registry.getCurrentObservation();
+			return CompletableFuture.completedFuture((current != null) ? current.getContext().getName() : null);
 		}
 
 		@QueueWork("thumbnails")
