@@ -23,8 +23,8 @@ final class CmwqPropertiesValidator {
 
 	private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_.-]{1,32}");
 
-	/** A map key that needs no brackets in a property path. */
-	private static final Pattern PLAIN_KEY = Pattern.compile("[a-z0-9-]+");
+	/** A map key that needs no brackets in a property path (as written; Spring Boot keeps a map key's case). */
+	private static final Pattern PLAIN_KEY = Pattern.compile("[A-Za-z0-9_-]+");
 
 	/** Finds a value as it was written, to show it in messages; null without an environment. */
 	private final Binder binder;
@@ -87,7 +87,7 @@ final class CmwqPropertiesValidator {
 		}
 	}
 
-	/** The map key as Spring Boot writes it in a property path: brackets unless it is lower case and dashes. */
+	/** The map key as written in a property path: in brackets if it has characters such as '.' or '/'. */
 	static String key(String name) {
 		return PLAIN_KEY.matcher(name).matches() ? name : "[" + name + "]";
 	}
