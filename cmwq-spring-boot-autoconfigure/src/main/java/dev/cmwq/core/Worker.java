@@ -136,7 +136,7 @@ final class Worker implements Runnable {
 				}
 				while (pool.keepWorking());
 				this.inLoop = false;
-				pool.wake(pool.recount(this)); // stopping to count never needs a worker here, but stays symmetric
+				pool.wake(pool.recount(this)); // rarely needed (the worklist is empty or another worker runs)
 			}
 			accountCpu(null);
 			if (!waitForWork(pool)) {
@@ -222,10 +222,14 @@ final class Worker implements Runnable {
 		else if (!pool.associated || this.rescuer) {
 			toWake = pool.kick(); // unmanaged: let another worker take the next pending item at once
 		}
+		boolean watch = pool.associated && pool.nrPending > 0;
 		pool.lock.unlock();
 		Throwable failure = null;
 		try {
 			pool.wake(toWake);
+			if (watch) {
+				pool.system.detector.watch(); // items wait behind this one: watch whether it blocks
+			}
 			wq.stats.started.increment();
 			accountCpu(wq);
 			pool.system.listeners.started(wq, waited);

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -134,7 +135,7 @@ final class WorkerPool {
 				work.link = Work.Link.INACTIVE;
 			}
 			work.linkedPool = this;
-			watch = this.associated && this.nrRunning > 0 && this.nrPending > 0;
+			watch = this.associated && this.nrPending > 0;
 		}
 		finally {
 			this.lock.unlock();
@@ -277,12 +278,12 @@ final class WorkerPool {
 
 	/** Whether a worker entering its loop should start items. L */
 	boolean mayStartWorking() {
-		return !this.worklist.isEmpty() && (!this.associated || this.nrRunning == 0);
+		return !this.worklist.isEmpty() && (!this.associated || this.nrRunning == 0) && !this.system.isTerminated();
 	}
 
 	/** Whether a worker that finished an item should take the next one. L */
 	boolean keepWorking() {
-		return !this.worklist.isEmpty() && (!this.associated || this.nrRunning <= 1);
+		return !this.worklist.isEmpty() && (!this.associated || this.nrRunning <= 1) && !this.system.isTerminated();
 	}
 
 	/**
@@ -314,7 +315,7 @@ final class WorkerPool {
 			return;
 		}
 		if (worker.thread != null) {
-			java.util.concurrent.locks.LockSupport.unpark(worker.thread);
+			LockSupport.unpark(worker.thread);
 			return;
 		}
 		Thread thread = null;
@@ -333,19 +334,16 @@ final class WorkerPool {
 			thread = null;
 		}
 		if (thread == null) {
-			List<Worker> none;
 			this.lock.lock();
 			try {
 				removeWorker(worker);
 				this.nrWaking--;
 				worker.state = Worker.State.DEAD;
-				noteShortage();
-				none = null;
+				noteShortage(); // items stay pending; the mayday timer retries and calls the rescuers
 			}
 			finally {
 				this.lock.unlock();
 			}
-			wakeAll(none);
 		}
 	}
 
@@ -489,7 +487,7 @@ final class WorkerPool {
 		}
 		for (Worker worker : idleWorkers) {
 			if (worker.thread != null) {
-				java.util.concurrent.locks.LockSupport.unpark(worker.thread);
+				LockSupport.unpark(worker.thread);
 			}
 		}
 	}

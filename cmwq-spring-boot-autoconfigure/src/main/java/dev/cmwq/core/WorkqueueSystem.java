@@ -519,9 +519,13 @@ public final class WorkqueueSystem implements AutoCloseable {
 		for (DefaultWorkqueue wq : all) {
 			int left = wq.inFlight();
 			int delayed = cancelledDelayed.getOrDefault(wq.name(), 0);
-			if (left > 0 || delayed > 0) {
-				LOG.warn("Workqueue '{}' did not finish at shutdown: {} items still queued or running after {} ms, "
-						+ "{} delayed items cancelled", wq.name(), left, timeout.toMillis(), delayed);
+			if (left > 0) {
+				LOG.warn("Workqueue '{}' did not finish at shutdown: {} items still queued or running after {} ms",
+						wq.name(), left, timeout.toMillis());
+			}
+			if (delayed > 0) {
+				LOG.warn("Workqueue '{}': {} delayed items cancelled at shutdown before their timers fired", wq.name(),
+						delayed);
 			}
 			if (wq.rescuer != null) {
 				wq.rescuer.stop();

@@ -1,0 +1,198 @@
+package dev.cmwq.core;
+
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * On a one-CPU system, a running item that blocks in any of the usual ways lets the next item of its pool start
+ * while it is still blocked.
+ */
+class BlockingDetectionTest {
+
+	private static final long TIMEOUT_SECONDS = 30;
+
+	private WorkqueueSystem system;
+
+	private Workqueue wq;
+
+	@BeforeEach
+	void setUp() {
+		this.system = WorkqueueSystem.builder().cpus(1).systemWorkqueues(false).build();
+		this.wq = this.system.allocWorkqueue("blocking", Set.of(), 0);
+	}
+
+	@AfterEach
+	void tearDown() {
+		this.system.close(java.time.Duration.ofSeconds(5));
+	}
+
+	/**
+	 * Queues an item that enters {@code block} (which returns once {@code release} is counted down), then a second
+	 * item, and asserts that the second starts while the first is still blocked.
+	 */
+	private void assertNextItemStartsWhileBlocked(Blocker block, Runnable release) throws Exception {
+		CountDownLatch blocking = new CountDownLatch(1);
+		CountDownLatch secondStarted = new CountDownLatch(1);
+		CountDownLatch firstDone = new CountDownLatch(1);
+		this.wq.execute(() -> {
+			blocking.countDown();
+			try {
+				block.block();
+			}
+			catch (Exception ex) {
+				throw new IllegalStateException(ex);
+			}
+			finally {
+				firstDone.countDown();
+			}
+		});
+		assertThat(blocking.await(TIMEOUT_SECONDS, TimeUnit.SECONDS)).isTrue();
+		this.wq.execute(secondStarted::countDown);
+		boolean started = secondStarted.await(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+		long stillBlocked = firstDone.getCount();
+		release.run();
+		assertThat(started).as("second item started").isTrue();
+		assertThat(stillBlocked).as("first item was still blocked when the second started").isEqualTo(1);
+		assertThat(firstDone.await(TIMEOUT_SECONDS, TimeUnit.SECONDS)).isTrue();
+	}
+
+	private void assertDetectedBlockWokeAWorker() {
+		assertThat(this.wq.snapshot().stats().cmWakeups()).as("concurrency-management wake-ups").isEqualTo(1);
+	}
+
+	@Test
+	void sleep() throws Exception {
+		Thread[] sleeper = new Thread[1];
+		assertNextItemStartsWhileBlocked(() -> {
+			sleeper[0] = Thread.currentThread();
+			try {
+				Thread.sleep(TimeUnit.SECONDS.toMillis(TIMEOUT_SECONDS));
+			}
+			catch (InterruptedException ex) {
+				// released
+			}
+		}, () -> sleeper[0].interrupt());
+		assertDetectedBlockWokeAWorker();
+	}
+
+	@Test
+	void park() throws Exception {
+		CountDownLatch release = new CountDownLatch(1);
+		Thread[] parked = new Thread[1];
+		assertNextItemStartsWhileBlocked(() -> {
+			parked[0] = Thread.currentThread();
+			while (release.getCount() > 0) {
+				LockSupport.park(this);
+			}
+		}, () -> {
+			release.countDown();
+			LockSupport.unpark(parked[0]);
+		});
+		assertDetectedBlockWokeAWorker();
+	}
+
+	@Test
+	void latchAwait() throws Exception {
+		CountDownLatch release = new CountDownLatch(1);
+		assertNextItemStartsWhileBlocked(() -> release.await(), release::countDown);
+		assertDetectedBlockWokeAWorker();
+	}
+
+	@Test
+	void contendedMonitor() throws Exception {
+		Object monitor = new Object();
+		CountDownLatch held = new CountDownLatch(1);
+		CountDownLatch release = new CountDownLatch(1);
+		Thread holder = new Thread(() -> {
+			synchronized (monitor) {
+				held.countDown();
+				try {
+					release.await();
+				}
+				catch (InterruptedException ex) {
+					Thread.currentThread().interrupt();
+				}
+			}
+		});
+		holder.start();
+		held.await();
+		assertNextItemStartsWhileBlocked(() -> {
+			synchronized (monitor) {
+				monitor.hashCode();
+			}
+		}, release::countDown);
+		holder.join();
+		assertDetectedBlockWokeAWorker();
+	}
+
+	@Test
+	void objectWait() throws Exception {
+		Object monitor = new Object();
+		boolean[] released = new boolean[1];
+		assertNextItemStartsWhileBlocked(() -> {
+			synchronized (monitor) {
+				while (!released[0]) {
+					monitor.wait();
+				}
+			}
+		}, () -> {
+			synchronized (monitor) {
+				released[0] = true;
+				monitor.notifyAll();
+			}
+		});
+		assertDetectedBlockWokeAWorker();
+	}
+
+	@Test
+	void socketReadThatReceivesNothing() throws Exception {
+		try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+				Socket client = new Socket(InetAddress.getLoopbackAddress(), server.getLocalPort());
+				Socket accepted = server.accept()) {
+			InputStream in = client.getInputStream();
+			assertNextItemStartsWhileBlocked(() -> in.read(), () -> {
+				try {
+					accepted.getOutputStream().write(1);
+					accepted.getOutputStream().flush();
+				}
+				catch (java.io.IOException ex) {
+					throw new IllegalStateException(ex);
+				}
+			});
+		}
+		assertDetectedBlockWokeAWorker();
+	}
+
+	@Test
+	void explicitBlockingSectionCompensatesAtOnce() throws Exception {
+		CountDownLatch release = new CountDownLatch(1);
+		assertNextItemStartsWhileBlocked(() -> {
+			try (Blocking.Section ignored = Blocking.begin()) {
+				// a busy wait the detector cannot see as blocking: only the announcement lets the next item run
+				while (release.getCount() > 0) {
+					Thread.onSpinWait();
+				}
+			}
+		}, release::countDown);
+	}
+
+	@FunctionalInterface
+	interface Blocker {
+
+		void block() throws Exception;
+
+	}
+
+}

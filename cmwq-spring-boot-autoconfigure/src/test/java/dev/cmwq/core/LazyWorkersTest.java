@@ -1,0 +1,101 @@
+package dev.cmwq.core;
+
+import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/** Workers appear when needed and leave when idle, without ever losing an item to one that is leaving. */
+class LazyWorkersTest {
+
+	private static long workerThreads(String poolPrefix) {
+		return Thread.getAllStackTraces().keySet().stream()
+			.filter((t) -> t.isAlive() && t.getName().startsWith("cmwq-" + poolPrefix))
+			.count();
+	}
+
+	@Test
+	void noWorkerThreadExistsBeforeTheFirstItem() {
+		try (WorkqueueSystem system = WorkqueueSystem.builder().cpus(2).build()) {
+			for (int i = 0; i < 100; i++) {
+				system.allocWorkqueue("q" + i, Set.of(), 0);
+			}
+			assertThat(system.snapshot().pools()).allSatisfy((pool) -> assertThat(pool.workers()).isZero());
+			assertThat(workerThreads("")).isZero();
+			Workqueue wq = system.workqueue("q1").orElseThrow();
+			wq.execute(() -> {
+			});
+			wq.flush();
+			assertThat(system.snapshot().pools().stream().mapToInt(PoolSnapshot::workers).sum()).isEqualTo(1);
+		}
+	}
+
+	@Test
+	void idleWorkersAreReapedAfterTheIdleTimeout() {
+		try (WorkqueueSystem system = WorkqueueSystem.builder()
+			.cpus(1)
+			.systemWorkqueues(false)
+			.idleTimeout(Duration.ofMillis(200))
+			.build()) {
+			Workqueue wq = system.allocWorkqueue("reaped", Set.of(WorkqueueFlag.UNBOUND), 0);
+			for (int i = 0; i < 8; i++) {
+				wq.execute(() -> Timeline.sleep(0.2));
+			}
+			wq.flush();
+			PoolSnapshot unbound = system.snapshot().pool("unbound").orElseThrow();
+			assertThat(unbound.workers()).isGreaterThan(1);
+			assertThat(unbound.idle()).isEqualTo(unbound.workers());
+			await().atMost(Duration.ofSeconds(30))
+				.until(() -> system.snapshot().pool("unbound").orElseThrow().workers() == 0);
+			await().atMost(Duration.ofSeconds(30)).until(() -> workerThreads("unbound") == 0);
+		}
+	}
+
+	@Test
+	void itemsQueuedWhileWorkersExitAreNeverLost() throws Exception {
+		try (WorkqueueSystem system = WorkqueueSystem.builder()
+			.cpus(2)
+			.systemWorkqueues(false)
+			.idleTimeout(Duration.ofMillis(1))
+			.build()) {
+			Workqueue bound = system.allocWorkqueue("bound", Set.of(), 0);
+			Workqueue unbound = system.allocWorkqueue("unbound", Set.of(WorkqueueFlag.UNBOUND), 0);
+			AtomicInteger ran = new AtomicInteger();
+			AtomicLong queued = new AtomicLong();
+			Thread[] producers = new Thread[3];
+			for (int p = 0; p < producers.length; p++) {
+				producers[p] = new Thread(() -> {
+					ThreadLocalRandom random = ThreadLocalRandom.current();
+					for (int i = 0; i < 3000; i++) {
+						Workqueue wq = random.nextBoolean() ? bound : unbound;
+						wq.execute(ran::incrementAndGet);
+						queued.incrementAndGet();
+						if (random.nextInt(8) == 0) {
+							// let workers go idle and start exiting, then queue into the race
+							java.util.concurrent.locks.LockSupport.parkNanos(random.nextInt(3_000_000));
+						}
+					}
+				});
+				producers[p].start();
+			}
+			for (Thread producer : producers) {
+				producer.join();
+			}
+			bound.flush();
+			unbound.flush();
+			assertThat(ran.get()).isEqualTo(queued.get());
+			SystemSnapshot snapshot = system.snapshot();
+			assertThat(snapshot.pools()).allSatisfy((pool) -> {
+				assertThat(pool.pending()).isZero();
+				assertThat(pool.busy() + pool.idle()).isEqualTo(pool.workers());
+			});
+		}
+	}
+
+}
