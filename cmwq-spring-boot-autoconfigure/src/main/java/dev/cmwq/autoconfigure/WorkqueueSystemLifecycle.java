@@ -53,4 +53,14 @@ class WorkqueueSystemLifecycle implements SmartLifecycle {
 		return PHASE;
 	}
 
+	/**
+	 * Not stopped when the context is paused: a closed system cannot start again, so only closing the context (or
+	 * stopping it explicitly) shuts it down.
+	 * @return false
+	 */
+	@Override
+	public boolean isPauseable() {
+		return false;
+	}
+
 }

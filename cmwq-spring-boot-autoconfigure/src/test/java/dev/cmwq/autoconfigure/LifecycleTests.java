@@ -47,6 +47,16 @@ class LifecycleTests {
 	}
 
 	@Test
+	void pausingTheContextLeavesTheSystemRunning() {
+		this.runner.run((context) -> {
+			context.getSourceApplicationContext(org.springframework.context.ConfigurableApplicationContext.class)
+				.pause();
+			assertThat(context.getBean(WorkqueueSystemLifecycle.class).isRunning()).isTrue();
+			assertThat(context.getBean(Jobs.class).job(1).get(30, TimeUnit.SECONDS)).isEqualTo(1);
+		});
+	}
+
+	@Test
 	void closingTheContextRunsEverythingQueuedBeforeIt() {
 		this.runner.run((context) -> {
 			Jobs jobs = context.getBean(Jobs.class);

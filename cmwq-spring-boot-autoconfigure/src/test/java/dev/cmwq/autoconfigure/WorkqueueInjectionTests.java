@@ -57,6 +57,14 @@ class WorkqueueInjectionTests {
 		});
 	}
 
+	@Test
+	void workqueueBeansLeaveSpringBootsDefaultExecutorInPlaceForPlainAsync() {
+		this.runner.withUserConfiguration(AsyncConfiguration.class).withBean(AsyncService.class).run((context) -> {
+			assertThat(context).hasBean("applicationTaskExecutor");
+			assertThat(context.getBean(AsyncService.class).plain().get(30, TimeUnit.SECONDS)).doesNotStartWith("cmwq-");
+		});
+	}
+
 	static class Consumer {
 
 		final Workqueue thumbnails;
@@ -80,6 +88,11 @@ class WorkqueueInjectionTests {
 
 		@Async("thumbnails")
 		public CompletableFuture<String> render() {
+			return CompletableFuture.completedFuture(Thread.currentThread().getName());
+		}
+
+		@Async
+		public CompletableFuture<String> plain() {
 			return CompletableFuture.completedFuture(Thread.currentThread().getName());
 		}
 
