@@ -16,6 +16,7 @@ import org.springframework.beans.factory.BeanFactory;
 import org.springframework.beans.factory.config.ConfigurableBeanFactory;
 import org.springframework.boot.convert.DurationStyle;
 import org.springframework.core.MethodClassKey;
+import org.springframework.core.annotation.AnnotationUtils;
 import org.springframework.expression.Expression;
 import org.springframework.expression.ParseException;
 import org.springframework.expression.spel.standard.SpelExpressionParser;
@@ -46,7 +47,7 @@ final class QueueWorkMethods {
 	 * @throws IllegalStateException naming the first method that cannot be queued
 	 */
 	void inspect(Class<?> targetClass) {
-		if (this.inspected.containsKey(targetClass)) {
+		if (this.inspected.containsKey(targetClass) || !AnnotationUtils.isCandidateClass(targetClass, QueueWork.class)) {
 			return;
 		}
 		for (Method method : ReflectionUtils.getUniqueDeclaredMethods(targetClass, ReflectionUtils.USER_DECLARED_METHODS)) {

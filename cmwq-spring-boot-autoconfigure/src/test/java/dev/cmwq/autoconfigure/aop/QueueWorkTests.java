@@ -109,6 +109,18 @@ class QueueWorkTests {
 	}
 
 	@Test
+	void classLevelAnnotationLeavesContainerCallbacksAlone() {
+		List<String> callbacks = new java.util.concurrent.CopyOnWriteArrayList<>();
+		String testThread = Thread.currentThread().getName();
+		this.runner.withBean(Callbacks.class, () -> new Callbacks(callbacks)).run((context) -> {
+			assertThat(context).hasNotFailed();
+			assertThat(context.getBean(Callbacks.class).work().get(30, TimeUnit.SECONDS)).startsWith("cmwq-");
+		});
+		assertThat(callbacks).containsExactly("setBeanName@" + testThread, "afterPropertiesSet@" + testThread,
+				"start@" + testThread, "stop@" + testThread, "destroy@" + testThread);
+	}
+
+	@Test
 	void theDefaultWorkqueueIsEvents() {
 		this.runner.run((context) -> {
 			context.getBean(Images.class).onEvents().get(30, TimeUnit.SECONDS);
@@ -234,6 +246,62 @@ class QueueWorkTests {
 		@Override
 		public String toString() {
 			return "Auditor";
+		}
+
+	}
+
+	@QueueWork
+	static class Callbacks implements org.springframework.beans.factory.BeanNameAware,
+			org.springframework.beans.factory.InitializingBean, org.springframework.beans.factory.DisposableBean,
+			org.springframework.context.SmartLifecycle, org.springframework.core.Ordered {
+
+		private final List<String> callbacks;
+
+		private volatile boolean running;
+
+		@Override
+		public void start() {
+			this.running = true;
+			this.callbacks.add("start@" + Thread.currentThread().getName());
+		}
+
+		@Override
+		public void stop() {
+			this.running = false;
+			this.callbacks.add("stop@" + Thread.currentThread().getName());
+		}
+
+		@Override
+		public boolean isRunning() {
+			return this.running;
+		}
+
+		@Override
+		public int getOrder() {
+			return 0;
+		}
+
+		Callbacks(List<String> callbacks) {
+			this.callbacks = callbacks;
+		}
+
+		public CompletableFuture<String> work() {
+			return CompletableFuture.completedFuture(Thread.currentThread().getName());
+		}
+
+		@Override
+		public void setBeanName(String name) {
+			this.callbacks.add("setBeanName@" + Thread.currentThread().getName());
+		}
+
+		@Override
+		public void afterPropertiesSet() {
+			this.callbacks.add("afterPropertiesSet@" + Thread.currentThread().getName());
+		}
+
+		@Override
+		public void destroy() {
+			this.callbacks.add("destroy@" + Thread.currentThread().getName());
 		}
 
 	}
