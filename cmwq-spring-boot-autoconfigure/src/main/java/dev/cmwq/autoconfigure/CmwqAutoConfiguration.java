@@ -71,8 +71,10 @@ public final class CmwqAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
-	WorkqueueSystemLifecycle workqueueSystemLifecycle(WorkqueueSystem workqueueSystem, CmwqProperties properties) {
-		return new WorkqueueSystemLifecycle(workqueueSystem, properties.getShutdownTimeout());
+	WorkqueueSystemLifecycle workqueueSystemLifecycle(WorkqueueSystem workqueueSystem, CmwqProperties properties,
+			ObjectProvider<QueueWorkBeanPostProcessor> queueWork) {
+		return new WorkqueueSystemLifecycle(workqueueSystem, properties.getShutdownTimeout(),
+				() -> queueWork.ifAvailable(QueueWorkBeanPostProcessor::abandonUnstarted));
 	}
 
 	@Bean

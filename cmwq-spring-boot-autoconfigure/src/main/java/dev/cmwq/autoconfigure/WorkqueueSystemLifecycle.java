@@ -10,7 +10,8 @@ import org.springframework.context.SmartLifecycle;
  * Ties the {@link WorkqueueSystem} to the application context: it runs while the context runs, and when the context
  * closes it is shut down, draining every workqueue for up to {@code cmwq.shutdown-timeout} (the engine logs, per
  * workqueue, what did not finish). From the moment shutdown begins, queueing from outside the workqueues throws
- * {@link java.util.concurrent.RejectedExecutionException}.
+ * {@link java.util.concurrent.RejectedExecutionException}. Once the system is closed, {@code @QueueWork} invocations
+ * that never started have their futures cancelled.
  *
  * <p>It stops in a late phase, after the web server and other lifecycle beans that produce work have stopped, and
  * before any bean is destroyed, so that draining items can still use the beans they need. The engine cannot be
@@ -25,11 +26,14 @@ class WorkqueueSystemLifecycle implements SmartLifecycle {
 
 	private final Duration shutdownTimeout;
 
+	private final Runnable afterClose;
+
 	private volatile boolean running;
 
-	WorkqueueSystemLifecycle(WorkqueueSystem system, Duration shutdownTimeout) {
+	WorkqueueSystemLifecycle(WorkqueueSystem system, Duration shutdownTimeout, Runnable afterClose) {
 		this.system = system;
 		this.shutdownTimeout = shutdownTimeout;
+		this.afterClose = afterClose;
 	}
 
 	@Override
@@ -41,6 +45,7 @@ class WorkqueueSystemLifecycle implements SmartLifecycle {
 	public void stop() {
 		this.running = false;
 		this.system.close(this.shutdownTimeout);
+		this.afterClose.run();
 	}
 
 	@Override

@@ -33,7 +33,7 @@ class LifecycleTests {
 
 	private final ApplicationContextRunner runner = new ApplicationContextRunner()
 		.withConfiguration(AutoConfigurations.of(CmwqAutoConfiguration.class))
-		.withPropertyValues("cmwq.cpus=2", "cmwq.workqueues.jobs.max-active=8")
+		.withPropertyValues("cmwq.cpus=2", "cmwq.workqueues.jobs.max-active=8", "cmwq.workqueues.serial.ordered=true")
 		.withBean(Jobs.class);
 
 	@Test
@@ -163,6 +163,29 @@ class LifecycleTests {
 	}
 
 	@Test
+	void invocationsThatCouldNotStartBeforeTheShutdownTimeoutAreCancelled() {
+		CountDownLatch release = new CountDownLatch(1);
+		try {
+			this.runner.withPropertyValues("cmwq.shutdown-timeout=200ms")
+				.run((context) -> {
+					Jobs jobs = context.getBean(Jobs.class);
+					CountDownLatch started = new CountDownLatch(1);
+					context.getBean("serial", Workqueue.class).execute(() -> {
+						started.countDown();
+						awaitQuietly(release);
+					});
+					assertThat(started.await(30, TimeUnit.SECONDS)).isTrue();
+					CompletableFuture<Integer> behind = jobs.serialJob(1);
+					context.close();
+					assertThat(behind).isCancelled();
+				});
+		}
+		finally {
+			release.countDown();
+		}
+	}
+
+	@Test
 	void delayedInvocationsStillWaitingAtCloseAreCancelled() {
 		this.runner.run((context) -> {
 			Jobs jobs = context.getBean(Jobs.class);
@@ -213,6 +236,12 @@ class LifecycleTests {
 
 		@QueueWork("jobs")
 		public CompletableFuture<Integer> job(int n) {
+			count();
+			return CompletableFuture.completedFuture(n);
+		}
+
+		@QueueWork("serial")
+		public CompletableFuture<Integer> serialJob(int n) {
 			count();
 			return CompletableFuture.completedFuture(n);
 		}

@@ -29,6 +29,8 @@ public class QueueWorkBeanPostProcessor extends AbstractBeanFactoryAwareAdvising
 
 	private QueueWorkMethods methods;
 
+	private QueueWorkInterceptor interceptor;
+
 	/**
 	 * Creates the post-processor.
 	 * @param taskDecorator the decorator that wraps every queued invocation (resolved at the first call; may give
@@ -46,9 +48,9 @@ public class QueueWorkBeanPostProcessor extends AbstractBeanFactoryAwareAdvising
 	public void setBeanFactory(BeanFactory beanFactory) {
 		super.setBeanFactory(beanFactory);
 		this.methods = new QueueWorkMethods(beanFactory);
-		this.advisor = new QueueWorkAdvisor(
-				new QueueWorkInterceptor(this.methods, beanFactory, () -> this.taskDecorator.get().orElse(null),
-						this.errorHandler));
+		this.interceptor = new QueueWorkInterceptor(this.methods, beanFactory,
+				() -> this.taskDecorator.get().orElse(null), this.errorHandler);
+		this.advisor = new QueueWorkAdvisor(this.interceptor);
 	}
 
 	@Override
@@ -62,6 +64,16 @@ public class QueueWorkBeanPostProcessor extends AbstractBeanFactoryAwareAdvising
 	@Override
 	public void afterSingletonsInstantiated() {
 		this.methods.resolveAll();
+	}
+
+	/**
+	 * Completes the futures of {@code @QueueWork} invocations that were queued but never started (the shutdown
+	 * timeout ran out first) with a {@link java.util.concurrent.CancellationException}. Call it once the workqueue
+	 * system has shut down.
+	 * @return how many invocations were abandoned
+	 */
+	public int abandonUnstarted() {
+		return (this.interceptor != null) ? this.interceptor.abandonUnstarted() : 0;
 	}
 
 }

@@ -1,5 +1,7 @@
 package dev.cmwq.autoconfigure.aop;
 
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 
 import dev.cmwq.annotation.WorkErrorHandler;
@@ -35,6 +37,9 @@ final class QueueWorkInterceptor implements MethodInterceptor {
 
 	private final Supplier<WorkErrorHandler> errorHandler;
 
+	/** Invocations queued and not started yet: those still here when the system has shut down never run. */
+	private final Set<QueueWorkTask> unstarted = ConcurrentHashMap.newKeySet();
+
 	QueueWorkInterceptor(QueueWorkMethods methods, BeanFactory beanFactory, Supplier<TaskDecorator> taskDecorator,
 			Supplier<WorkErrorHandler> errorHandler) {
 		this.methods = methods;
@@ -53,20 +58,19 @@ final class QueueWorkInterceptor implements MethodInterceptor {
 		}
 		Workqueue workqueue = this.methods.workqueue(method);
 		Object keyValue = (method.key != null) ? evaluateKey(method, invocation, target) : null;
-		if (keyValue == null) {
-			QueueWorkTask task = new QueueWorkTask(method, invocation, this.errorHandler.get(), null);
-			task.decorate(this.taskDecorator.get());
-			queue(method, workqueue, task);
-			return method.result(task.future);
-		}
-		QueueWorkMethod.PendingKey pendingKey = new QueueWorkMethod.PendingKey(target, keyValue);
-		QueueWorkTask task = new QueueWorkTask(method, invocation, this.errorHandler.get(), pendingKey);
-		QueueWorkTask pending = method.pending.putIfAbsent(pendingKey, task);
-		if (pending != null) {
-			return method.result(pending.future);
+		QueueWorkMethod.PendingKey pendingKey = (keyValue != null) ? new QueueWorkMethod.PendingKey(target, keyValue)
+				: null;
+		QueueWorkTask task = new QueueWorkTask(method, invocation, this.errorHandler.get(), pendingKey,
+				this.unstarted);
+		if (pendingKey != null) {
+			QueueWorkTask pending = method.pending.putIfAbsent(pendingKey, task);
+			if (pending != null) {
+				return method.result(pending.future);
+			}
 		}
 		try {
 			task.decorate(this.taskDecorator.get());
+			task.queueing();
 			queue(method, workqueue, task);
 		}
 		catch (RuntimeException | Error ex) {
@@ -74,6 +78,20 @@ final class QueueWorkInterceptor implements MethodInterceptor {
 			throw ex;
 		}
 		return method.result(task.future);
+	}
+
+	/**
+	 * Completes the futures of invocations that were queued but never started with a
+	 * {@link java.util.concurrent.CancellationException}; called once the workqueue system has shut down.
+	 * @return how many there were
+	 */
+	int abandonUnstarted() {
+		int abandoned = 0;
+		for (QueueWorkTask task : this.unstarted) {
+			task.abandoned();
+			abandoned++;
+		}
+		return abandoned;
 	}
 
 	private Object evaluateKey(QueueWorkMethod method, MethodInvocation invocation, Object target) {

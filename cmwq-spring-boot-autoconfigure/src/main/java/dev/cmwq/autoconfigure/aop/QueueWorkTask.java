@@ -1,5 +1,6 @@
 package dev.cmwq.autoconfigure.aop;
 
+import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -36,6 +37,9 @@ final class QueueWorkTask implements Runnable {
 	/** I: the key it is pending under, or null. */
 	private final QueueWorkMethod.PendingKey pendingKey;
 
+	/** I: the invocations queued and not started yet, which this one is in from queueing until it starts. */
+	private final Set<QueueWorkTask> unstarted;
+
 	/** What every caller coalesced into this invocation gets. */
 	final CompletableFuture<Object> future = new CompletableFuture<>();
 
@@ -43,11 +47,12 @@ final class QueueWorkTask implements Runnable {
 	private Runnable body = this::invoke;
 
 	QueueWorkTask(QueueWorkMethod method, MethodInvocation invocation, WorkErrorHandler errorHandler,
-			QueueWorkMethod.PendingKey pendingKey) {
+			QueueWorkMethod.PendingKey pendingKey, Set<QueueWorkTask> unstarted) {
 		this.method = method;
 		this.invocation = invocation;
 		this.errorHandler = errorHandler;
 		this.pendingKey = pendingKey;
+		this.unstarted = unstarted;
 	}
 
 	/**
@@ -66,8 +71,14 @@ final class QueueWorkTask implements Runnable {
 		this.body.run();
 	}
 
+	/** The invocation is about to be queued. */
+	void queueing() {
+		this.unstarted.add(this);
+	}
+
 	/** The invocation is no longer pending: it started, was cancelled, or was refused. */
 	void notPending() {
+		this.unstarted.remove(this);
 		if (this.pendingKey != null) {
 			this.method.pending.remove(this.pendingKey, this);
 		}
@@ -78,6 +89,13 @@ final class QueueWorkTask implements Runnable {
 		notPending();
 		this.future.completeExceptionally(new CancellationException(
 				"Queued invocation of " + this.method + " was cancelled before it ran"));
+	}
+
+	/** The workqueue system has shut down and this invocation never started: it never will. */
+	void abandoned() {
+		notPending();
+		this.future.completeExceptionally(new CancellationException("Queued invocation of " + this.method
+				+ " did not start before the workqueue system shut down"));
 	}
 
 	private void invoke() {
