@@ -75,6 +75,7 @@ final class QueueWorkInterceptor implements MethodInterceptor {
 		}
 		catch (RuntimeException | Error ex) {
 			task.notPending();
+			task.future.completeExceptionally(ex); // for callers that joined it meanwhile
 			throw ex;
 		}
 		return method.result(task.future);
