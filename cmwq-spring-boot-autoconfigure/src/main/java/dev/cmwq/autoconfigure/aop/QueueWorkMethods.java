@@ -44,7 +44,7 @@ final class QueueWorkMethods {
 	/**
 	 * Checks every {@code @QueueWork} method of a class.
 	 * @param targetClass the bean's class
-	 * @throws IllegalStateException naming the first method that cannot be queued
+	 * @throws InvalidQueueWorkMethodException naming the first method that cannot be queued
 	 */
 	void inspect(Class<?> targetClass) {
 		if (this.inspected.containsKey(targetClass) || !AnnotationUtils.isCandidateClass(targetClass, QueueWork.class)) {
@@ -77,19 +77,19 @@ final class QueueWorkMethods {
 
 	private QueueWorkMethod create(Method method, Class<?> targetClass, QueueWork annotation) {
 		Method specific = AopUtils.getMostSpecificMethod(method, targetClass);
-		String where = "@QueueWork method " + QueueWorkMethod.describe(specific);
+		String where = QueueWorkMethod.describe(specific);
 		if (!QueueWorkMethod.isSupportedReturnType(specific.getReturnType())) {
-			throw new IllegalStateException(where + " returns " + specific.getGenericReturnType().getTypeName()
-					+ "; a @QueueWork method must return void, Future or CompletableFuture");
+			throw new InvalidQueueWorkMethodException(where, "returns " + specific.getGenericReturnType().getTypeName()
+					+ "; a @QueueWork method must return void, Future or CompletableFuture", null);
 		}
 		String workqueue = resolve(annotation.value());
 		if (!StringUtils.hasText(workqueue)) {
-			throw new IllegalStateException(where + " names no workqueue");
+			throw new InvalidQueueWorkMethodException(where, "names no workqueue", null);
 		}
 		Duration delay = parseDelay(where, resolve(annotation.delay()));
 		if (annotation.cpu() < -1) {
-			throw new IllegalStateException(where + " asks for cpu " + annotation.cpu()
-					+ "; use -1 for the caller's CPU, or a CPU from 0");
+			throw new InvalidQueueWorkMethodException(where, "asks for cpu " + annotation.cpu()
+					+ "; use -1 for the caller's CPU, or a CPU from 0", null);
 		}
 		Expression key = null;
 		if (StringUtils.hasText(annotation.key())) {
@@ -97,8 +97,8 @@ final class QueueWorkMethods {
 				key = PARSER.parseExpression(annotation.key());
 			}
 			catch (ParseException ex) {
-				throw new IllegalStateException(where + " has an invalid key expression '" + annotation.key() + "': "
-						+ ex.getMessage(), ex);
+				throw new InvalidQueueWorkMethodException(where,
+						"has an invalid key expression '" + annotation.key() + "': " + ex.getMessage(), ex);
 			}
 		}
 		return new QueueWorkMethod(specific, workqueue, delay, annotation.cpu(), key);
@@ -113,11 +113,11 @@ final class QueueWorkMethods {
 			delay = DurationStyle.detectAndParse(text.trim());
 		}
 		catch (IllegalArgumentException ex) {
-			throw new IllegalStateException(where + " has an invalid delay '" + text
-					+ "'; use a duration such as 2s, 500ms or PT2S", ex);
+			throw new InvalidQueueWorkMethodException(where,
+					"has an invalid delay '" + text + "'; use a duration such as 2s, 500ms or PT2S", ex);
 		}
 		if (delay.isNegative()) {
-			throw new IllegalStateException(where + " has a negative delay '" + text + "'");
+			throw new InvalidQueueWorkMethodException(where, "has a negative delay '" + text + "'", null);
 		}
 		return delay;
 	}
@@ -132,7 +132,7 @@ final class QueueWorkMethods {
 
 	/**
 	 * Resolves the workqueue of every method seen so far.
-	 * @throws IllegalStateException naming the first method whose workqueue does not exist
+	 * @throws InvalidQueueWorkMethodException naming the first method whose workqueue does not exist
 	 */
 	void resolveAll() {
 		for (QueueWorkMethod method : new ArrayList<>(this.methods.values())) {
@@ -144,7 +144,7 @@ final class QueueWorkMethods {
 	 * The workqueue a method queues on: the {@code Workqueue} bean of that name, else the system's workqueue.
 	 * @param method the method
 	 * @return the workqueue
-	 * @throws IllegalStateException if there is no such workqueue, or no such CPU
+	 * @throws InvalidQueueWorkMethodException if there is no such workqueue, or no such CPU
 	 */
 	Workqueue workqueue(QueueWorkMethod method) {
 		Workqueue workqueue = method.workqueue();
@@ -160,13 +160,14 @@ final class QueueWorkMethods {
 			workqueue = system.workqueue(name).orElse(null);
 		}
 		if (workqueue == null) {
-			throw new IllegalStateException("@QueueWork method " + method + " names workqueue '" + name
-					+ "', which does not exist; declare it under cmwq.workqueues, or use one of "
-					+ existing(system));
+			throw new InvalidQueueWorkMethodException(method.describe(), "names workqueue '" + name
+					+ "', which does not exist; declare it under cmwq.workqueues, or use one of " + existing(system),
+					null);
 		}
 		if (system != null && method.cpu >= system.cpus()) {
-			throw new IllegalStateException("@QueueWork method " + method + " asks for cpu " + method.cpu
-					+ ", but the workqueue system has " + system.cpus() + " CPUs (0.." + (system.cpus() - 1) + ")");
+			throw new InvalidQueueWorkMethodException(method.describe(), "asks for cpu " + method.cpu
+					+ ", but the workqueue system has " + system.cpus() + " CPUs (0.." + (system.cpus() - 1) + ")",
+					null);
 		}
 		method.resolved(workqueue);
 		return workqueue;

@@ -9,6 +9,7 @@ import dev.cmwq.autoconfigure.CmwqAutoConfiguration;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.diagnostics.FailureAnalysis;
 import org.springframework.boot.test.context.assertj.AssertableApplicationContext;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 
@@ -82,6 +83,10 @@ class QueueWorkStartupFailureTests {
 		}
 		assertThat(messages).anySatisfy((message) -> assertThat(message).contains("@QueueWork method " + method)
 			.contains(detail));
+		FailureAnalysis analysis = new InvalidQueueWorkMethodFailureAnalyzer().analyze(context.getStartupFailure());
+		assertThat(analysis).isNotNull();
+		assertThat(analysis.getDescription()).contains("@QueueWork method " + method).contains(detail);
+		assertThat(analysis.getAction()).contains(method);
 	}
 
 	static class ReturnsString {
