@@ -65,6 +65,7 @@ class TaskDecoratorTests {
 		this.runner.withUserConfiguration(Decorators.class).run((context) -> {
 			Trace trace = context.getBean(Trace.class);
 			assertThat(context.getBean(Worker.class).work().get(30, TimeUnit.SECONDS)).isEqualTo("done");
+			awaitSize(trace, 5); // the future completes inside the decorators
 			assertThat(trace.events).containsExactly(ORDERED);
 		});
 	}
