@@ -105,7 +105,7 @@ final class QueueWorkInterceptor implements MethodInterceptor {
 	/** Queues the invocation's work item; the engine's RejectedExecutionException reaches the caller. */
 	private static void queue(QueueWorkMethod method, Workqueue workqueue, QueueWorkTask task) {
 		if (method.delay != null) {
-			DelayedWork work = new QueueWorkTask.Delayed(task);
+			DelayedWork work = (DelayedWork) task.work(true);
 			if (method.cpu >= 0) {
 				workqueue.queueDelayedOn(method.cpu, work, method.delay);
 			}
@@ -114,7 +114,7 @@ final class QueueWorkInterceptor implements MethodInterceptor {
 			}
 		}
 		else {
-			Work work = new Work(task);
+			Work work = task.work(false);
 			if (method.cpu >= 0) {
 				workqueue.queueOn(method.cpu, work);
 			}

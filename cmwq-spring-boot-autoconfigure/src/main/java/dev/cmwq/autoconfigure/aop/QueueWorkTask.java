@@ -10,6 +10,7 @@ import java.util.concurrent.Future;
 import dev.cmwq.annotation.WorkErrorHandler;
 import dev.cmwq.core.Blocking;
 import dev.cmwq.core.DelayedWork;
+import dev.cmwq.core.Work;
 
 import org.aopalliance.intercept.MethodInvocation;
 import org.slf4j.Logger;
@@ -41,7 +42,10 @@ final class QueueWorkTask implements Runnable {
 	private final Set<QueueWorkTask> unstarted;
 
 	/** What every caller coalesced into this invocation gets. */
-	final CompletableFuture<Object> future = new CompletableFuture<>();
+	final CompletableFuture<Object> future = new InvocationFuture();
+
+	/** The work item, set on the caller's thread before it is queued. */
+	private volatile Work work;
 
 	/** The method call wrapped in the task decorators; set on the caller's thread before the item is queued. */
 	private Runnable body = this::invoke;
@@ -65,10 +69,23 @@ final class QueueWorkTask implements Runnable {
 		}
 	}
 
+	/**
+	 * Makes the work item for this invocation.
+	 * @param delayed whether it is queued after a delay
+	 * @return the item
+	 */
+	Work work(boolean delayed) {
+		Work item = delayed ? new Delayed(this) : new Work(this);
+		this.work = item;
+		return item;
+	}
+
 	@Override
 	public void run() {
 		notPending();
-		this.body.run();
+		if (!this.future.isCancelled()) { // cancelled by a caller while it was being queued
+			this.body.run();
+		}
 	}
 
 	/** The invocation is about to be queued. */
@@ -151,6 +168,27 @@ final class QueueWorkTask implements Runnable {
 	@Override
 	public String toString() {
 		return "@QueueWork " + this.method;
+	}
+
+	/**
+	 * The invocation's future: cancelling it also cancels the work item if it has not started (like
+	 * {@code cancel_work}); an invocation already running is not interrupted, but its outcome is ignored.
+	 */
+	private final class InvocationFuture extends CompletableFuture<Object> {
+
+		@Override
+		public boolean cancel(boolean mayInterruptIfRunning) {
+			boolean cancelled = super.cancel(mayInterruptIfRunning);
+			if (cancelled) {
+				Work item = QueueWorkTask.this.work;
+				if (item != null) {
+					item.cancel();
+				}
+				notPending();
+			}
+			return cancelled;
+		}
+
 	}
 
 	/**

@@ -11,6 +11,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import dev.cmwq.annotation.QueueWork;
 import dev.cmwq.autoconfigure.CmwqAutoConfiguration;
+import dev.cmwq.core.Workqueue;
 import dev.cmwq.core.WorkqueueSystem;
 import org.junit.jupiter.api.Test;
 
@@ -188,6 +189,26 @@ class QueueWorkTests {
 			assertThat(first.get(30, TimeUnit.SECONDS)).isEqualTo(1);
 			assertThat(second.get(30, TimeUnit.SECONDS)).isEqualTo(2);
 			assertThat(indexer.runs(3L)).isEqualTo(2);
+		});
+	}
+
+	@Test
+	void cancellingAPendingInvocationsFutureCancelsItsWorkItem() {
+		this.runner.run((context) -> {
+			Indexer indexer = context.getBean(Indexer.class);
+			CountDownLatch started = new CountDownLatch(1);
+			CountDownLatch release = new CountDownLatch(1);
+			indexer.block(started, release);
+			assertThat(started.await(30, TimeUnit.SECONDS)).isTrue();
+			CompletableFuture<Integer> pending = indexer.reindex(5L);
+			assertThat(pending.cancel(false)).isTrue();
+			CompletableFuture<Integer> next = indexer.reindex(5L); // the key is free again
+			assertThat(next).isNotSameAs(pending);
+			release.countDown();
+			assertThat(next.get(30, TimeUnit.SECONDS)).isEqualTo(1); // the cancelled one never ran
+			Workqueue serial = context.getBean(WorkqueueSystem.class).workqueue("serial").orElseThrow();
+			await().atMost(TIMEOUT).until(() -> serial.snapshot().stats().completed() == 2);
+			assertThat(serial.snapshot().stats().cancelled()).isEqualTo(1);
 		});
 	}
 
