@@ -24,6 +24,17 @@ import org.springframework.core.task.TaskDecorator;
  * <p>It runs the method inside the application's task decorators and completes {@link #future} with the outcome;
  * a {@code void} method's failure goes to the {@link WorkErrorHandler}. A failure is then rethrown to the engine so
  * that the item counts as failed; {@link QueueWorkFailureHandler} knows these failures have been reported already.
+ *
+ * <h2>States</h2>
+ * <pre>
+ *   new       --queueing()------------------&gt; unstarted  in {@link #unstarted}, and pending under its key if it has one
+ *   new       --the workqueue refuses it----&gt; done       future failed with the RejectedExecutionException
+ *   unstarted --a worker runs it------------&gt; running    leaves both: the next call with its key queues a new one
+ *   unstarted --future.cancel(), its delay
+ *               cancelled, or abandoned------&gt; done       future cancelled; the method never runs
+ *   running   --the method returns----------&gt; done       future completed with the value (a returned future unwrapped)
+ *   running   --the method throws-----------&gt; done       future failed; void: WorkErrorHandler; rethrown to the engine
+ * </pre>
  */
 final class QueueWorkTask implements Runnable {
 
