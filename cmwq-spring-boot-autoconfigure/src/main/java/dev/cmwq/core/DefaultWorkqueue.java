@@ -190,12 +190,16 @@ final class DefaultWorkqueue implements Workqueue {
 		work.queuedOn = this;
 		boolean explicit = cpu >= 0;
 		int target = explicit ? cpu : (this.unbound ? -1 : this.system.localCpu());
+		long generation = work.arm();
 		this.armed.add(work);
-		work.armed(this.system.timers.schedule(() -> fire(work, target, explicit), nanos));
+		work.armed(this.system.timers.schedule(() -> fire(work, generation, target, explicit), nanos));
 	}
 
-	/** The delay timer fired: link the item (it is still pending, and the claim is still ours). */
-	private void fire(DelayedWork work, int cpu, boolean explicit) {
+	/** The delay timer fired: link the item, unless a canceller took it out of the timer first. */
+	private void fire(DelayedWork work, long generation, int cpu, boolean explicit) {
+		if (!work.fire(generation)) {
+			return;
+		}
 		this.armed.remove(work);
 		insert((explicit || cpu < 0 || this.system.isOnline(cpu)) ? cpu : -1, work);
 	}

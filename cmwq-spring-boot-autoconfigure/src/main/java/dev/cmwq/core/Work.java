@@ -67,6 +67,9 @@ public class Work {
 	/** Where in {@link #linkedPool} the item is linked. L: linkedPool's lock. */
 	Link link = Link.NONE;
 
+	/** The worker whose scheduled list holds the item while {@code link == SCHEDULED}. L: linkedPool's lock. */
+	Worker scheduledOn;
+
 	/** The pool-workqueue the pending instance belongs to. L: linkedPool's lock. */
 	PoolWorkqueue pwq;
 

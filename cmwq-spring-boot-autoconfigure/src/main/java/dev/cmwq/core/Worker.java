@@ -191,6 +191,7 @@ final class Worker implements Runnable {
 				// Non-reentrancy: the item is running on another worker of this pool; that worker runs it next.
 				owner.scheduled.addLast(work);
 				work.link = Work.Link.SCHEDULED;
+				work.scheduledOn = owner;
 				return;
 			}
 			runLocked(pool, work);
@@ -203,6 +204,7 @@ final class Worker implements Runnable {
 		DefaultWorkqueue wq = pwq.wq;
 		work.linkedPool = null;
 		work.link = Work.Link.NONE;
+		work.scheduledOn = null;
 		work.current = this;
 		work.startedByWorker();
 		this.currentWork = work;

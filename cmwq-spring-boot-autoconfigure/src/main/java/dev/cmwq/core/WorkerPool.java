@@ -189,7 +189,8 @@ final class WorkerPool {
 					pwq.nrActive--;
 				}
 				case SCHEDULED -> {
-					work.current.scheduled.remove(work);
+					work.scheduledOn.scheduled.remove(work);
+					work.scheduledOn = null;
 					pwq.nrActive--;
 				}
 				case INACTIVE -> pwq.inactive.remove(work);

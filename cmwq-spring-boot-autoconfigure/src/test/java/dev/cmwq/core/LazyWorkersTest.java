@@ -14,20 +14,33 @@ import static org.awaitility.Awaitility.await;
 /** Workers appear when needed and leave when idle, without ever losing an item to one that is leaving. */
 class LazyWorkersTest {
 
-	private static long workerThreads(String poolPrefix) {
-		return Thread.getAllStackTraces().keySet().stream()
-			.filter((t) -> t.isAlive() && t.getName().startsWith("cmwq-" + poolPrefix))
-			.count();
+	/** Counts the worker threads one system made (other tests' systems may live in the same JVM). */
+	static final class CountingThreadFactory implements java.util.concurrent.ThreadFactory {
+
+		final java.util.List<Thread> threads = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+		@Override
+		public Thread newThread(Runnable r) {
+			Thread thread = new Thread(r);
+			this.threads.add(thread);
+			return thread;
+		}
+
+		long alive() {
+			return this.threads.stream().filter(Thread::isAlive).count();
+		}
+
 	}
 
 	@Test
 	void noWorkerThreadExistsBeforeTheFirstItem() {
-		try (WorkqueueSystem system = WorkqueueSystem.builder().cpus(2).build()) {
+		CountingThreadFactory threads = new CountingThreadFactory();
+		try (WorkqueueSystem system = WorkqueueSystem.builder().cpus(2).threadFactory(threads).build()) {
 			for (int i = 0; i < 100; i++) {
 				system.allocWorkqueue("q" + i, Set.of(), 0);
 			}
 			assertThat(system.snapshot().pools()).allSatisfy((pool) -> assertThat(pool.workers()).isZero());
-			assertThat(workerThreads("")).isZero();
+			assertThat(threads.threads).isEmpty();
 			Workqueue wq = system.workqueue("q1").orElseThrow();
 			wq.execute(() -> {
 			});
@@ -38,10 +51,12 @@ class LazyWorkersTest {
 
 	@Test
 	void idleWorkersAreReapedAfterTheIdleTimeout() {
+		CountingThreadFactory threads = new CountingThreadFactory();
 		try (WorkqueueSystem system = WorkqueueSystem.builder()
 			.cpus(1)
 			.systemWorkqueues(false)
 			.idleTimeout(Duration.ofMillis(200))
+			.threadFactory(threads)
 			.build()) {
 			Workqueue wq = system.allocWorkqueue("reaped", Set.of(WorkqueueFlag.UNBOUND), 0);
 			for (int i = 0; i < 8; i++) {
@@ -53,7 +68,7 @@ class LazyWorkersTest {
 			assertThat(unbound.idle()).isEqualTo(unbound.workers());
 			await().atMost(Duration.ofSeconds(30))
 				.until(() -> system.snapshot().pool("unbound").orElseThrow().workers() == 0);
-			await().atMost(Duration.ofSeconds(30)).until(() -> workerThreads("unbound") == 0);
+			await().atMost(Duration.ofSeconds(30)).until(() -> threads.alive() == 0);
 		}
 	}
 

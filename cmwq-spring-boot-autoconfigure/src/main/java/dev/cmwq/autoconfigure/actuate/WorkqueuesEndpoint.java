@@ -1,0 +1,183 @@
+package dev.cmwq.autoconfigure.actuate;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import dev.cmwq.core.CpuSnapshot;
+import dev.cmwq.core.SystemSnapshot;
+import dev.cmwq.core.UnknownCpuException;
+import dev.cmwq.core.WorkqueueSnapshot;
+import dev.cmwq.core.WorkqueueSystem;
+
+import org.springframework.boot.actuate.endpoint.Access;
+import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
+import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
+import org.springframework.boot.actuate.endpoint.annotation.Selector;
+import org.springframework.boot.actuate.endpoint.annotation.WriteOperation;
+import org.springframework.boot.actuate.endpoint.web.WebEndpointResponse;
+
+/**
+ * The {@code workqueues} actuator endpoint: how operators see and steer a {@link WorkqueueSystem}.
+ *
+ * <table>
+ * <caption>Operations</caption>
+ * <tr><td>{@code GET /actuator/workqueues}</td><td>the whole {@link SystemSnapshot}</td></tr>
+ * <tr><td>{@code GET /actuator/workqueues/{name}}</td><td>one {@link WorkqueueSnapshot}, 404 if unknown</td></tr>
+ * <tr><td>{@code POST /actuator/workqueues/freeze}</td><td>{@code {"frozen":true,"busy":N}}, N items of
+ * freezable queues still in flight (0: the freeze is complete)</td></tr>
+ * <tr><td>{@code POST /actuator/workqueues/thaw}</td><td>{@code {"frozen":false}}</td></tr>
+ * <tr><td>{@code POST /actuator/workqueues/cpus/{cpu}/offline}</td><td>the CPU's new state and every CPU</td></tr>
+ * <tr><td>{@code POST /actuator/workqueues/cpus/{cpu}/online}</td><td>the CPU's new state and every CPU</td></tr>
+ * </table>
+ *
+ * The write operations exist only where the application grants
+ * {@code management.endpoint.workqueues.access: unrestricted}; the default access is read-only. Bad input changes
+ * nothing and answers {@code {"error": "..."}} with 400 (malformed value, unknown action), 404 (unknown queue or
+ * CPU) or 409 (refused change, such as offlining the last online CPU).
+ */
+@Endpoint(id = "workqueues", defaultAccess = Access.READ_ONLY)
+public class WorkqueuesEndpoint {
+
+	static final int STATUS_CONFLICT = 409;
+
+	private final WorkqueueSystem system;
+
+	/**
+	 * Creates the endpoint.
+	 * @param system the system it shows and steers
+	 */
+	public WorkqueuesEndpoint(WorkqueueSystem system) {
+		this.system = system;
+	}
+
+	/**
+	 * The whole system: CPUs, pools and workqueues with their statistics.
+	 * @return a snapshot
+	 */
+	@ReadOperation
+	public SystemSnapshot workqueues() {
+		return this.system.snapshot();
+	}
+
+	/**
+	 * One workqueue.
+	 * @param name the queue's name
+	 * @return its snapshot, or 404 with an error
+	 */
+	@ReadOperation
+	public WebEndpointResponse<Object> workqueue(@Selector String name) {
+		Optional<WorkqueueSnapshot> queue = this.system.snapshot().workqueue(name);
+		if (queue.isEmpty()) {
+			return error(WebEndpointResponse.STATUS_NOT_FOUND, "No such workqueue: '" + name + "'");
+		}
+		return new WebEndpointResponse<>(queue.get());
+	}
+
+	/**
+	 * A system-wide action: {@code freeze} or {@code thaw}.
+	 * @param action the action
+	 * @return the new state, or 400 with an error for any other action
+	 */
+	@WriteOperation
+	public WebEndpointResponse<Object> act(@Selector String action) {
+		switch (action) {
+			case "freeze":
+				return freeze();
+			case "thaw":
+				return thaw();
+			default:
+				return error(WebEndpointResponse.STATUS_BAD_REQUEST,
+						"Unknown action '" + action + "': use freeze or thaw");
+		}
+	}
+
+	/**
+	 * A CPU hotplug action: {@code cpus/{cpu}/offline} or {@code cpus/{cpu}/online}.
+	 * @param resource must be {@code cpus}
+	 * @param cpu the CPU number
+	 * @param action {@code offline} or {@code online}
+	 * @return the CPU's new state and every CPU's, or an error
+	 */
+	@WriteOperation
+	public WebEndpointResponse<Object> actOnCpu(@Selector String resource, @Selector String cpu,
+			@Selector String action) {
+		if (!"cpus".equals(resource)) {
+			return error(WebEndpointResponse.STATUS_NOT_FOUND,
+					"Unknown resource '" + resource + "': use cpus/{cpu}/offline or cpus/{cpu}/online");
+		}
+		if (!"offline".equals(action) && !"online".equals(action)) {
+			return error(WebEndpointResponse.STATUS_BAD_REQUEST,
+					"Unknown CPU action '" + action + "': use offline or online");
+		}
+		int number;
+		try {
+			number = Integer.parseInt(cpu);
+		}
+		catch (NumberFormatException ex) {
+			return error(WebEndpointResponse.STATUS_BAD_REQUEST, "Invalid CPU '" + cpu
+					+ "': expected a number from 0 to " + (this.system.cpus() - 1));
+		}
+		try {
+			if ("offline".equals(action)) {
+				this.system.cpuOffline(number);
+			}
+			else {
+				this.system.cpuOnline(number);
+			}
+		}
+		catch (UnknownCpuException ex) {
+			return error(WebEndpointResponse.STATUS_NOT_FOUND, ex.getMessage());
+		}
+		catch (IllegalStateException ex) {
+			return error(STATUS_CONFLICT, ex.getMessage());
+		}
+		return new WebEndpointResponse<>(cpuState(number));
+	}
+
+	private WebEndpointResponse<Object> freeze() {
+		this.system.freeze();
+		Map<String, Object> body = new LinkedHashMap<>();
+		body.put("frozen", this.system.isFrozen());
+		body.put("busy", busy(this.system.snapshot(), this.system.freezeBusy()));
+		return new WebEndpointResponse<>(body);
+	}
+
+	private WebEndpointResponse<Object> thaw() {
+		this.system.thaw();
+		Map<String, Object> body = new LinkedHashMap<>();
+		body.put("frozen", this.system.isFrozen());
+		return new WebEndpointResponse<>(body);
+	}
+
+	/**
+	 * How many items of freezable queues are still in flight after a freeze: those running now, and at least 1
+	 * while {@link WorkqueueSystem#freezeBusy()} says so (an item let in before the freeze may still be waiting for
+	 * a worker; the snapshot counts it among the pending ones, with the held items). 0 means the freeze is complete.
+	 */
+	static int busy(SystemSnapshot snapshot, boolean freezeBusy) {
+		int running = 0;
+		for (WorkqueueSnapshot queue : snapshot.workqueues()) {
+			if (queue.flags().contains("freezable")) {
+				running += queue.active();
+			}
+		}
+		return (freezeBusy && running == 0) ? 1 : running;
+	}
+
+	private Map<String, Object> cpuState(int cpu) {
+		List<CpuSnapshot> cpus = this.system.snapshot().cpus();
+		Map<String, Object> body = new LinkedHashMap<>();
+		body.put("cpu", cpu);
+		body.put("online", cpus.get(cpu).online());
+		body.put("cpus", cpus);
+		return body;
+	}
+
+	private static WebEndpointResponse<Object> error(int status, String message) {
+		Map<String, String> body = Map.of("error", message);
+		return new WebEndpointResponse<>(body, status);
+	}
+
+}
