@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Rebuilds docs/benchmarks.md from its hand-written parts and the reports (--out=FILE) of full runs:
 #   docs/assemble-benchmarks-doc.sh RUN-A.md RUN-B.md RUN-C.md
+# (the runs shown now: benchmark-runs/2026-11-22-A-jdk17.md, -B-jdk25.md, -C-jdk17.md)
 set -euo pipefail
 cd "$(dirname "$0")"
 {
