@@ -47,8 +47,15 @@ public class TinyTasks {
 		this.executor = this.family.create();
 	}
 
+	/** Every producer of this trial, so that the executor is closed only once all their tasks have run. */
+	final java.util.Queue<Producer> producers = new java.util.concurrent.ConcurrentLinkedQueue<>();
+
 	@TearDown(Level.Trial)
 	public void tearDown() {
+		// JMH runs this on the first thread through its own teardown; the others may still be draining
+		for (Producer p : this.producers) {
+			p.drain();
+		}
 		this.family.close();
 	}
 
@@ -60,12 +67,26 @@ public class TinyTasks {
 
 		final Runnable task = this.done::incrementAndGet;
 
-		long submitted;
+		long submitted; // read by another thread only after JMH's teardown barrier
 
-		/** Lets the executor catch up before the next iteration. */
+		@Setup(Level.Trial)
+		public void register(TinyTasks benchmark) {
+			benchmark.producers.add(this);
+		}
+
+		/**
+		 * Lets the executor catch up before the next iteration. Gives up after 30 s, saying how many tasks did not
+		 * run, rather than hanging.
+		 */
 		@TearDown(Level.Iteration)
 		public void drain() {
+			long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
 			while (this.done.get() < this.submitted) {
+				if (System.nanoTime() - deadline > 0) {
+					System.err.println("[bench] WARNING: " + (this.submitted - this.done.get())
+							+ " submitted tasks did not run within 30 s");
+					return;
+				}
 				Thread.yield();
 			}
 		}
