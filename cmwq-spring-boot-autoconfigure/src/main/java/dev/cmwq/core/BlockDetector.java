@@ -162,7 +162,20 @@ final class BlockDetector implements Runnable {
 		finally {
 			pool.lock.unlock();
 		}
-		pool.wake(toWake);
+		wake(pool, toWake);
+	}
+
+	/**
+	 * Unparks a kicked idle worker at once, but leaves starting a new thread (hundreds of microseconds, more under
+	 * load) to the timer thread, so that the scan goes on meanwhile.
+	 */
+	private void wake(WorkerPool pool, Worker worker) {
+		if (worker == null) {
+			return;
+		}
+		if (worker.thread != null || this.system.timers.schedule(() -> pool.wake(worker), 0) == null) {
+			pool.wake(worker);
+		}
 	}
 
 	private void markCpuIntensive(WorkerPool pool, Worker worker, long seq) {
@@ -176,7 +189,7 @@ final class BlockDetector implements Runnable {
 		finally {
 			pool.lock.unlock();
 		}
-		pool.wake(toWake);
+		wake(pool, toWake);
 	}
 
 }
