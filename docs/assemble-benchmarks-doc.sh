@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Rebuilds docs/benchmarks.md from its hand-written parts and the reports (--out=FILE) of full runs:
 #   docs/assemble-benchmarks-doc.sh RUN-A.md RUN-B.md RUN-C.md
-# (the runs shown now, A B C: benchmark-runs/2026-11-22-D-jdk17.md, -E-jdk25.md, -A-jdk17.md;
-#  the earlier runs B-jdk25 and C-jdk17 are kept there too)
+# The runs shown now (A, B, C): benchmark-runs/2026-11-22-2039-jdk17.md, 2026-11-22-2045-jdk25.md and
+# 2026-11-22-2013-jdk17.md. The earlier full runs (1953-jdk17, 2005-jdk25) are kept there too.
 set -euo pipefail
 cd "$(dirname "$0")"
 {
