@@ -15,5 +15,5 @@ cd "$(dirname "$0")"
   echo
   sed 's/^## Results$/## Results B: JDK 25, latest engine, with virtual threads/' "$2"
   echo
-  sed 's/^## Results$/## Results C: JDK 17, engine before the detector changes 7bd567f and 126771d/' "$3"
+  sed 's/^## Results$/## Results C: JDK 17, engine before the changes 7e3e682, 7bd567f and 126771d/' "$3"
 } > benchmarks.md
