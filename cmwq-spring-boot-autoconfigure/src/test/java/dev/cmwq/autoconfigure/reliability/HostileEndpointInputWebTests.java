@@ -14,6 +14,7 @@ import dev.cmwq.core.WorkqueueFlag;
 import dev.cmwq.core.WorkqueueSystem;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -197,6 +198,33 @@ class HostileEndpointInputWebTests {
 				assertThat((String) json.get("error")).isNotBlank();
 			}
 			case TOMCAT -> assertThat(response.body()).as(response.describe()).contains("400");
+		}
+	}
+
+	/** The argument filter lets through what the endpoint accepts: no body, an empty object, unrelated fields. */
+	@Test
+	void wellFormedRequestsStillWork() {
+		RawHttp http = new RawHttp(this.port);
+		try {
+			RawHttp.Response frozen = http.send("POST", E + "/freeze", "application/json", "{}");
+			assertThat(frozen.status()).as(frozen.describe()).isEqualTo(200);
+			assertThat(this.system.isFrozen()).isTrue();
+			RawHttp.Response thawed = http.send("POST", E + "/thaw?verbose=true", null, null);
+			assertThat(thawed.status()).as(thawed.describe()).isEqualTo(200);
+			assertThat(this.system.isFrozen()).isFalse();
+			RawHttp.Response offline = http.send("POST", E + "/cpus/1/offline", "application/json", "{\"force\":true}");
+			assertThat(offline.status()).as(offline.describe()).isEqualTo(200);
+			assertThat(this.system.isOnline(1)).isFalse();
+			RawHttp.Response online = http.send("POST", E + "/cpus/1/online",
+					"application/vnd.spring-boot.actuator.v3+json", "");
+			assertThat(online.status()).as(online.describe()).isEqualTo(200);
+			assertThat(this.system.isOnline(1)).isTrue();
+			RawHttp.Response queue = http.send("GET", E + "/thumbnails?cache=0", null, null);
+			assertThat(queue.status()).as(queue.describe()).isEqualTo(200);
+			assertThat((String) JsonPath.read(queue.body(), "$.name")).isEqualTo("thumbnails");
+		}
+		finally {
+			restore();
 		}
 	}
 
