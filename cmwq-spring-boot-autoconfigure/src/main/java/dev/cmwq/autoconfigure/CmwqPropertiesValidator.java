@@ -37,7 +37,7 @@ final class CmwqPropertiesValidator {
 	 * The most CPUs {@code cmwq.cpus} may simulate: the kernel's largest {@code NR_CPUS}. Each CPU costs two worker
 	 * pools up front, so a huge value would exhaust the heap at start-up rather than fail with a message.
 	 */
-	static final int MAX_CPUS = 8192;
+	static final int MAX_CPUS = WorkqueueSystem.MAX_CPUS;
 
 	/** The longest duration the engine can use: it counts time in nanoseconds, in a {@code long}. */
 	static final Duration MAX_DURATION = Duration.ofNanos(Long.MAX_VALUE);
