@@ -14,7 +14,9 @@ import java.util.concurrent.locks.LockSupport;
  * bookkeeping, so its short lock waits between items are never taken for blocking) is probed with
  * {@link ThreadStateProbe} (JVM state, then the kernel's R/S/D state). Found blocked, it is flagged
  * {@link Worker#SLEEPING}, stops counting as running, and the pool kicks another worker; found running again, the
- * flag is cleared. Transitions re-check under the pool lock that the worker is still on the same item, so a
+ * flag is cleared. A block that only the kernel sees (a RUNNABLE Java thread in state S or D) must be seen on two
+ * scans of the same item, since a JVM safepoint pause looks the same for a moment. Transitions re-check under the
+ * pool lock that the worker is still on the same item, so a
  * worker caught at the very end of its item costs at most one spurious kick. Items younger than one interval are
  * not probed: a stream of short items (each probe of /proc costs 15-25 µs) keeps the detector cheap.
  *
@@ -22,7 +24,8 @@ import java.util.concurrent.locks.LockSupport;
  * When no bound pool has pending items the thread lingers for a few milliseconds, then parks without a timeout:
  * an idle system pays nothing. Queueing into a managed pool whose worker counts as running unparks it.
  *
- * <p>Fields: {@code thread}, {@code parked} and {@code stopped} are volatile.
+ * <p>Fields: {@code thread}, {@code parked} and {@code stopped} are volatile; {@code Worker.kernelBlockedSeq} is
+ * owned by the scan thread.
  */
 final class BlockDetector implements Runnable {
 
@@ -130,7 +133,18 @@ final class BlockDetector implements Runnable {
 			if (now - worker.runningSince < this.intervalNanos) {
 				continue; // items this young mostly finish before the next scan: don't pay for a probe
 			}
-			boolean blocked = worker.probe.isBlocked(t);
+			int state = worker.probe.probe(t);
+			boolean blocked;
+			if (state == ThreadStateProbe.KERNEL_BLOCKED && !worker.sleepingHint) {
+				// Only the kernel sees it sleep: a blocking system call, or a JVM safepoint pause that looks the
+				// same for a moment. Believe it once it is seen on two scans of the same item.
+				blocked = worker.kernelBlockedSeq == seq;
+				worker.kernelBlockedSeq = seq;
+			}
+			else {
+				blocked = state != ThreadStateProbe.RUNNING;
+				worker.kernelBlockedSeq = -1;
+			}
 			if (blocked != worker.sleepingHint) {
 				transition(pool, worker, seq, blocked, now);
 			}

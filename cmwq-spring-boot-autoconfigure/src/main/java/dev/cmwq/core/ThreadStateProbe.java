@@ -37,10 +37,20 @@ class ThreadStateProbe implements AutoCloseable {
 		}
 	}
 
-	/** Whether {@code thread} is blocked now. Called by the detector thread only. */
-	boolean isBlocked(Thread thread) {
+	/** The JVM knows the thread is blocked: sleep, wait, park or monitor contention. */
+	static final int JVM_BLOCKED = 2;
+
+	/** Only the kernel says the thread sleeps: a blocking system call, or a pause such as a safepoint. */
+	static final int KERNEL_BLOCKED = 1;
+
+	static final int RUNNING = 0;
+
+	/** How blocked {@code thread} is now: {@link #JVM_BLOCKED}, {@link #KERNEL_BLOCKED} or {@link #RUNNING}. */
+	int probe(Thread thread) {
 		Thread.State state = thread.getState();
-		return state == Thread.State.BLOCKED || state == Thread.State.WAITING || state == Thread.State.TIMED_WAITING;
+		boolean blocked = state == Thread.State.BLOCKED || state == Thread.State.WAITING
+				|| state == Thread.State.TIMED_WAITING;
+		return blocked ? JVM_BLOCKED : RUNNING;
 	}
 
 	@Override
@@ -58,12 +68,10 @@ class ThreadStateProbe implements AutoCloseable {
 		}
 
 		@Override
-		boolean isBlocked(Thread thread) {
-			if (super.isBlocked(thread)) {
-				return true;
-			}
-			if (thread.getState() != Thread.State.RUNNABLE) {
-				return false;
+		int probe(Thread thread) {
+			Thread.State jvmState = thread.getState();
+			if (jvmState != Thread.State.RUNNABLE) {
+				return super.probe(thread);
 			}
 			try {
 				this.buffer.clear();
@@ -73,15 +81,15 @@ class ThreadStateProbe implements AutoCloseable {
 					if (this.buffer.get(i) == ')') {
 						if (i + 2 < n) {
 							byte state = this.buffer.get(i + 2);
-							return state == 'S' || state == 'D';
+							return (state == 'S' || state == 'D') ? KERNEL_BLOCKED : RUNNING;
 						}
-						return false;
+						return RUNNING;
 					}
 				}
-				return false;
+				return RUNNING;
 			}
 			catch (IOException | RuntimeException ex) {
-				return false; // the worker closed its probe as it exited
+				return RUNNING; // the worker closed its probe as it exited
 			}
 		}
 

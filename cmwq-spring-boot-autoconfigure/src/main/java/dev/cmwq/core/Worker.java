@@ -17,7 +17,8 @@ import java.util.concurrent.locks.LockSupport;
  * longer than the threshold without blocking). Flags are cleared when the item ends.
  *
  * <p>Legend: {@code I} set before the thread starts; {@code L} guarded by {@code pool.lock}; {@code W} written
- * only by the worker's own thread; {@code V} volatile, written by the worker or under the lock, read without it.
+ * only by the worker's own thread; {@code V} volatile, written by the worker or under the lock, read without it;
+ * {@code D} owned by the block detector's thread.
  */
 final class Worker implements Runnable {
 
@@ -84,6 +85,9 @@ final class Worker implements Runnable {
 
 	/** Mirror of {@code flags & SLEEPING} for the detector. V */
 	volatile boolean sleepingHint;
+
+	/** The item at whose previous scan only the kernel saw this worker blocked, or -1. D */
+	long kernelBlockedSeq = -1;
 
 	/** The kernel's view of this thread's state; set by the worker at start. V */
 	volatile ThreadStateProbe probe = ThreadStateProbe.NONE;
