@@ -1,0 +1,163 @@
+package dev.cmwq.autoconfigure;
+
+import java.time.Duration;
+import java.util.EnumSet;
+import java.util.Set;
+
+import dev.cmwq.annotation.WorkErrorHandler;
+import dev.cmwq.autoconfigure.aop.QueueWorkBeanPostProcessor;
+import dev.cmwq.core.Workqueue;
+import dev.cmwq.core.WorkqueueFlag;
+import dev.cmwq.core.WorkqueueSystem;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Tests for {@link CmwqAutoConfiguration}: the beans, their binding and backing off.
+ */
+class CmwqAutoConfigurationTests {
+
+	private final ApplicationContextRunner runner = new ApplicationContextRunner()
+		.withConfiguration(AutoConfigurations.of(CmwqAutoConfiguration.class));
+
+	@Test
+	void everyPropertyOfTheContractBinds() {
+		this.runner
+			.withPropertyValues("cmwq.enabled=true", "cmwq.cpus=3", "cmwq.idle-timeout=120s",
+					"cmwq.cpu-intensive-threshold=20ms", "cmwq.watchdog-threshold=0", "cmwq.max-workers-per-pool=64",
+					"cmwq.shutdown-timeout=5s", "cmwq.system-workqueues=false",
+					"cmwq.workqueues.thumbnails.flags=cpu-intensive,highpri", "cmwq.workqueues.thumbnails.max-active=4",
+					"cmwq.workqueues.audit.ordered=true", "cmwq.workqueues.audit.flags[0]=freezable",
+					"cmwq.workqueues.search-index.flags=unbound")
+			.run((context) -> {
+				CmwqProperties properties = context.getBean(CmwqProperties.class);
+				assertThat(properties.isEnabled()).isTrue();
+				assertThat(properties.getCpus()).isEqualTo(3);
+				assertThat(properties.getIdleTimeout()).isEqualTo(Duration.ofSeconds(120));
+				assertThat(properties.getCpuIntensiveThreshold()).isEqualTo(Duration.ofMillis(20));
+				assertThat(properties.getWatchdogThreshold()).isZero();
+				assertThat(properties.getMaxWorkersPerPool()).isEqualTo(64);
+				assertThat(properties.getShutdownTimeout()).isEqualTo(Duration.ofSeconds(5));
+				assertThat(properties.isSystemWorkqueues()).isFalse();
+				assertThat(properties.getWorkqueues()).containsOnlyKeys("thumbnails", "audit", "search-index");
+
+				WorkqueueSystem system = context.getBean(WorkqueueSystem.class);
+				assertThat(system.cpus()).isEqualTo(3);
+				assertThat(system.workqueues()).extracting(Workqueue::name)
+					.containsExactly("thumbnails", "audit", "search-index");
+				Workqueue thumbnails = system.workqueue("thumbnails").orElseThrow();
+				assertThat(thumbnails.flags()).isEqualTo(EnumSet.of(WorkqueueFlag.CPU_INTENSIVE, WorkqueueFlag.HIGHPRI));
+				assertThat(thumbnails.maxActive()).isEqualTo(4);
+				Workqueue audit = system.workqueue("audit").orElseThrow();
+				assertThat(audit.isOrdered()).isTrue();
+				assertThat(audit.flags()).contains(WorkqueueFlag.FREEZABLE, WorkqueueFlag.UNBOUND);
+				assertThat(audit.maxActive()).isEqualTo(1);
+				assertThat(system.workqueue("search-index").orElseThrow().maxActive())
+					.isEqualTo(WorkqueueSystem.DEFAULT_MAX_ACTIVE);
+			});
+	}
+
+	@Test
+	void yamlStyleFlagNamesAndConstantNamesBothBind() {
+		this.runner.withPropertyValues("cmwq.workqueues.a.flags=mem-reclaim,CPU_INTENSIVE,Unbound")
+			.run((context) -> assertThat(context.getBean(WorkqueueSystem.class).workqueue("a").orElseThrow().flags())
+				.isEqualTo(Set.of(WorkqueueFlag.MEM_RECLAIM, WorkqueueFlag.CPU_INTENSIVE, WorkqueueFlag.UNBOUND)));
+	}
+
+	@Test
+	void defaultsAreTheContractsDefaults() {
+		this.runner.run((context) -> {
+			CmwqProperties properties = context.getBean(CmwqProperties.class);
+			assertThat(properties.getCpus()).isZero();
+			assertThat(properties.getIdleTimeout()).isEqualTo(Duration.ofSeconds(300));
+			assertThat(properties.getCpuIntensiveThreshold()).isEqualTo(Duration.ofMillis(10));
+			assertThat(properties.getWatchdogThreshold()).isEqualTo(Duration.ofSeconds(30));
+			assertThat(properties.getMaxWorkersPerPool()).isEqualTo(512);
+			assertThat(properties.getShutdownTimeout()).isEqualTo(Duration.ofSeconds(30));
+			assertThat(properties.isSystemWorkqueues()).isTrue();
+			assertThat(context.getBean(WorkqueueSystem.class).cpus())
+				.isEqualTo(Runtime.getRuntime().availableProcessors());
+		});
+	}
+
+	@Test
+	void eachSystemAndDeclaredWorkqueueIsABeanNamedAfterIt() {
+		this.runner.withPropertyValues("cmwq.workqueues.thumbnails.max-active=4", "cmwq.workqueues.audit.ordered=true")
+			.run((context) -> {
+				assertThat(context.getBeansOfType(Workqueue.class)).containsOnlyKeys("events", "events_highpri",
+						"events_long", "events_unbound", "events_freezable", "thumbnails", "audit");
+				WorkqueueSystem system = context.getBean(WorkqueueSystem.class);
+				context.getBeansOfType(Workqueue.class)
+					.forEach((name, queue) -> assertThat(queue).isSameAs(system.workqueue(name).orElseThrow()));
+			});
+	}
+
+	@Test
+	void withoutSystemWorkqueuesOnlyDeclaredOnesAreBeans() {
+		this.runner.withPropertyValues("cmwq.system-workqueues=false", "cmwq.workqueues.mailer.max-active=2")
+			.run((context) -> assertThat(context.getBeansOfType(Workqueue.class)).containsOnlyKeys("mailer"));
+	}
+
+	@Test
+	void backsOffEntirelyWhenDisabled() {
+		this.runner.withPropertyValues("cmwq.enabled=false", "cmwq.workqueues.thumbnails.max-active=4")
+			.run((context) -> {
+				assertThat(context).doesNotHaveBean(WorkqueueSystem.class);
+				assertThat(context).doesNotHaveBean(Workqueue.class);
+				assertThat(context).doesNotHaveBean(QueueWorkBeanPostProcessor.class);
+				assertThat(context).doesNotHaveBean(WorkErrorHandler.class);
+				assertThat(context).doesNotHaveBean(CmwqProperties.class);
+			});
+	}
+
+	@Test
+	void usersCanReplaceTheBeans() {
+		this.runner.withUserConfiguration(CustomBeans.class).run((context) -> {
+			assertThat(context.getBean(WorkqueueSystem.class)).isSameAs(context.getBean("customSystem"));
+			assertThat(context.getBean(WorkErrorHandler.class)).isSameAs(context.getBean("customErrorHandler"));
+			assertThat(context.getBean("events", Workqueue.class))
+				.isSameAs(context.getBean(WorkqueueSystem.class).workqueue("events").orElseThrow());
+		});
+	}
+
+	@Test
+	void aBeanTheApplicationDefinesUnderAWorkqueuesNameWins() {
+		this.runner.withUserConfiguration(OwnEventsBean.class).run((context) -> {
+			assertThat(context).hasNotFailed();
+			assertThat(context.getBean("events")).isEqualTo("not a workqueue");
+		});
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class CustomBeans {
+
+		@Bean(destroyMethod = "close")
+		WorkqueueSystem customSystem() {
+			return WorkqueueSystem.builder().cpus(1).build();
+		}
+
+		@Bean
+		WorkErrorHandler customErrorHandler() {
+			return (queue, method, args, failure) -> {
+			};
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class OwnEventsBean {
+
+		@Bean
+		String events() {
+			return "not a workqueue";
+		}
+
+	}
+
+}

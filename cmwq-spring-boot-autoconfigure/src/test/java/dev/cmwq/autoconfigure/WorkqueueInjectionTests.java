@@ -1,0 +1,106 @@
+package dev.cmwq.autoconfigure;
+
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import dev.cmwq.core.Workqueue;
+import dev.cmwq.core.WorkqueueSystem;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.beans.factory.annotation.Qualifier;
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.autoconfigure.task.TaskExecutionAutoConfiguration;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.scheduling.annotation.Async;
+import org.springframework.scheduling.annotation.EnableAsync;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Workqueue beans are found by {@code @Qualifier("name")} and by {@code @Async("name")}.
+ */
+class WorkqueueInjectionTests {
+
+	private final ApplicationContextRunner runner = new ApplicationContextRunner()
+		.withConfiguration(AutoConfigurations.of(TaskExecutionAutoConfiguration.class, CmwqAutoConfiguration.class))
+		.withPropertyValues("cmwq.workqueues.thumbnails.flags=cpu-intensive", "cmwq.workqueues.thumbnails.max-active=4");
+
+	@Test
+	void qualifierInjectsTheWorkqueueOfThatName() {
+		this.runner.withBean(Consumer.class).run((context) -> {
+			Consumer consumer = context.getBean(Consumer.class);
+			WorkqueueSystem system = context.getBean(WorkqueueSystem.class);
+			assertThat(consumer.thumbnails.name()).isEqualTo("thumbnails");
+			assertThat(consumer.highpri.name()).isEqualTo("events_highpri");
+			CompletableFuture<String> ran = new CompletableFuture<>();
+			consumer.thumbnails.execute(() -> ran.complete(Thread.currentThread().getName()));
+			assertThat(ran.get(30, TimeUnit.SECONDS)).startsWith("cmwq-");
+			Workqueue engine = system.workqueue("thumbnails").orElseThrow();
+			await().atMost(java.time.Duration.ofSeconds(30))
+				.until(() -> engine.snapshot().stats().completed() == 1);
+		});
+	}
+
+	@Test
+	void asyncWithAWorkqueuesNameRunsOnIt() {
+		this.runner.withUserConfiguration(AsyncConfiguration.class).withBean(AsyncService.class).run((context) -> {
+			AsyncService service = context.getBean(AsyncService.class);
+			assertThat(service.render().get(30, TimeUnit.SECONDS)).startsWith("cmwq-");
+			assertThat(service.onUnbound().get(30, TimeUnit.SECONDS)).startsWith("cmwq-unbound");
+			WorkqueueSystem system = context.getBean(WorkqueueSystem.class);
+			await().atMost(java.time.Duration.ofSeconds(30))
+				.until(() -> system.workqueue("thumbnails").orElseThrow().snapshot().stats().completed() == 1);
+			await().atMost(java.time.Duration.ofSeconds(30))
+				.until(() -> system.workqueue("events_unbound").orElseThrow().snapshot().stats().completed() == 1);
+		});
+	}
+
+	@Test
+	void workqueueBeansLeaveSpringBootsDefaultExecutorInPlaceForPlainAsync() {
+		this.runner.withUserConfiguration(AsyncConfiguration.class).withBean(AsyncService.class).run((context) -> {
+			assertThat(context).hasBean("applicationTaskExecutor");
+			assertThat(context.getBean(AsyncService.class).plain().get(30, TimeUnit.SECONDS)).doesNotStartWith("cmwq-");
+		});
+	}
+
+	static class Consumer {
+
+		final Workqueue thumbnails;
+
+		final Workqueue highpri;
+
+		Consumer(@Qualifier("thumbnails") Workqueue thumbnails, @Qualifier("events_highpri") Workqueue highpri) {
+			this.thumbnails = thumbnails;
+			this.highpri = highpri;
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@EnableAsync
+	static class AsyncConfiguration {
+
+	}
+
+	static class AsyncService {
+
+		@Async("thumbnails")
+		public CompletableFuture<String> render() {
+			return CompletableFuture.completedFuture(Thread.currentThread().getName());
+		}
+
+		@Async
+		public CompletableFuture<String> plain() {
+			return CompletableFuture.completedFuture(Thread.currentThread().getName());
+		}
+
+		@Async("events_unbound")
+		public CompletableFuture<String> onUnbound() {
+			return CompletableFuture.completedFuture(Thread.currentThread().getName());
+		}
+
+	}
+
+}
