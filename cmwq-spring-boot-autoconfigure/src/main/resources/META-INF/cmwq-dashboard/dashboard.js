@@ -248,6 +248,7 @@
         chart.data.datasets.forEach((dataset) => dataset.data.shift());
       }
       chart.update('none');
+      card.dataset.points = String(chart.data.labels.length);
     }
   }
 
