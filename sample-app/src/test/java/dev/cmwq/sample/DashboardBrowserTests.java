@@ -162,6 +162,9 @@ class DashboardBrowserTests {
 			assertThat(number("tr[data-queue='" + queue + "'] [data-field=completed]")).as("completed on %s", queue)
 				.isPositive();
 		}
+		// the picture in the README: taken while the bound pools are busy
+		waitUntil(Duration.ofSeconds(60), "a busy moment", () -> number("#pool-cpu0 [data-field=busy]")
+				+ number("#pool-cpu1 [data-field=busy]") >= 2);
 		screenshot("dashboard-under-load");
 	}
 
