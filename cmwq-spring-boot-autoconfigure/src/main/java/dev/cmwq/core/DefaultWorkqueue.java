@@ -474,20 +474,19 @@ final class DefaultWorkqueue implements Workqueue {
 		}
 	}
 
-	/** Whether items of this queue are activated: running, or about to run (for freezeBusy). */
-	boolean hasActive() {
+	/** Items of this queue activated on all pools: running, or about to run (for freezeBusy). */
+	int nrActive() {
+		int active = 0;
 		for (PoolWorkqueue pwq : this.pwqs) {
 			pwq.pool.lock.lock();
 			try {
-				if (pwq.nrActive > 0) {
-					return true;
-				}
+				active += pwq.nrActive;
 			}
 			finally {
 				pwq.pool.lock.unlock();
 			}
 		}
-		return false;
+		return active;
 	}
 
 	// --- views -------------------------------------------------------------------------------------------------

@@ -45,11 +45,14 @@ public class Work {
 
 	private static final VarHandle RESOLVED;
 
+	private static final VarHandle WAIT_LOCK;
+
 	static {
 		try {
 			MethodHandles.Lookup lookup = MethodHandles.lookup();
 			STATE = lookup.findVarHandle(Work.class, "state", int.class);
 			RESOLVED = lookup.findVarHandle(Work.class, "resolved", long.class);
+			WAIT_LOCK = lookup.findVarHandle(Work.class, "waitLock", Object.class);
 		}
 		catch (ReflectiveOperationException ex) {
 			throw new ExceptionInInitializerError(ex);
@@ -91,10 +94,11 @@ public class Work {
 	/** Runs finished plus pending instances cancelled so far. */
 	private volatile long resolved;
 
-	/** Threads in {@link #awaitResolved}; they wait on this object's private monitor. */
+	/** Threads in {@link #awaitResolved}; they wait on {@link #waitLock}. */
 	private volatile int waiters;
 
-	private final Object waitLock = new Object();
+	/** The monitor waiters wait on; made by the first waiter (most items never have one). CAS. */
+	private volatile Object waitLock;
 
 	/**
 	 * Creates a work item, like {@code INIT_WORK}.
@@ -203,8 +207,9 @@ public class Work {
 	final void resolve() {
 		RESOLVED.getAndAdd(this, 1L);
 		if (this.waiters > 0) {
-			synchronized (this.waitLock) {
-				this.waitLock.notifyAll();
+			Object lock = this.waitLock;
+			synchronized (lock) {
+				lock.notifyAll();
 			}
 		}
 	}
@@ -284,8 +289,9 @@ public class Work {
 		}
 		long deadline = System.nanoTime() + timeoutNanos;
 		boolean interrupted = false;
+		Object lock = waitLock();
 		try (Blocking.Section ignored = Blocking.begin()) {
-			synchronized (this.waitLock) {
+			synchronized (lock) {
 				this.waiters++;
 				try {
 					while (this.resolved < target) {
@@ -295,10 +301,10 @@ public class Work {
 						}
 						try {
 							if (timeoutNanos == Long.MAX_VALUE) {
-								this.waitLock.wait();
+								lock.wait();
 							}
 							else {
-								TimeUnit.NANOSECONDS.timedWait(this.waitLock, left);
+								TimeUnit.NANOSECONDS.timedWait(lock, left);
 							}
 						}
 						catch (InterruptedException ex) {
@@ -315,6 +321,15 @@ public class Work {
 			Thread.currentThread().interrupt();
 		}
 		return true;
+	}
+
+	private Object waitLock() {
+		Object lock = this.waitLock;
+		if (lock == null) {
+			WAIT_LOCK.compareAndSet(this, null, new Object());
+			lock = this.waitLock;
+		}
+		return lock;
 	}
 
 	@Override

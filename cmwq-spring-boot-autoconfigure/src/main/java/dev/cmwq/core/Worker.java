@@ -17,7 +17,7 @@ import java.util.concurrent.locks.LockSupport;
  * longer than the threshold without blocking). Flags are cleared when the item ends.
  *
  * <p>Legend: {@code I} set before the thread starts; {@code L} guarded by {@code pool.lock}; {@code W} written
- * only by the worker's own thread; {@code D} owned by the detector thread.
+ * only by the worker's own thread; {@code V} volatile, written by the worker or under the lock, read without it.
  */
 final class Worker implements Runnable {
 
@@ -87,8 +87,6 @@ final class Worker implements Runnable {
 
 	/** The kernel's view of this thread's state; set by the worker at start. V */
 	volatile ThreadStateProbe probe = ThreadStateProbe.NONE;
-
-	long seenSeq = -1; // D
 
 	private DefaultWorkqueue cpuWq; // W
 

@@ -382,12 +382,22 @@ public final class WorkqueueSystem implements AutoCloseable {
 	 * @return true while some are
 	 */
 	public boolean freezeBusy() {
+		return freezeBusyCount() > 0;
+	}
+
+	/**
+	 * How many items of freezable queues are still in flight: running, or let in before the freeze and about to
+	 * run. 0 once a freeze is complete.
+	 * @return the count
+	 */
+	public int freezeBusyCount() {
+		int busy = 0;
 		for (DefaultWorkqueue wq : queues()) {
-			if (wq.freezable && wq.hasActive()) {
-				return true;
+			if (wq.freezable) {
+				busy += wq.nrActive();
 			}
 		}
-		return false;
+		return busy;
 	}
 
 	/**

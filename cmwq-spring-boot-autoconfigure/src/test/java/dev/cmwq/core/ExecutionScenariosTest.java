@@ -39,7 +39,7 @@ class ExecutionScenariosTest {
 	private void warmUp() {
 		Workqueue warm = this.system.allocWorkqueue("warm", Set.of(), 0);
 		Workqueue warmHigh = this.system.allocWorkqueue("warm-high", Set.of(WorkqueueFlag.HIGHPRI), 0);
-		for (int i = 0; i < 3; i++) {
+		for (int i = 0; i < 4; i++) { // enough idle workers for every scenario
 			warm.execute(() -> Timeline.sleep(0.1));
 			warmHigh.execute(() -> Timeline.sleep(0.1));
 		}

@@ -59,8 +59,10 @@ class FreezeTest {
 		assertThat(started.await(30, TimeUnit.SECONDS)).isTrue();
 		this.system.freeze();
 		assertThat(this.system.freezeBusy()).isTrue();
+		assertThat(this.system.freezeBusyCount()).isEqualTo(1);
 		release.countDown();
 		await().atMost(Duration.ofSeconds(30)).until(() -> !this.system.freezeBusy());
+		assertThat(this.system.freezeBusyCount()).isZero();
 		assertThat(finished).hasValue(1);
 		this.system.thaw();
 	}

@@ -128,34 +128,41 @@ class WorkSemanticsTest {
 	}
 
 	@Test
-	void drainRejectsOutsideWorkButLetsItemsChain() {
+	void drainRejectsOutsideWorkButLetsItemsChain() throws Exception {
 		Workqueue wq = wq("drain");
 		AtomicInteger chain = new AtomicInteger();
-		List<Throwable> outside = new CopyOnWriteArrayList<>();
+		CountDownLatch outsiderRefused = new CountDownLatch(1);
 		Runnable[] step = new Runnable[1];
 		step[0] = () -> {
-			Timeline.sleep(0.02);
-			if (chain.incrementAndGet() < 10) {
-				wq.execute(step[0]);
+			if (chain.incrementAndGet() == 1) {
+				awaitLatch(outsiderRefused); // the drain cannot end before an outsider has been refused
+			}
+			if (chain.get() < 10) {
+				wq.execute(step[0]); // chained: allowed while draining
 			}
 		};
 		wq.execute(step[0]);
-		Thread outsider = new Thread(() -> {
-			Timeline.sleep(0.05);
+		Thread drainer = new Thread(wq::drain);
+		drainer.start();
+		AtomicInteger acceptedBeforeDrain = new AtomicInteger();
+		for (;;) { // until the drain has begun, outside work is still accepted (and drained with the rest)
 			try {
 				wq.execute(() -> {
 				});
+				acceptedBeforeDrain.incrementAndGet();
+				Thread.yield();
 			}
 			catch (RejectedExecutionException ex) {
-				outside.add(ex);
+				assertThat(ex).hasMessageContaining("draining");
+				outsiderRefused.countDown();
+				break;
 			}
-		});
-		outsider.start();
-		wq.drain();
+		}
+		drainer.join(TimeUnit.SECONDS.toMillis(TIMEOUT));
+		assertThat(drainer.isAlive()).isFalse();
 		assertThat(chain).hasValue(10);
 		assertThat(wq.snapshot().pending()).isZero();
-		await().atMost(Duration.ofSeconds(TIMEOUT)).until(() -> !outsider.isAlive());
-		assertThat(outside).hasSize(1);
+		assertThat(wq.snapshot().stats().completed()).isEqualTo(10 + acceptedBeforeDrain.get());
 		wq.execute(() -> {
 		}); // accepting again after the drain
 	}

@@ -140,7 +140,7 @@ public class WorkqueuesEndpoint {
 		this.system.freeze();
 		Map<String, Object> body = new LinkedHashMap<>();
 		body.put("frozen", this.system.isFrozen());
-		body.put("busy", busy(this.system.snapshot(), this.system.freezeBusy()));
+		body.put("busy", this.system.freezeBusyCount());
 		return new WebEndpointResponse<>(body);
 	}
 
@@ -149,21 +149,6 @@ public class WorkqueuesEndpoint {
 		Map<String, Object> body = new LinkedHashMap<>();
 		body.put("frozen", this.system.isFrozen());
 		return new WebEndpointResponse<>(body);
-	}
-
-	/**
-	 * How many items of freezable queues are still in flight after a freeze: those running now, and at least 1
-	 * while {@link WorkqueueSystem#freezeBusy()} says so (an item let in before the freeze may still be waiting for
-	 * a worker; the snapshot counts it among the pending ones, with the held items). 0 means the freeze is complete.
-	 */
-	static int busy(SystemSnapshot snapshot, boolean freezeBusy) {
-		int running = 0;
-		for (WorkqueueSnapshot queue : snapshot.workqueues()) {
-			if (queue.flags().contains("freezable")) {
-				running += queue.active();
-			}
-		}
-		return (freezeBusy && running == 0) ? 1 : running;
 	}
 
 	private Map<String, Object> cpuState(int cpu) {
