@@ -30,6 +30,7 @@
     charts: new Map(),       // pool id -> Chart
     lastCompleted: new Map(), // queue name -> {completed, at}
     acting: false,
+    readDeclined: false,     // the user cancelled signing in for reading
     frozen: false,
     messageTimer: null,
   };
@@ -141,8 +142,12 @@
     }
     if (response.status === 401) {
       setConnection('error', 'sign in to read');
-      if (!loginOpen() && !state.acting) {
-        await askCredentials('The workqueues endpoint asks for credentials to read.');
+      if (!loginOpen() && !state.acting && !state.readDeclined) {
+        const signedIn = await askCredentials('The workqueues endpoint asks for credentials to read.');
+        if (!signedIn) {
+          state.readDeclined = true; // ask no more on every refresh; reload the page to sign in
+          showMessage('error', 'Reading the workqueues endpoint needs credentials: reload the page to sign in.');
+        }
       }
       return;
     }
