@@ -1,14 +1,7 @@
 package dev.cmwq.sample;
 
-import java.io.File;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
@@ -27,12 +20,9 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.NoSuchElementException;
-import org.openqa.selenium.OutputType;
 import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
@@ -46,18 +36,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * The dashboard in a real headless Chromium (Debian's {@code chromium} and {@code chromium-driver}; {@code .ci/run}
  * installs them) against the running sample app: what an operator sees and does. Screenshots go to
- * {@code target/screenshots/}.
- *
- * <p>Without chromium this test fails: it must not pass by skipping.
+ * {@code target/screenshots/}. Without chromium this test fails: it must not pass by skipping.
  */
 @SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT, properties = "cmwq.cpus=2")
 class DashboardBrowserTests {
-
-	static final Path CHROMIUM = Path.of("/usr/bin/chromium");
-
-	static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
-
-	static final Path SCREENSHOTS = Path.of("target", "screenshots");
 
 	private static final Duration PATIENCE = Duration.ofSeconds(30);
 
@@ -66,7 +48,7 @@ class DashboardBrowserTests {
 
 	private static final List<String> QUEUES = List.of("thumbnails", "supplier", "audit", "mailer", "search-index");
 
-	private static Path profile;
+	private static HeadlessChromium chromium;
 
 	private static ChromeDriver browser;
 
@@ -86,34 +68,15 @@ class DashboardBrowserTests {
 	private Http http;
 
 	@BeforeAll
-	static void startBrowser() throws IOException {
-		assertThat(Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER))
-			.as("the browser test needs Debian's chromium and chromium-driver (%s, %s): "
-					+ "apt-get install -y chromium chromium-driver (.ci/run does)", CHROMIUM, CHROMEDRIVER)
-			.isTrue();
-		Files.createDirectories(SCREENSHOTS);
-		profile = Files.createTempDirectory("cmwq-chromium-");
-		ChromeOptions options = new ChromeOptions();
-		options.setBinary(CHROMIUM.toFile());
-		options.addArguments("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-				"--disable-background-networking", "--disable-component-update", "--disable-sync",
-				"--disable-dev-shm-usage", "--user-data-dir=" + profile, "--window-size=1400,1250");
-		ChromeDriverService service = new ChromeDriverService.Builder()
-			.usingDriverExecutable(CHROMEDRIVER.toFile())
-			.usingAnyFreePort()
-			.build();
-		browser = new ChromeDriver(service, options);
+	static void startBrowser() {
+		chromium = HeadlessChromium.start();
+		browser = chromium.driver();
 	}
 
 	@AfterAll
-	static void stopBrowser() throws IOException {
-		if (browser != null) {
-			browser.quit();
-		}
-		if (profile != null) {
-			try (var files = Files.walk(profile)) {
-				files.sorted(Comparator.reverseOrder()).map(Path::toFile).forEach(File::delete);
-			}
+	static void stopBrowser() {
+		if (chromium != null) {
+			chromium.close();
 		}
 	}
 
@@ -326,13 +289,7 @@ class DashboardBrowserTests {
 	}
 
 	private static void screenshot(String name) {
-		File file = browser.getScreenshotAs(OutputType.FILE);
-		try {
-			Files.copy(file.toPath(), SCREENSHOTS.resolve(name + ".png"), StandardCopyOption.REPLACE_EXISTING);
-		}
-		catch (IOException ex) {
-			throw new UncheckedIOException(ex);
-		}
+		chromium.screenshot(name);
 	}
 
 	private CountDownLatch release() {
