@@ -19,6 +19,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean
 import org.springframework.boot.autoconfigure.task.TaskExecutionAutoConfiguration;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Conditional;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Import;
 import org.springframework.context.annotation.Role;
@@ -33,7 +34,7 @@ import org.springframework.core.task.support.ContextPropagatingTaskDecorator;
  * all of it off.
  */
 @AutoConfiguration(after = TaskExecutionAutoConfiguration.class)
-@ConditionalOnBooleanProperty(name = "cmwq.enabled", matchIfMissing = true)
+@Conditional(OnCmwqEnabledCondition.class)
 @EnableConfigurationProperties(CmwqProperties.class)
 @Import(WorkqueueBeanRegistrar.class)
 public final class CmwqAutoConfiguration {

@@ -22,8 +22,8 @@ public class CmwqProperties {
 	private boolean enabled = true;
 
 	/**
-	 * Number of logical CPUs to simulate, each with a normal and a highpri worker pool. 0 uses the number of
-	 * available processors.
+	 * Number of logical CPUs to simulate, each with a normal and a highpri worker pool, at most 8192. 0 uses the
+	 * number of available processors.
 	 */
 	private int cpus;
 

@@ -44,6 +44,8 @@ class WorkqueueBeanRegistrar implements ImportBeanDefinitionRegistrar, Environme
 
 	@Override
 	public void registerBeanDefinitions(AnnotationMetadata metadata, BeanDefinitionRegistry registry) {
+		// first, so that a typo in a workqueue's properties fails here with its path, not as a missing workqueue
+		new CmwqPropertiesValidator(this.environment).validateWritten();
 		for (String name : workqueueNames()) {
 			if (!registry.containsBeanDefinition(name)) {
 				RootBeanDefinition definition = new RootBeanDefinition(Workqueue.class);

@@ -40,6 +40,9 @@ public final class WorkqueueSystem implements AutoCloseable {
 	/** The default limit of items in flight, when 0 is asked for (the kernel's WQ_DFL_ACTIVE). */
 	public static final int DEFAULT_MAX_ACTIVE = 256;
 
+	/** The most logical CPUs a system may simulate (the Linux kernel's largest NR_CPUS). */
+	public static final int MAX_CPUS = 8192;
+
 	/** The highest limit of a bound queue (the kernel's WQ_MAX_ACTIVE). */
 	public static final int MAX_ACTIVE = 512;
 
@@ -599,12 +602,13 @@ public final class WorkqueueSystem implements AutoCloseable {
 
 		/**
 		 * How many logical CPUs to simulate.
-		 * @param cpus 0 for {@code Runtime.availableProcessors()}, else positive
+		 * @param cpus 0 for {@code Runtime.availableProcessors()}, else 1 to {@link #MAX_CPUS}
 		 * @return this builder
 		 */
 		public Builder cpus(int cpus) {
-			if (cpus < 0) {
-				throw new IllegalArgumentException("cpus must be 0 (available processors) or positive, got " + cpus);
+			if (cpus < 0 || cpus > MAX_CPUS) {
+				throw new IllegalArgumentException(
+						"cpus must be 0 (available processors) or 1.." + MAX_CPUS + ", got " + cpus);
 			}
 			this.cpus = cpus;
 			return this;

@@ -4,6 +4,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.regex.Pattern;
 
 import dev.cmwq.core.CpuSnapshot;
 import dev.cmwq.core.SystemSnapshot;
@@ -42,6 +43,16 @@ public class WorkqueuesEndpoint {
 
 	static final int STATUS_CONFLICT = 409;
 
+	/**
+	 * A CPU number as written in a path: ASCII decimal digits, no sign but '-', no leading zeros. Integer.parseInt
+	 * alone would take "+1", "01", "-0" and non-ASCII digits such as U+0661, and act on a CPU the path does not name
+	 * plainly.
+	 */
+	private static final Pattern CPU = Pattern.compile("0|-?[1-9][0-9]*");
+
+	/** How much of a request's value an error message quotes. */
+	private static final int QUOTED = 64;
+
 	private final WorkqueueSystem system;
 
 	/**
@@ -70,7 +81,7 @@ public class WorkqueuesEndpoint {
 	public WebEndpointResponse<Object> workqueue(@Selector String name) {
 		Optional<WorkqueueSnapshot> queue = this.system.snapshot().workqueue(name);
 		if (queue.isEmpty()) {
-			return error(WebEndpointResponse.STATUS_NOT_FOUND, "No such workqueue: '" + name + "'");
+			return error(WebEndpointResponse.STATUS_NOT_FOUND, "No such workqueue: " + quote(name));
 		}
 		return new WebEndpointResponse<>(queue.get());
 	}
@@ -89,7 +100,7 @@ public class WorkqueuesEndpoint {
 				return thaw();
 			default:
 				return error(WebEndpointResponse.STATUS_BAD_REQUEST,
-						"Unknown action '" + action + "': use freeze or thaw");
+						"Unknown action " + quote(action) + ": use freeze or thaw");
 		}
 	}
 
@@ -105,19 +116,24 @@ public class WorkqueuesEndpoint {
 			@Selector String action) {
 		if (!"cpus".equals(resource)) {
 			return error(WebEndpointResponse.STATUS_NOT_FOUND,
-					"Unknown resource '" + resource + "': use cpus/{cpu}/offline or cpus/{cpu}/online");
+					"Unknown resource " + quote(resource) + ": use cpus/{cpu}/offline or cpus/{cpu}/online");
 		}
 		if (!"offline".equals(action) && !"online".equals(action)) {
 			return error(WebEndpointResponse.STATUS_BAD_REQUEST,
-					"Unknown CPU action '" + action + "': use offline or online");
+					"Unknown CPU action " + quote(action) + ": use offline or online");
+		}
+		if (!CPU.matcher(cpu).matches()) {
+			return error(WebEndpointResponse.STATUS_BAD_REQUEST, "Invalid CPU " + quote(cpu)
+					+ ": expected a number from 0 to " + (this.system.cpus() - 1));
 		}
 		int number;
 		try {
 			number = Integer.parseInt(cpu);
 		}
 		catch (NumberFormatException ex) {
-			return error(WebEndpointResponse.STATUS_BAD_REQUEST, "Invalid CPU '" + cpu
-					+ "': expected a number from 0 to " + (this.system.cpus() - 1));
+			// a well-formed number beyond int: a CPU the system does not have, like any other out of range
+			return error(WebEndpointResponse.STATUS_NOT_FOUND, "No such CPU: " + quote(cpu) + " (the system has CPUs 0.."
+					+ (this.system.cpus() - 1) + ")");
 		}
 		try {
 			if ("offline".equals(action)) {
@@ -158,6 +174,14 @@ public class WorkqueuesEndpoint {
 		body.put("online", cpus.get(cpu).online());
 		body.put("cpus", cpus);
 		return body;
+	}
+
+	/** A value from the request, in quotes, cut to {@value #QUOTED} characters. */
+	static String quote(String value) {
+		if (value.length() <= QUOTED) {
+			return "'" + value + "'";
+		}
+		return "'" + value.substring(0, QUOTED) + "...' (" + value.length() + " characters)";
 	}
 
 	private static WebEndpointResponse<Object> error(int status, String message) {
