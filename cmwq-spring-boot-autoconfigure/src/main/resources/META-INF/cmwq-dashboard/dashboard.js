@@ -453,7 +453,7 @@
     box.dataset.kind = kind;
     box.hidden = false;
     if (kind === 'info') {
-      state.messageTimer = setTimeout(() => { box.hidden = true; }, 8000);
+      state.messageTimer = setTimeout(() => { box.hidden = true; }, 20000);
     }
   }
 
