@@ -1,0 +1,76 @@
+package dev.cmwq.autoconfigure.dashboard;
+
+import dev.cmwq.core.WorkqueueSystem;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.actuate.endpoint.web.PathMappedEndpoints;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication.Type;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.core.io.ClassPathResource;
+import org.springframework.web.servlet.config.annotation.ResourceHandlerRegistry;
+import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
+import org.springframework.web.servlet.function.RouterFunction;
+import org.springframework.web.servlet.function.ServerResponse;
+
+/**
+ * The workqueue dashboard, served at {@code cmwq.dashboard.path} ({@code /cmwq}) when
+ * {@code cmwq.dashboard.enabled=true} in a servlet web application with actuator.
+ *
+ * <p>The page reads the {@code workqueues} actuator endpoint (it must be exposed over HTTP on the application's
+ * port) and shows its freeze, thaw and CPU buttons only where the endpoint's write operations exist. It adds no
+ * security of its own: the endpoint's requests are the application's to protect, and the page asks for HTTP Basic
+ * credentials when an action is answered 401.
+ */
+@AutoConfiguration(afterName = { "dev.cmwq.autoconfigure.CmwqAutoConfiguration",
+		"dev.cmwq.autoconfigure.actuate.WorkqueuesEndpointAutoConfiguration" })
+@ConditionalOnWebApplication(type = Type.SERVLET)
+@ConditionalOnBooleanProperty("cmwq.dashboard.enabled")
+@ConditionalOnClass({ RouterFunction.class, PathMappedEndpoints.class })
+@ConditionalOnBean(WorkqueueSystem.class)
+@EnableConfigurationProperties(CmwqDashboardProperties.class)
+public final class CmwqDashboardAutoConfiguration {
+
+	private static final Log logger = LogFactory.getLog(CmwqDashboardAutoConfiguration.class);
+
+	static final String STATIC_LOCATION = "classpath:/META-INF/cmwq-dashboard/";
+
+	@Bean
+	RouterFunction<ServerResponse> cmwqDashboardRoutes(CmwqDashboardProperties properties,
+			ObjectProvider<PathMappedEndpoints> endpoints) {
+		boolean chartLibrary = ChartLibrary.distLocation(getClass().getClassLoader()) != null;
+		if (!chartLibrary) {
+			logger.warn("cmwq dashboard: Chart.js (org.webjars.npm:chart.js) is not on the class path; "
+					+ "the page will show numbers without charts");
+		}
+		WorkqueuesEndpointLocator locator = new WorkqueuesEndpointLocator(endpoints::getIfAvailable);
+		return new DashboardRoutes(properties, new ClassPathResource("META-INF/cmwq-dashboard/index.html"), locator,
+				chartLibrary)
+			.routes();
+	}
+
+	@Bean
+	WebMvcConfigurer cmwqDashboardResources(CmwqDashboardProperties properties) {
+		String path = properties.normalizedPath();
+		String chartLocation = ChartLibrary.distLocation(getClass().getClassLoader());
+		return new WebMvcConfigurer() {
+
+			@Override
+			public void addResourceHandlers(ResourceHandlerRegistry registry) {
+				if (chartLocation != null) {
+					registry.addResourceHandler(path + "/lib/chart.js/**").addResourceLocations(chartLocation);
+				}
+				registry.addResourceHandler(path + "/**").addResourceLocations(STATIC_LOCATION);
+			}
+
+		};
+	}
+
+}

@@ -1,0 +1,86 @@
+package dev.cmwq.autoconfigure.dashboard;
+
+import java.net.URI;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import org.springframework.core.io.Resource;
+import org.springframework.http.CacheControl;
+import org.springframework.http.MediaType;
+import org.springframework.web.servlet.function.RouterFunction;
+import org.springframework.web.servlet.function.RouterFunctions;
+import org.springframework.web.servlet.function.ServerRequest;
+import org.springframework.web.servlet.function.ServerResponse;
+
+/**
+ * The dashboard's own requests: the page itself and {@code config.json}, which tells the page where the
+ * {@code workqueues} endpoint is and whether its write operations exist. The page's scripts, styles and the chart
+ * library are static resources (see {@link CmwqDashboardAutoConfiguration}).
+ *
+ * <table>
+ * <caption>Requests (with the default path {@code /cmwq})</caption>
+ * <tr><td>{@code GET /cmwq}</td><td>redirect to {@code /cmwq/}</td></tr>
+ * <tr><td>{@code GET /cmwq/}, {@code /cmwq/index.html}</td><td>the page</td></tr>
+ * <tr><td>{@code GET /cmwq/config.json}</td><td>{@code {"endpoint": "/actuator/workqueues", "available": true,
+ * "write": true, "refreshMillis": 1000, "historySeconds": 300, "chartLibrary": true}}</td></tr>
+ * </table>
+ */
+final class DashboardRoutes {
+
+	private final String path;
+
+	private final Resource page;
+
+	private final WorkqueuesEndpointLocator locator;
+
+	private final CmwqDashboardProperties properties;
+
+	private final boolean chartLibrary;
+
+	DashboardRoutes(CmwqDashboardProperties properties, Resource page, WorkqueuesEndpointLocator locator,
+			boolean chartLibrary) {
+		this.path = properties.normalizedPath();
+		this.page = page;
+		this.locator = locator;
+		this.properties = properties;
+		this.chartLibrary = chartLibrary;
+	}
+
+	RouterFunction<ServerResponse> routes() {
+		return RouterFunctions.route()
+			.GET(this.path, this::redirectToPage)
+			.GET(this.path + "/", this::page)
+			.GET(this.path + "/index.html", this::page)
+			.GET(this.path + "/config.json", this::config)
+			.build();
+	}
+
+	private ServerResponse redirectToPage(ServerRequest request) {
+		String contextPath = request.servletRequest().getContextPath();
+		return ServerResponse.status(302).location(URI.create(contextPath + this.path + "/")).build();
+	}
+
+	private ServerResponse page(ServerRequest request) {
+		return ServerResponse.ok()
+			.contentType(MediaType.TEXT_HTML)
+			.cacheControl(CacheControl.noCache())
+			.body(this.page);
+	}
+
+	private ServerResponse config(ServerRequest request) {
+		WorkqueuesEndpointLocator.Location location = this.locator.locate();
+		String contextPath = request.servletRequest().getContextPath();
+		Map<String, Object> body = new LinkedHashMap<>();
+		body.put("endpoint", location.available() ? contextPath + location.path() : null);
+		body.put("available", location.available());
+		body.put("write", location.writable());
+		body.put("refreshMillis", Math.max(100, this.properties.getRefreshInterval().toMillis()));
+		body.put("historySeconds", Math.max(10, this.properties.getHistory().toSeconds()));
+		body.put("chartLibrary", this.chartLibrary);
+		return ServerResponse.ok()
+			.contentType(MediaType.APPLICATION_JSON)
+			.cacheControl(CacheControl.noStore())
+			.body(body);
+	}
+
+}

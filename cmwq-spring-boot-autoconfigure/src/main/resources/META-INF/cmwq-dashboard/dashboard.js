@@ -1,0 +1,495 @@
+/*
+ * cmwq dashboard: reads the workqueues actuator endpoint every refresh interval and shows
+ *   - the system: frozen or not, each CPU online or offline (with freeze/thaw and CPU buttons where the
+ *     endpoint's write operations exist),
+ *   - each worker pool: its numbers now and a chart of busy, idle, rogue, running and pending over the last
+ *     minutes; offline pools are dashed, stalled ones (watchdog) red,
+ *   - each workqueue: flags, max active, active, pending and its statistics.
+ * Where it is: config.json, served beside this file, tells the endpoint's path and whether it can be written to.
+ * Actions are POSTs to the endpoint. A 401 asks for HTTP Basic credentials (kept in this page's memory only);
+ * a refused action shows the endpoint's {"error": "..."} text.
+ */
+(function () {
+  'use strict';
+
+  const SERIES = [
+    { key: 'busy', color: '#ea580c' },
+    { key: 'idle', color: '#9ca3af' },
+    { key: 'rogue', color: '#dc2626' },
+    { key: 'running', color: '#16a34a' },
+    { key: 'pending', color: '#2563eb' },
+  ];
+
+  const STATS = ['started', 'completed', 'failed', 'cancelled', 'cpuTimeMs', 'cpuIntensive', 'cmWakeups', 'mayday', 'rescued'];
+
+  const state = {
+    config: null,
+    credentials: null,      // "Basic ..." once the user signed in
+    user: null,
+    maxPoints: 300,
+    charts: new Map(),       // pool id -> Chart
+    lastCompleted: new Map(), // queue name -> {completed, at}
+    acting: false,
+    readDeclined: false,     // the user cancelled signing in for reading
+    frozen: false,
+    messageTimer: null,
+  };
+
+  const $ = (selector, root) => (root || document).querySelector(selector);
+
+  function el(tag, attributes, children) {
+    const node = document.createElement(tag);
+    Object.entries(attributes || {}).forEach(([name, value]) => {
+      if (name === 'text') {
+        node.textContent = value;
+      } else if (name === 'class') {
+        node.className = value;
+      } else {
+        node.setAttribute(name, value);
+      }
+    });
+    (children || []).forEach((child) => node.append(child));
+    return node;
+  }
+
+  // ---- start ------------------------------------------------------------------------------------------
+
+  async function start() {
+    wireStaticControls();
+    try {
+      const response = await fetch('config.json', { cache: 'no-store', headers: { Accept: 'application/json' } });
+      if (!response.ok) {
+        throw new Error('HTTP ' + response.status);
+      }
+      state.config = await response.json();
+    } catch (e) {
+      setConnection('error', 'no configuration');
+      showMessage('error', 'The dashboard could not read its configuration (config.json): ' + e.message);
+      return;
+    }
+    const config = state.config;
+    state.maxPoints = Math.max(10, Math.round((config.historySeconds * 1000) / config.refreshMillis));
+    $('#history-minutes').textContent = formatMinutes(config.historySeconds);
+    document.body.dataset.write = String(config.write);
+    document.querySelectorAll('.write-only').forEach((node) => { node.hidden = !config.write; });
+    if (!config.available) {
+      setConnection('error', 'endpoint not exposed');
+      showMessage('error', 'The workqueues actuator endpoint is not exposed over HTTP: add "workqueues" to '
+        + 'management.endpoints.web.exposure.include.');
+      return;
+    }
+    if (!config.chartLibrary || typeof window.Chart === 'undefined') {
+      showMessage('info', 'Chart.js is not available (org.webjars.npm:chart.js): showing numbers without charts.');
+    }
+    poll();
+  }
+
+  function formatMinutes(seconds) {
+    const minutes = seconds / 60;
+    return Number.isInteger(minutes) ? String(minutes) : minutes.toFixed(1);
+  }
+
+  function wireStaticControls() {
+    $('#freeze').addEventListener('click', () => act('freeze', 'Freeze'));
+    $('#thaw').addEventListener('click', () => act('thaw', 'Thaw'));
+    $('#sign-out').addEventListener('click', () => {
+      state.credentials = null;
+      state.user = null;
+      showUser();
+      showMessage('info', 'Signed out.');
+    });
+    $('#login-cancel').addEventListener('click', () => closeLogin(false));
+    $('#login').addEventListener('cancel', (event) => { event.preventDefault(); closeLogin(false); });
+    $('#login-form').addEventListener('submit', (event) => {
+      event.preventDefault();
+      const user = $('#login-username').value;
+      const password = $('#login-password').value;
+      state.user = user;
+      state.credentials = 'Basic ' + btoa(unescape(encodeURIComponent(user + ':' + password)));
+      $('#login-password').value = '';
+      showUser();
+      closeLogin(true);
+    });
+  }
+
+  // ---- reading ----------------------------------------------------------------------------------------
+
+  function headers() {
+    // X-Requested-With: Spring Security then answers 401 without WWW-Authenticate, so the browser shows
+    // no login box of its own and the page asks instead
+    const result = { Accept: 'application/json', 'X-Requested-With': 'XMLHttpRequest' };
+    if (state.credentials) {
+      result.Authorization = state.credentials;
+    }
+    return result;
+  }
+
+  async function poll() {
+    try {
+      await refresh();
+    } finally {
+      setTimeout(poll, state.config.refreshMillis);
+    }
+  }
+
+  async function refresh() {
+    let response;
+    try {
+      response = await fetch(state.config.endpoint, { cache: 'no-store', headers: headers() });
+    } catch (e) {
+      setConnection('error', 'offline');
+      return;
+    }
+    if (response.status === 401) {
+      setConnection('error', 'sign in to read');
+      if (!loginOpen() && !state.acting && !state.readDeclined) {
+        const signedIn = await askCredentials('The workqueues endpoint asks for credentials to read.');
+        if (!signedIn) {
+          state.readDeclined = true; // ask no more on every refresh; reload the page to sign in
+          showMessage('error', 'Reading the workqueues endpoint needs credentials: reload the page to sign in.');
+        }
+      }
+      return;
+    }
+    if (!response.ok) {
+      setConnection('error', 'HTTP ' + response.status);
+      return;
+    }
+    let snapshot;
+    try {
+      snapshot = await response.json();
+    } catch (e) {
+      setConnection('error', 'bad answer');
+      return;
+    }
+    setConnection('live', 'live');
+    $('#updated').textContent = 'updated ' + new Date().toLocaleTimeString([], { hour12: false });
+    render(snapshot);
+  }
+
+  function setConnection(kind, text) {
+    const pill = $('#connection');
+    pill.className = 'pill ' + kind;
+    pill.textContent = text;
+  }
+
+  // ---- rendering --------------------------------------------------------------------------------------
+
+  function render(snapshot) {
+    const label = new Date().toLocaleTimeString([], { hour12: false });
+    renderSystem(snapshot);
+    (snapshot.pools || []).forEach((pool) => renderPool(pool, label));
+    renderQueues(snapshot.workqueues || [], snapshot.frozen);
+  }
+
+  function renderSystem(snapshot) {
+    state.frozen = !!snapshot.frozen;
+    const frozen = $('#frozen-state');
+    frozen.textContent = state.frozen ? 'frozen' : 'running';
+    frozen.classList.toggle('frozen', state.frozen);
+    document.body.dataset.frozen = String(state.frozen);
+    updateActionButtons();
+
+    const cpus = snapshot.cpus || [];
+    const online = cpus.filter((cpu) => cpu.online).length;
+    $('#cpus-online').textContent = online + ' / ' + cpus.length;
+    const container = $('#cpus');
+    cpus.forEach((cpu) => {
+      let card = $('#cpu-' + cpu.cpu);
+      if (!card) {
+        card = el('div', { id: 'cpu-' + cpu.cpu, class: 'card cpu', 'data-cpu': cpu.cpu }, [
+          el('div', { class: 'label', text: 'CPU ' + cpu.cpu }),
+          el('div', { class: 'value', 'data-field': 'state' }),
+          el('div', { class: 'actions write-only' }, [
+            el('button', { type: 'button', 'data-cpu-action': 'toggle', 'data-cpu': cpu.cpu }),
+          ]),
+        ]);
+        $('.write-only', card).hidden = !state.config.write;
+        $('button', card).addEventListener('click', (event) => {
+          const target = event.currentTarget.dataset.next;
+          act('cpus/' + cpu.cpu + '/' + target, (target === 'offline' ? 'Take CPU ' : 'Bring CPU ') + cpu.cpu
+            + (target === 'offline' ? ' offline' : ' online'));
+        });
+        container.append(card);
+      }
+      card.dataset.online = String(cpu.online);
+      card.classList.toggle('online', cpu.online);
+      card.classList.toggle('offline', !cpu.online);
+      $('[data-field=state]', card).textContent = cpu.online ? 'online' : 'offline';
+      const button = $('button', card);
+      button.dataset.next = cpu.online ? 'offline' : 'online';
+      button.dataset.cpuAction = button.dataset.next;
+      button.textContent = cpu.online ? 'Take offline' : 'Bring online';
+    });
+  }
+
+  function updateActionButtons() {
+    $('#freeze').disabled = state.acting || state.frozen;
+    $('#thaw').disabled = state.acting || !state.frozen;
+    document.querySelectorAll('button[data-cpu]').forEach((button) => { button.disabled = state.acting; });
+  }
+
+  function renderPool(pool, label) {
+    let card = document.getElementById('pool-' + pool.id);
+    if (!card) {
+      card = createPoolCard(pool);
+      $('#pools').append(card);
+    }
+    const stalled = !!pool.stalled;
+    card.dataset.online = String(pool.online);
+    card.dataset.stalled = String(stalled);
+    card.classList.toggle('offline', !pool.online);
+    card.classList.toggle('stalled', stalled);
+    $('.badge.offline', card).hidden = pool.online;
+    $('.badge.stalled', card).hidden = !stalled;
+    $('[data-field=workers]', card).textContent = pool.workers;
+    SERIES.forEach((series) => { $('[data-field=' + series.key + ']', card).textContent = pool[series.key]; });
+    const chart = state.charts.get(pool.id);
+    if (chart) {
+      chart.data.labels.push(label);
+      SERIES.forEach((series, index) => chart.data.datasets[index].data.push(pool[series.key]));
+      while (chart.data.labels.length > state.maxPoints) {
+        chart.data.labels.shift();
+        chart.data.datasets.forEach((dataset) => dataset.data.shift());
+      }
+      chart.update('none');
+      card.dataset.points = String(chart.data.labels.length);
+    }
+  }
+
+  function createPoolCard(pool) {
+    const kind = pool.kind + (pool.cpu === null || pool.cpu === undefined ? '' : ' · CPU ' + pool.cpu);
+    const numbers = el('div', { class: 'numbers' }, [
+      el('span', { class: 'n-workers' }, ['workers ', el('b', { 'data-field': 'workers' })]),
+    ]);
+    SERIES.forEach((series) => {
+      numbers.append(el('span', { class: 'n-' + series.key }, [series.key + ' ', el('b', { 'data-field': series.key })]));
+    });
+    const card = el('div', { id: 'pool-' + pool.id, class: 'card pool', 'data-pool': pool.id }, [
+      el('h3', {}, [
+        el('span', { text: pool.id }),
+        el('span', { class: 'kind', text: kind }),
+        el('span', { class: 'badge offline', text: 'offline', hidden: '' }),
+        el('span', { class: 'badge stalled', text: 'stalled', title: 'the watchdog sees pending items and no progress', hidden: '' }),
+      ]),
+      numbers,
+    ]);
+    if (state.config.chartLibrary && typeof window.Chart !== 'undefined') {
+      const canvas = el('canvas', { 'aria-label': 'history of pool ' + pool.id, role: 'img' });
+      card.append(el('div', { class: 'chart' }, [canvas]));
+      state.charts.set(pool.id, newChart(canvas));
+    } else {
+      card.append(el('div', { class: 'nochart', text: 'no chart library' }));
+    }
+    return card;
+  }
+
+  function newChart(canvas) {
+    return new window.Chart(canvas, {
+      type: 'line',
+      data: {
+        labels: [],
+        datasets: SERIES.map((series) => ({
+          label: series.key,
+          data: [],
+          borderColor: series.color,
+          backgroundColor: series.color,
+          borderWidth: 1.5,
+          pointRadius: 0,
+          tension: 0,
+        })),
+      },
+      options: {
+        animation: false,
+        responsive: true,
+        maintainAspectRatio: false,
+        interaction: { mode: 'index', intersect: false },
+        plugins: { legend: { display: false } },
+        scales: {
+          x: { ticks: { maxTicksLimit: 4, maxRotation: 0, font: { size: 10 } }, grid: { display: false } },
+          y: { beginAtZero: true, suggestedMax: 2, ticks: { precision: 0, font: { size: 10 } } },
+        },
+      },
+    });
+  }
+
+  function renderQueues(queues, frozen) {
+    const body = $('#queues tbody');
+    const now = performance.now();
+    const seen = new Set();
+    queues.forEach((queue) => {
+      seen.add(queue.name);
+      let row = body.querySelector('tr[data-queue="' + CSS.escape(queue.name) + '"]');
+      if (!row) {
+        row = el('tr', { 'data-queue': queue.name });
+        row.append(el('td', { class: 'name', text: queue.name }));
+        const flags = el('td', { 'data-field': 'flags' });
+        (queue.flags || []).forEach((flag) => flags.append(el('span', { class: 'flag ' + flag, text: flag })));
+        if (queue.ordered) {
+          flags.append(el('span', { class: 'flag ordered', text: 'ordered' }));
+        }
+        row.append(flags);
+        ['maxActive', 'active', 'pending', 'rate'].concat(STATS).forEach((field) => {
+          row.append(el('td', { class: 'num', 'data-field': field }));
+        });
+        body.append(row);
+      }
+      const stats = queue.stats || {};
+      const previous = state.lastCompleted.get(queue.name);
+      let rate = '';
+      if (previous && now > previous.at) {
+        rate = Math.max(0, ((stats.completed - previous.completed) * 1000) / (now - previous.at)).toFixed(1);
+      }
+      state.lastCompleted.set(queue.name, { completed: stats.completed, at: now });
+      setCell(row, 'maxActive', queue.maxActive);
+      setCell(row, 'active', queue.active, queue.active > 0);
+      setCell(row, 'pending', queue.pending, queue.pending > 0);
+      setCell(row, 'rate', rate);
+      STATS.forEach((field) => setCell(row, field, stats[field]));
+      row.classList.toggle('busy', queue.active > 0);
+      row.classList.toggle('held', !!frozen && (queue.flags || []).includes('freezable') && queue.pending > 0);
+    });
+    body.querySelectorAll('tr[data-queue]').forEach((row) => {
+      if (!seen.has(row.dataset.queue)) {
+        row.remove();
+      }
+    });
+  }
+
+  function setCell(row, field, value, hot) {
+    const cell = row.querySelector('[data-field=' + field + ']');
+    cell.textContent = value === undefined || value === null ? '' : String(value);
+    cell.classList.toggle('hot', !!hot);
+  }
+
+  // ---- acting -----------------------------------------------------------------------------------------
+
+  function post(path) {
+    return fetch(state.config.endpoint + '/' + path, { method: 'POST', cache: 'no-store', headers: headers() });
+  }
+
+  async function act(path, label) {
+    if (state.acting) {
+      return;
+    }
+    state.acting = true;
+    updateActionButtons();
+    try {
+      let response = await post(path);
+      let attempt = 0;
+      while (response.status === 401) {
+        state.credentials = null;
+        state.user = null;
+        showUser();
+        const reason = attempt === 0
+          ? 'The workqueues endpoint asks for credentials to ' + label.charAt(0).toLowerCase() + label.slice(1) + '.'
+          : 'Those credentials were not accepted. Try again.';
+        const signedIn = await askCredentials(reason);
+        if (!signedIn) {
+          showMessage('error', label + ' refused (401): sign in to change workqueues.');
+          return;
+        }
+        attempt++;
+        response = await post(path);
+      }
+      const body = await readJson(response);
+      if (!response.ok) {
+        showMessage('error', label + ' refused (' + response.status + '): ' + errorText(response, body));
+        return;
+      }
+      showMessage('info', successText(path, label, body));
+    } catch (e) {
+      showMessage('error', label + ' failed: ' + e.message);
+    } finally {
+      state.acting = false;
+      updateActionButtons();
+      refresh();
+    }
+  }
+
+  async function readJson(response) {
+    try {
+      const text = await response.text();
+      return text ? JSON.parse(text) : null;
+    } catch (e) {
+      return null;
+    }
+  }
+
+  function errorText(response, body) {
+    let text = body && typeof body.error === 'string' ? body.error : (response.statusText || 'HTTP ' + response.status);
+    if (response.status === 403) {
+      text += ': ' + (state.user ? 'user "' + state.user + '"' : 'this user') + ' may not change workqueues';
+    }
+    return text;
+  }
+
+  function successText(path, label, body) {
+    if (path === 'freeze') {
+      const busy = body && typeof body.busy === 'number' ? body.busy : 0;
+      return busy > 0
+        ? 'Frozen: freezable workqueues start nothing new; ' + busy + ' item(s) still finishing.'
+        : 'Frozen: freezable workqueues start nothing new.';
+    }
+    if (path === 'thaw') {
+      return 'Thawed: held items run in order.';
+    }
+    if (body && typeof body.cpu === 'number') {
+      return 'CPU ' + body.cpu + ' is ' + (body.online ? 'online' : 'offline') + '.';
+    }
+    return label + ': done.';
+  }
+
+  // ---- messages and sign-in ---------------------------------------------------------------------------
+
+  function showMessage(kind, text) {
+    const box = $('#message');
+    clearTimeout(state.messageTimer);
+    box.replaceChildren(
+      el('span', { id: 'message-text', text: text }),
+      el('button', { type: 'button', 'aria-label': 'dismiss', text: '×' }));
+    $('button', box).addEventListener('click', () => { box.hidden = true; });
+    box.className = kind;
+    box.dataset.kind = kind;
+    box.hidden = false;
+    if (kind === 'info') {
+      state.messageTimer = setTimeout(() => { box.hidden = true; }, 20000);
+    }
+  }
+
+  function showUser() {
+    $('#user').hidden = !state.user;
+    $('#user').textContent = state.user ? 'signed in as ' + state.user : '';
+    $('#sign-out').hidden = !state.user;
+  }
+
+  let loginResolve = null;
+
+  function loginOpen() {
+    return $('#login').open;
+  }
+
+  function askCredentials(reason) {
+    $('#login-reason').textContent = reason;
+    const dialog = $('#login');
+    if (!dialog.open) {
+      dialog.showModal();
+    }
+    $('#login-username').focus();
+    return new Promise((resolve) => { loginResolve = resolve; });
+  }
+
+  function closeLogin(signedIn) {
+    const dialog = $('#login');
+    if (dialog.open) {
+      dialog.close();
+    }
+    const resolve = loginResolve;
+    loginResolve = null;
+    if (resolve) {
+      resolve(signedIn);
+    }
+  }
+
+  document.addEventListener('DOMContentLoaded', start);
+}());

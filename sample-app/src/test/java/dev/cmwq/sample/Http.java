@@ -1,0 +1,102 @@
+package dev.cmwq.sample;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import com.jayway.jsonpath.JsonPath;
+
+/**
+ * A tiny HTTP client for tests against the running sample app, over a real socket.
+ */
+final class Http {
+
+	private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+
+	private final String base;
+
+	private final Map<String, String> headers;
+
+	Http(int port) {
+		this("http://localhost:" + port, Map.of());
+	}
+
+	private Http(String base, Map<String, String> headers) {
+		this.base = base;
+		this.headers = headers;
+	}
+
+	/**
+	 * The same client, sending HTTP Basic credentials.
+	 */
+	Http as(String user, String password) {
+		String token = Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
+		return withHeader("Authorization", "Basic " + token);
+	}
+
+	/**
+	 * The same client, sending one more header.
+	 */
+	Http withHeader(String name, String value) {
+		Map<String, String> more = new LinkedHashMap<>(this.headers);
+		more.put(name, value);
+		return new Http(this.base, more);
+	}
+
+	Response get(String path) {
+		return send(HttpRequest.newBuilder(URI.create(this.base + path)).GET());
+	}
+
+	Response post(String path) {
+		return send(HttpRequest.newBuilder(URI.create(this.base + path)).POST(HttpRequest.BodyPublishers.noBody()));
+	}
+
+	Response postJson(String path, String json) {
+		return send(HttpRequest.newBuilder(URI.create(this.base + path))
+			.header("Content-Type", "application/json")
+			.POST(HttpRequest.BodyPublishers.ofString(json)));
+	}
+
+	private Response send(HttpRequest.Builder request) {
+		this.headers.forEach(request::header);
+		try {
+			HttpResponse<String> response = this.client.send(request.timeout(Duration.ofSeconds(30)).build(),
+					HttpResponse.BodyHandlers.ofString());
+			return new Response(response.statusCode(), response.body(), response.headers().map());
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new IllegalStateException(ex);
+		}
+	}
+
+	record Response(int status, String body, Map<String, List<String>> headers) {
+
+		Optional<String> header(String name) {
+			return this.headers.entrySet()
+				.stream()
+				.filter((entry) -> entry.getKey().equalsIgnoreCase(name))
+				.flatMap((entry) -> entry.getValue().stream())
+				.findFirst();
+		}
+
+		<T> T read(String path) {
+			return JsonPath.read(this.body, path);
+		}
+
+	}
+
+}
