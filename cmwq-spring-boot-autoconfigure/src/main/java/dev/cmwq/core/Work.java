@@ -184,11 +184,6 @@ public class Work {
 		this.queued = this.queued + 1;
 	}
 
-	/** Drops a claim that could not be committed (the workqueue refused it). */
-	final void releaseClaim() {
-		clearState(PENDING);
-	}
-
 	/** A worker starts the pending instance: clears PENDING (we hold the pool lock it is linked under). */
 	final void startedByWorker() {
 		clearState(PENDING);

@@ -105,11 +105,6 @@ final class WorkerPool {
 		return this.cpu < 0 ? Kind.UNBOUND : (this.highpri ? Kind.HIGHPRI : Kind.NORMAL);
 	}
 
-	/** Whether concurrency management applies now. L (or V for a hint) */
-	boolean managed() {
-		return this.associated;
-	}
-
 	// --- queueing ----------------------------------------------------------------------------------------------
 
 	/**
@@ -164,10 +159,6 @@ final class WorkerPool {
 			this.nrPending = this.worklist.size();
 		}
 		return work;
-	}
-
-	boolean hasPending() {
-		return !this.worklist.isEmpty();
 	}
 
 	/**
@@ -366,10 +357,6 @@ final class WorkerPool {
 	void removeWorker(Worker worker) {
 		this.workers.remove(worker);
 		this.workerArray = this.workers.toArray(new Worker[0]);
-	}
-
-	int nrWorkers() {
-		return this.workers.size();
 	}
 
 	/**

@@ -1,16 +1,12 @@
 package dev.cmwq.autoconfigure;
 
-import java.util.ArrayList;
-import java.util.List;
 
 import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.diagnostics.FailureAnalysis;
-import org.springframework.boot.diagnostics.FailureAnalyzer;
 import org.springframework.boot.test.context.assertj.AssertableApplicationContext;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
-import org.springframework.core.io.support.SpringFactoriesLoader;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -28,7 +24,7 @@ class InvalidCmwqPropertiesTests {
 		// property and the value, and lists the valid flags.
 		this.runner.withPropertyValues("cmwq.workqueues.thumbnails.flags=cpu-intensive,turbo").run((context) -> {
 			assertThat(context).hasFailed();
-			FailureAnalysis analysis = analyze(context.getStartupFailure());
+			FailureAnalysis analysis = StartupFailures.analyze(context.getStartupFailure());
 			assertThat(analysis.getDescription()).contains("Property: cmwq.workqueues.thumbnails.flags")
 				.contains("Value: \"cpu-intensive,turbo\"")
 				.contains("turbo");
@@ -40,7 +36,7 @@ class InvalidCmwqPropertiesTests {
 	void unknownFlagInAYamlList() {
 		this.runner.withPropertyValues("cmwq.workqueues.thumbnails.flags[0]=turbo").run((context) -> {
 			assertThat(context).hasFailed();
-			assertThat(analyze(context.getStartupFailure()).getDescription())
+			assertThat(StartupFailures.analyze(context.getStartupFailure()).getDescription())
 				.contains("Property: cmwq.workqueues.thumbnails.flags[0]")
 				.contains("Value: \"turbo\"");
 		});
@@ -153,32 +149,9 @@ class InvalidCmwqPropertiesTests {
 	private static void assertFailure(AssertableApplicationContext context, String property, String value) {
 		assertThat(context).hasFailed();
 		Throwable failure = context.getStartupFailure();
-		assertThat(messages(failure)).anySatisfy((message) -> assertThat(message).contains(property).contains(value));
-		FailureAnalysis analysis = analyze(failure);
+		assertThat(StartupFailures.messages(failure)).anySatisfy((message) -> assertThat(message).contains(property).contains(value));
+		FailureAnalysis analysis = StartupFailures.analyze(failure);
 		assertThat(analysis.getDescription()).contains("Property: " + property).contains("Value: \"" + value + "\"");
-	}
-
-	private static List<String> messages(Throwable failure) {
-		List<String> messages = new ArrayList<>();
-		for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
-			messages.add(String.valueOf(cause.getMessage()));
-		}
-		return messages;
-	}
-
-	/** What Spring Boot's start-up failure report shows, from the failure analyzers it would run. */
-	private static FailureAnalysis analyze(Throwable failure) {
-		List<FailureAnalyzer> analyzers = SpringFactoriesLoader.forDefaultResourceLocation()
-			.load(FailureAnalyzer.class, SpringFactoriesLoader.ArgumentResolver.none(),
-					SpringFactoriesLoader.FailureHandler.handleMessage((message, ex) -> {
-					}));
-		for (FailureAnalyzer analyzer : analyzers) {
-			FailureAnalysis analysis = analyzer.analyze(failure);
-			if (analysis != null) {
-				return analysis;
-			}
-		}
-		throw new AssertionError("No failure analysis of " + failure);
 	}
 
 }

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.stream.Stream;
 
 import dev.cmwq.autoconfigure.CmwqAutoConfiguration;
+import dev.cmwq.autoconfigure.StartupFailures;
 import dev.cmwq.core.Workqueue;
 import dev.cmwq.core.WorkqueueSnapshot;
 import dev.cmwq.core.WorkqueueSystem;
@@ -15,10 +16,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.diagnostics.FailureAnalysis;
-import org.springframework.boot.diagnostics.FailureAnalyzer;
 import org.springframework.boot.test.context.assertj.AssertableApplicationContext;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
-import org.springframework.core.io.support.SpringFactoriesLoader;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.params.provider.Arguments.arguments;
@@ -126,9 +125,9 @@ class InvalidPropertiesAuditTests {
 			Throwable failure = context.getStartupFailure();
 			// what is logged where no failure analyzer runs: the exception messages name the property (Spring Boot's
 			// bind exceptions name the value only where a single element failed to convert)
-			assertThat(String.join("\n", messages(failure))).contains(property);
+			assertThat(String.join("\n", StartupFailures.messages(failure))).contains(property);
 			// what Spring Boot's start-up failure report shows
-			FailureAnalysis analysis = analyze(failure);
+			FailureAnalysis analysis = StartupFailures.analyze(failure);
 			assertThat(analysis).as("a failure analysis of %s", failure).isNotNull();
 			assertThat(analysis.getDescription()).contains("Property: " + property)
 				.contains("Value: \"" + value + "\"")
@@ -180,29 +179,6 @@ class InvalidPropertiesAuditTests {
 			WorkqueueSnapshot snapshot = context.getBean(WorkqueueSystem.class).snapshot().workqueue(queue).orElseThrow();
 			assertThat(snapshot.maxActive()).isEqualTo(maxActive);
 		});
-	}
-
-	private static List<String> messages(Throwable failure) {
-		List<String> messages = new ArrayList<>();
-		for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
-			messages.add(String.valueOf(cause.getMessage()));
-		}
-		return messages;
-	}
-
-	/** What Spring Boot's start-up failure report shows, from the failure analyzers it would run. */
-	private static FailureAnalysis analyze(Throwable failure) {
-		List<FailureAnalyzer> analyzers = SpringFactoriesLoader.forDefaultResourceLocation()
-			.load(FailureAnalyzer.class, SpringFactoriesLoader.ArgumentResolver.none(),
-					SpringFactoriesLoader.FailureHandler.handleMessage((message, ex) -> {
-					}));
-		for (FailureAnalyzer analyzer : analyzers) {
-			FailureAnalysis analysis = analyzer.analyze(failure);
-			if (analysis != null) {
-				return analysis;
-			}
-		}
-		return null;
 	}
 
 }
