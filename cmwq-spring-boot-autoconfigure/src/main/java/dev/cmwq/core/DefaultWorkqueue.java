@@ -176,8 +176,7 @@ final class DefaultWorkqueue implements Workqueue {
 
 	/** We hold the PENDING bit: the queueing is committed and will be answered by one run or cancel. */
 	private void commit(int cpu, Work work) {
-		work.countQueued();
-		work.queuedOn = this;
+		work.countQueued(this);
 		insert(cpu, work);
 	}
 
@@ -186,8 +185,7 @@ final class DefaultWorkqueue implements Workqueue {
 			commit(cpu, work);
 			return;
 		}
-		work.countQueued();
-		work.queuedOn = this;
+		work.countQueued(this);
 		boolean explicit = cpu >= 0;
 		int target = explicit ? cpu : (this.unbound ? -1 : this.system.localCpu());
 		long generation = work.arm();

@@ -78,11 +78,9 @@ public class DelayedWork extends Work {
 		if (t != null) {
 			t.cancel(false); // only to drop the task early; if it already runs, fire() will find nothing
 		}
-		DefaultWorkqueue wq = this.queuedOn;
-		if (wq != null) {
-			wq.armed.remove(this);
-		}
-		resolve();
+		DefaultWorkqueue wq = this.queuedOn; // set before the timer was armed, and not changed while pending
+		wq.armed.remove(this);
+		resolve(wq.system);
 		return true;
 	}
 

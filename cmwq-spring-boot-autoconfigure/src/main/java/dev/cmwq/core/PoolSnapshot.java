@@ -12,10 +12,12 @@ package dev.cmwq.core;
  * @param idle workers waiting for work
  * @param rogue workers, busy or idle, detached from an offline CPU
  * @param running workers counted as running by concurrency management
+ * @param blocked busy workers that concurrency management knows are blocked (found by the detector or announced
+ * through {@link Blocking}), so that another worker could take over
  * @param pending items queued to the pool and not yet started
  * @param stalled whether the watchdog reports the pool as stalled
  * @param stalls how often the watchdog has reported the pool as stalled
  */
 public record PoolSnapshot(String id, Integer cpu, String kind, boolean online, int workers, int busy, int idle,
-		int rogue, int running, int pending, boolean stalled, long stalls) {
+		int rogue, int running, int blocked, int pending, boolean stalled, long stalls) {
 }

@@ -179,9 +179,11 @@ public class Work {
 		return STATE.compareAndSet(this, 0, PENDING);
 	}
 
-	/** Called by the PENDING holder once the claim is committed to a queue (timer or pool). */
-	final void countQueued() {
+	/** Called by the PENDING holder once the claim is committed to {@code wq} (its timer or a pool). */
+	final void countQueued(DefaultWorkqueue wq) {
 		this.queued = this.queued + 1;
+		this.queuedOn = wq;
+		wq.system.accepted.increment();
 	}
 
 	/** A worker starts the pending instance: clears PENDING (we hold the pool lock it is linked under). */
@@ -198,9 +200,10 @@ public class Work {
 		}
 	}
 
-	/** One queueing has been answered by a finished run or a cancellation. */
-	final void resolve() {
+	/** One queueing on {@code system} has been answered by a finished run or a cancellation. */
+	final void resolve(WorkqueueSystem system) {
 		RESOLVED.getAndAdd(this, 1L);
+		system.resolved.increment();
 		if (this.waiters > 0) {
 			Object lock = this.waitLock;
 			synchronized (lock) {
@@ -271,7 +274,7 @@ public class Work {
 			return false;
 		}
 		if (pool.unlinkPending(this)) {
-			resolve();
+			resolve(pool.system);
 			return true;
 		}
 		return false;

@@ -281,7 +281,7 @@ final class Worker implements Runnable {
 		pwq.nrActive--;
 		pwq.inFlightDone(this.currentColor);
 		toWakeAfter = pool.activateHeld(pwq, null);
-		work.resolve();
+		work.resolve(pool.system);
 		if (toWakeAfter != null) {
 			pool.lock.unlock();
 			try {

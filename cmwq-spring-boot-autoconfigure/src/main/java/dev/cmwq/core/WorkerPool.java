@@ -505,8 +505,14 @@ final class WorkerPool {
 			int nrWorkers = this.workers.size();
 			int nrIdle = this.idle.size();
 			boolean online = this.cpu < 0 || this.associated;
+			int nrBlocked = 0;
+			for (Worker worker : this.workers) {
+				if ((worker.flags & (Worker.SLEEPING | Worker.BLOCKING)) != 0) {
+					nrBlocked++;
+				}
+			}
 			return new PoolSnapshot(this.id, (this.cpu < 0) ? null : this.cpu, kind().label, online, nrWorkers,
-					nrWorkers - nrIdle, nrIdle, online ? 0 : nrWorkers, this.nrRunning, this.worklist.size(),
+					nrWorkers - nrIdle, nrIdle, online ? 0 : nrWorkers, this.nrRunning, nrBlocked, this.worklist.size(),
 					this.stalled, this.stalls);
 		}
 		finally {

@@ -13,6 +13,8 @@ import java.util.Set;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.LockSupport;
 import java.util.regex.Pattern;
 
 import org.slf4j.Logger;
@@ -83,6 +85,15 @@ public final class WorkqueueSystem implements AutoCloseable {
 	final Timers timers = new Timers();
 
 	final BlockDetector detector; // I
+
+	/**
+	 * Queueings accepted (a run or a cancellation is owed), and those answered. Both only grow, and an answer
+	 * follows its queueing, so reading {@code resolved} and then {@code accepted} and finding them equal proves a
+	 * moment when nothing was pending, delayed, held or running ({@link #awaitIdle}).
+	 */
+	final LongAdder accepted = new LongAdder();
+
+	final LongAdder resolved = new LongAdder(); // see accepted
 
 	final Watchdog watchdog; // I
 
@@ -454,6 +465,41 @@ public final class WorkqueueSystem implements AutoCloseable {
 			queueViews.add(wq.snapshot());
 		}
 		return new SystemSnapshot(this.frozen, List.copyOf(cpus), List.copyOf(poolViews), List.copyOf(queueViews));
+	}
+
+	/**
+	 * Waits until no workqueue has anything pending, delayed, held or running, items queued by items included (for
+	 * tests and orderly hand-overs). Work queued from outside afterwards makes the system busy again, of course.
+	 * The wait counts as blocking for concurrency management; an interrupt ends it early (false, interrupt status
+	 * kept).
+	 * @param timeout how long to wait at most
+	 * @return true once idle, false on timeout or interrupt
+	 */
+	public boolean awaitIdle(Duration timeout) {
+		long deadline = System.nanoTime() + saturatedNanos(timeout);
+		long pause = 20_000;
+		try (Blocking.Section ignored = Blocking.begin()) {
+			for (;;) {
+				long answered = this.resolved.sum(); // first: see the field comment of accepted
+				if (answered == this.accepted.sum()) {
+					return true;
+				}
+				long left = deadline - System.nanoTime();
+				if (left <= 0 || Thread.currentThread().isInterrupted()) {
+					return false;
+				}
+				LockSupport.parkNanos(this, Math.min(pause, left));
+				pause = Math.min(pause * 2, TimeUnit.MILLISECONDS.toNanos(5));
+			}
+		}
+	}
+
+	/** A duration in nanoseconds, saturated at {@code Long.MAX_VALUE / 2} so that deadlines do not overflow. */
+	static long saturatedNanos(Duration duration) {
+		if (duration == null || duration.isNegative()) {
+			throw new IllegalArgumentException("A timeout must be zero or positive, got " + duration);
+		}
+		return (duration.compareTo(Duration.ofNanos(Long.MAX_VALUE / 2)) >= 0) ? Long.MAX_VALUE / 2 : duration.toNanos();
 	}
 
 	/**
