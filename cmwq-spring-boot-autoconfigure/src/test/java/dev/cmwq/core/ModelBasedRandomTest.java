@@ -1,0 +1,548 @@
+package dev.cmwq.core;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Random;
+import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Phaser;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
+
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+import static org.assertj.core.api.Assertions.fail;
+
+/**
+ * Model-based randomized test of the engine's public API. Three driver threads run random sequences of every
+ * operation (queue, queueOn, queueDelayed(On), modDelayed, cancel, cancelSync, execute, flush of a queue and of an
+ * item, drain, setMaxActive, freeze/thaw, CPU offline/online, destroy and re-creation of a spare queue) on bound,
+ * unbound, highpri, CPU-intensive, freezable, MEM_RECLAIM and ordered queues, while the items themselves block
+ * (park, and wait on gates that other items and the drivers open, always bounded), spin, fail, and queue or cancel
+ * other items. A {@link WorkModel} counts, per item, the queueings the engine accepted (the call returned true, or
+ * {@code modDelayed} returned false, or {@code execute} did not throw) and the cancellations it reported.
+ *
+ * <h2>Checked at every moment</h2>
+ * No item runs concurrently with itself; an ordered queue runs one item at a time and each driver's
+ * {@code execute} calls in the order made; max-active holds per pool (bound) or in total (unbound), against the
+ * highest limit the queue ever had; no item of a freezable queue starts once a freeze is complete
+ * ({@code freezeBusy()} seen false) until the thaw; a non-freezable queue's flush finishes within
+ * {@link #STALL_BOUND}; snapshot counters are never negative and {@code busy + idle = workers}; only the injected
+ * failures reach the failure handler.
+ *
+ * <h2>Checked at rest</h2>
+ * Every ~2 s (and at the end) the drivers pause, every gate opens, the system is thawed, and then
+ * {@code awaitIdle} must return true within {@link #STALL_BOUND} (no stall), and: every item ran exactly as often
+ * as accepted minus cancelled and is not pending; queue and pool counters are back to zero; per queue
+ * {@code started == completed + failed}, {@code started} equals the runs seen, {@code completed + failed +
+ * cancelled} equals the accepted queueings, {@code cancelled} equals the cancellations reported to callers; a
+ * {@link WorkListener} saw the same starts, ends and cancellations. Finally {@code close()} runs while two threads
+ * still queue and items still queue more (delayed ones too): afterwards nothing is pending and every accepted
+ * queueing was run or cancelled and counted.
+ *
+ * <h2>Modes</h2>
+ * {@link Mode#THREADS} (the default thread factory), {@link Mode#FLAKY_THREADS} (the factory refuses every third
+ * thread; mayday interval 5 ms) and {@link Mode#NO_THREADS} (the factory refuses every thread; every queue is
+ * MEM_RECLAIM, so only the rescuers run items).
+ *
+ * <h2>Replay and soak</h2>
+ * The seed is printed; {@code -Dcmwq.model.seed=N} replays it (each driver's operation sequence, and each item
+ * run's behaviour by its run number, derive from it; thread timing does not). {@code -Dcmwq.model.duration=10m}
+ * runs each mode that long (default 8 s); then also raise JUnit's default timeout, e.g.
+ * {@code -Djunit.jupiter.execution.timeout.default=40m}.
+ */
+class ModelBasedRandomTest {
+
+	/** How long anything that must make progress may take on a loaded machine before it counts as a stall. */
+	static final Duration STALL_BOUND = Duration.ofSeconds(30);
+
+	private static final int DRIVERS = 3;
+
+	private static final Duration CHECKPOINT_EVERY = Duration.ofSeconds(2);
+
+	enum Mode {
+
+		THREADS, FLAKY_THREADS, NO_THREADS
+
+	}
+
+	@ParameterizedTest
+	@EnumSource(Mode.class)
+	void randomOperationsAgreeWithTheModel(Mode mode) throws Exception {
+		Long fixed = Long.getLong("cmwq.model.seed");
+		long seed = (fixed != null) ? fixed : System.nanoTime();
+		Duration duration = Duration.parse("PT" + System.getProperty("cmwq.model.duration", "8s"));
+		System.out.printf("ModelBasedRandomTest mode=%s seed=%d duration=%s (replay: -Dcmwq.model.seed=%d)%n", mode,
+				seed, duration, seed);
+		long start = System.nanoTime();
+		List<String> violations = new Run(mode, seed, duration).execute();
+		System.out.printf("ModelBasedRandomTest mode=%s seed=%d finished in %d ms%n", mode, seed,
+				TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
+		if (!violations.isEmpty()) {
+			fail("mode=%s seed=%d (replay with -Dcmwq.model.seed=%d): %d violation(s):%n  %s", mode, seed, seed,
+					violations.size(), String.join("\n  ", violations));
+		}
+	}
+
+	/** One run: a system, its queues, the model, the drivers and the checks. */
+	static final class Run {
+
+		final Mode mode;
+
+		final long seed;
+
+		final Duration duration;
+
+		final WorkqueueSystem system;
+
+		final WorkModel model;
+
+		final int cpus;
+
+		/** Serialises freeze/thaw and hotplug, so that the model's view of them is exact. */
+		private final Object operator = new Object();
+
+		private boolean frozen; // guarded by operator
+
+		/** True once a freeze is complete (freezeBusy() was false) until the thaw begins. */
+		private volatile boolean frozenQuiet;
+
+		private final AtomicReference<WorkModel.Queue> spare = new AtomicReference<>();
+
+		private final AtomicInteger spares = new AtomicInteger();
+
+		/** Chained queueings items may still make once closing has begun (so that the drain ends). */
+		private final AtomicInteger closingBudget = new AtomicInteger(400);
+
+		private volatile boolean closing;
+
+		private volatile boolean stop;
+
+		private volatile boolean pause;
+
+		/** What each driver is doing, for the report when one gets stuck. */
+		private final String[] doing = new String[DRIVERS];
+
+		Run(Mode mode, long seed, Duration duration) {
+			this.mode = mode;
+			this.seed = seed;
+			this.duration = duration;
+			Random setup = new Random(seed);
+			this.cpus = 2 + setup.nextInt(2);
+			this.model = new WorkModel(seed);
+			WorkqueueSystem.Builder builder = WorkqueueSystem.builder()
+				.cpus(this.cpus)
+				.systemWorkqueues(false)
+				.idleTimeout(Duration.ofMillis(50))
+				.maydayInterval(Duration.ofMillis(5))
+				.failureHandler((wq, work, failure) -> this.model.failureReported(wq, failure));
+			if (mode != Mode.THREADS) {
+				AtomicLong asked = new AtomicLong();
+				ThreadFactory refusing = (r) -> (mode == Mode.NO_THREADS || asked.getAndIncrement() % 3 == 0) ? null
+						: new Thread(r);
+				builder.threadFactory(refusing);
+			}
+			this.system = builder.build();
+			this.system.addListener(this.model.listener());
+			this.model.body = this::body;
+			addQueue("bound", flags(), 3, false);
+			addQueue("unbound", flags(WorkqueueFlag.UNBOUND), 3, false);
+			addQueue("highpri", flags(WorkqueueFlag.HIGHPRI), 2, false);
+			addQueue("cpu-intensive", flags(WorkqueueFlag.CPU_INTENSIVE), 2, false);
+			addQueue("freezable", flags(WorkqueueFlag.FREEZABLE), 2, false);
+			addQueue("reclaim", flags(WorkqueueFlag.MEM_RECLAIM), 2, false);
+			addQueue("reclaim-unbound-hi",
+					flags(WorkqueueFlag.MEM_RECLAIM, WorkqueueFlag.UNBOUND, WorkqueueFlag.HIGHPRI), 2, false);
+			addQueue("ordered", flags(), 1, true);
+			addQueue("ordered-freezable", flags(WorkqueueFlag.FREEZABLE), 1, true);
+			this.spare.set(newSpare());
+		}
+
+		private EnumSet<WorkqueueFlag> flags(WorkqueueFlag... flags) {
+			EnumSet<WorkqueueFlag> set = EnumSet.noneOf(WorkqueueFlag.class);
+			set.addAll(List.of(flags));
+			if (this.mode == Mode.NO_THREADS) {
+				set.add(WorkqueueFlag.MEM_RECLAIM); // only rescuers can run anything
+			}
+			return set;
+		}
+
+		private WorkModel.Queue addQueue(String name, Set<WorkqueueFlag> flags, int maxActive, boolean ordered) {
+			Workqueue wq = ordered ? this.system.allocOrderedWorkqueue(name, flags)
+					: this.system.allocWorkqueue(name, flags, maxActive);
+			return this.model.add(wq, maxActive, true, 8);
+		}
+
+		private WorkModel.Queue newSpare() {
+			String name = "spare-" + this.spares.incrementAndGet();
+			Workqueue wq = this.system.allocWorkqueue(name, flags(), 2);
+			return this.model.add(wq, 2, false, 6);
+		}
+
+		/** Runs the drivers with checkpoints, then the closing phase; returns the violations found. */
+		List<String> execute() throws Exception {
+			Phaser phaser = new Phaser(DRIVERS + 1);
+			List<Thread> drivers = new ArrayList<>();
+			for (int d = 0; d < DRIVERS; d++) {
+				int driver = d;
+				drivers.add(new Thread(() -> drive(driver, phaser), "model-driver-" + d));
+			}
+			drivers.forEach(Thread::start);
+			long end = System.nanoTime() + this.duration.toNanos();
+			boolean healthy = true;
+			while (healthy) {
+				long next = System.nanoTime() + CHECKPOINT_EVERY.toNanos();
+				while (System.nanoTime() < Math.min(next, end) && this.model.violations.isEmpty()) {
+					LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
+				}
+				boolean last = System.nanoTime() >= end || !this.model.violations.isEmpty();
+				healthy = checkpoint(phaser) && !last;
+				if (!healthy) {
+					this.stop = true;
+				}
+				this.pause = false;
+				this.model.gates.closeAll();
+				phaser.arrive(); // let the drivers go on (or end)
+			}
+			for (Thread driver : drivers) {
+				driver.join(STALL_BOUND.toMillis());
+				if (driver.isAlive()) {
+					this.model.violation("driver %s did not end: %s", driver.getName(), describeDrivers());
+				}
+			}
+			if (this.model.violations.isEmpty()) {
+				closeWhileBusy();
+			}
+			else {
+				this.system.close(Duration.ofSeconds(5));
+			}
+			return this.model.violations;
+		}
+
+		private void drive(int driver, Phaser phaser) {
+			Random random = new Random(this.seed * 31 + driver);
+			while (!this.stop) {
+				if (this.pause) {
+					this.doing[driver] = "paused";
+					phaser.arriveAndAwaitAdvance(); // everyone paused: the checkpoint runs
+					phaser.arriveAndAwaitAdvance(); // the checkpoint is over
+					continue;
+				}
+				step(random, driver);
+			}
+			this.doing[driver] = "ended";
+		}
+
+		/** Pauses the drivers, brings the system to rest and checks it there. */
+		private boolean checkpoint(Phaser phaser) throws InterruptedException {
+			this.model.gates.openAll();
+			this.pause = true;
+			try {
+				phaser.awaitAdvanceInterruptibly(phaser.arrive(), STALL_BOUND.toMillis(), TimeUnit.MILLISECONDS);
+			}
+			catch (TimeoutException ex) {
+				this.model.violation("stall: drivers did not pause within %s: %s%n%s", STALL_BOUND, describeDrivers(),
+						describeSystem());
+				return false;
+			}
+			synchronized (this.operator) {
+				if (this.frozen) {
+					this.frozenQuiet = false;
+					this.system.thaw();
+					this.frozen = false;
+				}
+			}
+			if (!this.system.awaitIdle(STALL_BOUND)) {
+				this.model.violation("stall: not idle %s after the drivers paused, gates opened and the system thawed%n%s",
+						STALL_BOUND, describeSystem());
+				return false;
+			}
+			this.model.checkAtRest(this.system, true);
+			return this.model.violations.isEmpty();
+		}
+
+		/** close() while two threads still queue and running items still queue more, delayed ones included. */
+		private void closeWhileBusy() throws InterruptedException {
+			this.stop = false;
+			this.model.gates.openAll();
+			CountDownLatch busy = new CountDownLatch(2);
+			List<Thread> queuers = new ArrayList<>();
+			for (int t = 0; t < 2; t++) {
+				int id = t;
+				queuers.add(new Thread(() -> {
+					Random random = new Random(this.seed * 17 + id);
+					int n = 0;
+					while (!this.stop) {
+						try {
+							WorkModel.Queue q = this.model.pick(random);
+							if (random.nextInt(4) == 0) {
+								this.model.execute(q, -1);
+							}
+							else {
+								this.model.queueing(random, q, q.item(random), this.cpus);
+							}
+						}
+						catch (RejectedExecutionException ex) {
+							// shutting down: not accepted
+						}
+						catch (Throwable ex) {
+							this.model.violation("closing queuer: unexpected %s", ex);
+						}
+						if (++n == 200) {
+							busy.countDown();
+						}
+					}
+				}, "model-close-queuer-" + t));
+			}
+			queuers.forEach(Thread::start);
+			if (!busy.await(STALL_BOUND.toMillis(), TimeUnit.MILLISECONDS)) {
+				this.model.violation("closing queuers could not queue 200 times in %s", STALL_BOUND);
+			}
+			this.closing = true;
+			boolean clean = this.system.close(STALL_BOUND);
+			this.stop = true;
+			for (Thread queuer : queuers) {
+				queuer.join(STALL_BOUND.toMillis());
+			}
+			if (!clean) {
+				this.model.violation("close(%s) did not drain every queue in time", STALL_BOUND);
+			}
+			try {
+				this.model.queues.get(0).wq.execute(() -> {
+				});
+				this.model.violation("execute after close() was accepted");
+			}
+			catch (RejectedExecutionException expected) {
+				// as the contract says
+			}
+			this.model.checkAtRest(this.system, false);
+		}
+
+		/** One random operation of a driver. */
+		private void step(Random r, int driver) {
+			WorkModel.Queue q = this.model.pick(r);
+			WorkModel.Item item = q.item(r);
+			int op = r.nextInt(100);
+			this.doing[driver] = "op " + op + " on " + q.name;
+			try {
+				if (op < 40) {
+					this.model.queueing(r, q, item, this.cpus);
+				}
+				else if (op < 46) {
+					this.model.cancel(item);
+				}
+				else if (op < 50) {
+					this.model.cancelSync(item);
+				}
+				else if (op < 60) {
+					if (!this.model.execute(q, driver)) {
+						this.model.queueing(r, q, item, this.cpus);
+					}
+				}
+				else if (op < 64) {
+					this.model.gates.release(r);
+				}
+				else if (op < 67) {
+					flush(q);
+				}
+				else if (op < 69) {
+					if (!q.freezable) {
+						item.work.flush();
+					}
+				}
+				else if (op < 70) {
+					if (!q.freezable && r.nextInt(4) == 0) {
+						q.wq.drain();
+					}
+				}
+				else if (op < 73) {
+					if (!q.ordered) {
+						q.wq.setMaxActive(1 + r.nextInt(q.ceiling));
+					}
+				}
+				else if (op < 75) {
+					freezeOrThaw(r);
+				}
+				else if (op < 77) {
+					hotplug(r);
+				}
+				else if (op < 87) {
+					spareOperation(r, driver);
+				}
+				else if (op < 90) {
+					this.model.checkSnapshot(this.system.snapshot());
+				}
+				else {
+					this.model.queueing(r, q, item, this.cpus);
+				}
+			}
+			catch (RejectedExecutionException ex) {
+				// a queue draining or destroyed: the call was refused, nothing to count
+			}
+			catch (Throwable ex) {
+				this.model.violation("driver %d, %s: unexpected %s", driver, this.doing[driver], ex);
+			}
+		}
+
+		private void flush(WorkModel.Queue q) {
+			if (q.freezable) {
+				q.wq.flush(Duration.ofMillis(20)); // may be frozen: waits for nothing in particular
+			}
+			else if (!q.wq.flush(STALL_BOUND)) {
+				this.model.violation("stall: flush of %s did not finish in %s%n%s", q.name, STALL_BOUND, describeSystem());
+			}
+		}
+
+		private void freezeOrThaw(Random r) {
+			synchronized (this.operator) {
+				if (!this.frozen) {
+					this.system.freeze();
+					this.frozen = true;
+				}
+				else if (!this.frozenQuiet && r.nextBoolean()) {
+					this.frozenQuiet = !this.system.freezeBusy();
+				}
+				else {
+					this.frozenQuiet = false;
+					this.system.thaw();
+					this.frozen = false;
+				}
+			}
+		}
+
+		private void hotplug(Random r) {
+			int cpu = r.nextInt(this.cpus);
+			synchronized (this.operator) {
+				if (this.system.isOnline(cpu)) {
+					try {
+						this.system.cpuOffline(cpu);
+					}
+					catch (IllegalStateException ex) {
+						// the last online CPU: refused, as it should be
+					}
+				}
+				else {
+					this.system.cpuOnline(cpu);
+				}
+			}
+		}
+
+		/** Queueing, cancelling and flushing on the spare queue, and now and then destroying and replacing it. */
+		private void spareOperation(Random r, int driver) {
+			WorkModel.Queue s = this.spare.get();
+			if (s == null) {
+				return;
+			}
+			WorkModel.Item item = s.item(r);
+			switch (r.nextInt(12)) {
+				case 0 -> {
+					if (r.nextInt(8) == 0 && this.spare.compareAndSet(s, null)) {
+						this.doing[driver] = "destroy " + s.name;
+						s.wq.destroy();
+						if (this.system.workqueue(s.name).isPresent()) {
+							this.model.violation("%s is still registered after destroy()", s.name);
+						}
+						try {
+							s.wq.queue(new Work(() -> {
+							}));
+							this.model.violation("%s accepted an item after destroy()", s.name);
+						}
+						catch (RejectedExecutionException expected) {
+							// as the contract says
+						}
+						this.spare.set(newSpare());
+					}
+				}
+				case 1 -> this.model.cancel(item);
+				case 2 -> this.model.cancelSync(item);
+				case 3 -> this.model.execute(s, driver);
+				case 4 -> flush(s);
+				default -> this.model.queueing(r, s, item, this.cpus);
+			}
+		}
+
+		/** What an item does when it runs; called by the model's bookkeeping around it. */
+		private void body(WorkModel.Queue q, SplittableRandom r) {
+			if (q.freezable && this.frozenQuiet) {
+				this.model.violation("%s: an item started after the freeze was complete", q.name);
+			}
+			int b = r.nextInt(100);
+			if (b < 15) {
+				LockSupport.parkNanos(r.nextLong(50_000, 500_000));
+			}
+			else if (b < 21) {
+				this.model.gates.await(r, Duration.ofMillis(r.nextInt(1, 100)));
+			}
+			else if (b < 29) {
+				this.model.gates.release(r);
+			}
+			else if (b < 31) {
+				long until = System.nanoTime() + r.nextLong(1_000_000, 12_000_000);
+				while (System.nanoTime() < until) {
+					Thread.onSpinWait(); // long enough to be found CPU-intensive now and then
+				}
+			}
+			if (r.nextInt(8) == 0 && (!this.closing || this.closingBudget.decrementAndGet() >= 0)) {
+				chain(r);
+			}
+			if (r.nextInt(30) == 0) {
+				throw new WorkModel.InjectedFailure();
+			}
+		}
+
+		/** An item queues or cancels another item (or itself), or executes a fresh one. */
+		private void chain(SplittableRandom r) {
+			WorkModel.Queue target = this.model.pick(r);
+			try {
+				int c = r.nextInt(10);
+				if (c == 0) {
+					this.model.cancel(target.item(r));
+				}
+				else if (c == 1) {
+					this.model.execute(target, -1);
+				}
+				else {
+					this.model.queueing(r, target, target.item(r), this.cpus);
+				}
+			}
+			catch (RejectedExecutionException ex) {
+				// that queue is draining, or the system is shutting down: not accepted
+			}
+		}
+
+		String describeDrivers() {
+			return String.join("; ", this.doing);
+		}
+
+		String describeSystem() {
+			StringBuilder sb = new StringBuilder();
+			SystemSnapshot snapshot = this.system.snapshot();
+			sb.append("  frozen=").append(snapshot.frozen()).append(" cpus=").append(snapshot.cpus()).append('\n');
+			for (PoolSnapshot pool : snapshot.pools()) {
+				if (pool.pending() > 0 || pool.running() > 0 || pool.busy() > 0) {
+					sb.append("  ").append(pool).append('\n');
+				}
+			}
+			for (WorkqueueSnapshot wq : snapshot.workqueues()) {
+				if (wq.pending() > 0 || wq.active() > 0) {
+					sb.append("  ").append(wq).append('\n');
+				}
+			}
+			sb.append(this.model.describePending());
+			return sb.toString();
+		}
+
+	}
+
+}

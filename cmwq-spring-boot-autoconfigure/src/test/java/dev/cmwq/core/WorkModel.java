@@ -1,0 +1,495 @@
+package dev.cmwq.core;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.concurrent.atomic.AtomicReferenceArray;
+import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.BiConsumer;
+import java.util.random.RandomGenerator;
+
+/**
+ * The reference model of {@link ModelBasedRandomTest}: what the engine accepted and reported for every queue and
+ * item, the checks made while items run, and the checks made at rest. All callers of the engine's queueing and
+ * cancelling operations in that test go through here, so that every accepted queueing and every reported
+ * cancellation is counted.
+ */
+final class WorkModel {
+
+	private static final int MAX_VIOLATIONS = 30;
+
+	private static final int MAX_EXEC_BACKLOG = 50;
+
+	private final long seed;
+
+	/** Every queue, spares (destroyed ones included) too. */
+	final List<Queue> queues = new CopyOnWriteArrayList<>();
+
+	/** The queues drivers and items pick at random (not the spares). */
+	private final List<Queue> mains = new CopyOnWriteArrayList<>();
+
+	private final Map<Workqueue, Queue> byWorkqueue = new ConcurrentHashMap<>();
+
+	final List<String> violations = new CopyOnWriteArrayList<>();
+
+	final Gates gates = new Gates(4);
+
+	/** What an item does when it runs, given its queue and a random source for this run. */
+	volatile BiConsumer<Queue, SplittableRandom> body;
+
+	WorkModel(long seed) {
+		this.seed = seed;
+	}
+
+	Queue add(Workqueue wq, int ceiling, boolean main, int items) {
+		Queue q = new Queue(this.queues.size(), wq, ceiling);
+		for (int i = 0; i < items; i++) {
+			q.items.add(new Item(q, i, main && i % 2 == 0)); // spares get plain items: destroy does not wait for timers
+		}
+		this.queues.add(q);
+		this.byWorkqueue.put(wq, q);
+		if (main) {
+			this.mains.add(q);
+		}
+		return q;
+	}
+
+	Queue pick(RandomGenerator r) {
+		return this.mains.get(r.nextInt(this.mains.size()));
+	}
+
+	void violation(String format, Object... args) {
+		if (this.violations.size() < MAX_VIOLATIONS) {
+			this.violations.add(String.format(format, args));
+		}
+	}
+
+	// --- operations, counted ------------------------------------------------------------------------------------
+
+	/** One of queue, queueOn, queueDelayed, queueDelayedOn or modDelayed on {@code item}; counts what was accepted. */
+	void queueing(RandomGenerator r, Queue q, Item item, int cpus) {
+		int k = r.nextInt(10);
+		if (item.work instanceof DelayedWork dw && k >= 5) {
+			Duration delay = (r.nextInt(4) == 0) ? Duration.ZERO : Duration.ofNanos(r.nextLong(5_000_000));
+			if (k <= 6) {
+				item.acceptedIf(q.wq.queueDelayed(dw, delay));
+			}
+			else if (k == 7) {
+				item.acceptedIf(q.wq.queueDelayedOn(r.nextInt(cpus), dw, delay));
+			}
+			else if (item.cancelSyncs.readLock().tryLock()) { // else a cancelSync is under way: modDelayed is moot
+				try {
+					// false: it was idle and is queued now; true: the pending instance was moved (no new run)
+					item.acceptedIf(!q.wq.modDelayed(dw, delay));
+				}
+				finally {
+					item.cancelSyncs.readLock().unlock();
+				}
+			}
+		}
+		else if (k % 2 == 0) {
+			item.acceptedIf(q.wq.queue(item.work));
+		}
+		else {
+			item.acceptedIf(q.wq.queueOn(r.nextInt(cpus), item.work));
+		}
+	}
+
+	void cancel(Item item) {
+		if (item.work.cancel()) {
+			item.cancelled.incrementAndGet();
+		}
+	}
+
+	/**
+	 * {@code cancelSync}, which makes a concurrent {@code modDelayed} return false without queueing; the model keeps
+	 * the two apart so that modDelayed's false always means "accepted".
+	 */
+	void cancelSync(Item item) {
+		item.cancelSyncs.writeLock().lock();
+		try {
+			if (item.work.cancelSync()) {
+				item.cancelled.incrementAndGet();
+			}
+		}
+		finally {
+			item.cancelSyncs.writeLock().unlock();
+		}
+	}
+
+	/**
+	 * Executes a fresh item on {@code q}, numbered for the FIFO check if a driver executes it.
+	 * @return false if skipped because the queue has a large enough backlog of executed items
+	 */
+	boolean execute(Queue q, int driver) {
+		if (q.execAccepted.get() - q.execRuns.get() >= MAX_EXEC_BACKLOG) {
+			return false;
+		}
+		long seq = (driver >= 0) ? q.nextSeq.incrementAndGet(driver) : -1;
+		q.wq.execute(() -> run(q, null, driver, seq));
+		q.execAccepted.incrementAndGet();
+		return true;
+	}
+
+	// --- while items run ----------------------------------------------------------------------------------------
+
+	/** The bookkeeping around every run of an item; {@code item} is null for executed ones. */
+	private void run(Queue q, Item item, int driver, long seq) {
+		long runNo;
+		if (item != null) {
+			if (item.running.incrementAndGet() != 1) {
+				violation("%s: item %d ran concurrently with itself", q.name, item.id);
+			}
+			runNo = item.runs.incrementAndGet();
+		}
+		else {
+			runNo = q.execRuns.incrementAndGet();
+		}
+		q.runs.incrementAndGet();
+		if (seq >= 0 && q.wq.isOrdered()) {
+			long last = q.lastSeq.getAndSet(driver, seq);
+			if (last >= seq) {
+				violation("%s: FIFO broken: driver %d's item %d ran after its item %d", q.name, driver, seq, last);
+			}
+		}
+		AtomicInteger inFlight = q.inFlight.computeIfAbsent(q.perPool ? poolId() : "all", (k) -> new AtomicInteger());
+		int now = inFlight.incrementAndGet();
+		if (now > q.ceiling) {
+			violation("%s: %d items in flight (%s), max-active never above %d", q.name, now,
+					q.perPool ? "pool " + poolId() : "in total", q.ceiling);
+		}
+		try {
+			long id = (item != null) ? item.id : -1 - driver;
+			this.body.accept(q, new SplittableRandom(this.seed ^ (q.index * 0x9E3779B97F4A7C15L)
+					^ (id * 0xC2B2AE3D27D4EB4FL) ^ (runNo * 0x165667B19E3779F9L)));
+		}
+		finally {
+			inFlight.decrementAndGet();
+			if (item != null) {
+				item.running.decrementAndGet();
+			}
+		}
+	}
+
+	private static String poolId() {
+		Worker worker = Worker.current();
+		return (worker != null && worker.pool != null) ? worker.pool.id : "no pool: " + Thread.currentThread().getName();
+	}
+
+	void failureReported(Workqueue wq, Throwable failure) {
+		if (failure instanceof InjectedFailure) {
+			this.byWorkqueue.get(wq).failuresReported.incrementAndGet();
+		}
+		else {
+			violation("%s: unexpected failure reported: %s", wq.name(), failure);
+		}
+	}
+
+	/** Counts what the engine tells listeners, and now and then throws, as a careless listener might. */
+	WorkListener listener() {
+		AtomicLong calls = new AtomicLong();
+		return new WorkListener() {
+
+			@Override
+			public void started(Workqueue workqueue, long waitNanos) {
+				WorkModel.this.byWorkqueue.get(workqueue).listenerStarted.incrementAndGet();
+				misbehave(calls.incrementAndGet());
+			}
+
+			@Override
+			public void finished(Workqueue workqueue, long executionNanos, Throwable failure) {
+				WorkModel.this.byWorkqueue.get(workqueue).listenerFinished.incrementAndGet();
+				misbehave(calls.incrementAndGet());
+			}
+
+			@Override
+			public void cancelled(Workqueue workqueue) {
+				WorkModel.this.byWorkqueue.get(workqueue).listenerCancelled.incrementAndGet();
+				if (calls.incrementAndGet() % 401 == 0) {
+					throw new IllegalStateException("listener failure (injected)");
+				}
+			}
+
+			private void misbehave(long call) {
+				if (call % 2003 == 0) {
+					throw new AssertionError("listener error (injected)");
+				}
+				if (call % 401 == 0) {
+					throw new IllegalStateException("listener failure (injected)");
+				}
+			}
+
+		};
+	}
+
+	/** Counters of a snapshot taken at any moment: never negative, workers add up. */
+	void checkSnapshot(SystemSnapshot snapshot) {
+		for (PoolSnapshot p : snapshot.pools()) {
+			if (p.workers() < 0 || p.busy() < 0 || p.idle() < 0 || p.rogue() < 0 || p.running() < 0 || p.blocked() < 0
+					|| p.pending() < 0 || p.busy() + p.idle() != p.workers() || p.running() > p.workers()) {
+				violation("pool counters inconsistent: %s", p);
+			}
+		}
+		for (WorkqueueSnapshot wq : snapshot.workqueues()) {
+			WorkqueueStats s = wq.stats();
+			if (wq.active() < 0 || wq.pending() < 0 || s.started() < 0 || s.completed() < 0 || s.failed() < 0
+					|| s.cancelled() < 0) {
+				violation("workqueue counters negative: %s", wq);
+			}
+		}
+	}
+
+	// --- at rest ------------------------------------------------------------------------------------------------
+
+	/**
+	 * Checks the system at rest against the model.
+	 * @param exact false after close(), which may have cancelled delayed items that nobody asked to cancel
+	 */
+	void checkAtRest(WorkqueueSystem system, boolean exact) {
+		for (Queue q : this.queues) {
+			long accepted = q.execAccepted.get();
+			long cancelled = 0;
+			for (Item item : q.items) {
+				long answered = item.runs.get() + item.cancelled.get();
+				if (item.work.isPending() || answered > item.accepted.get()
+						|| (exact && answered != item.accepted.get())) {
+					violation("%s: item %d: accepted %d, ran %d, cancelled %d, pending=%s", q.name, item.id,
+							item.accepted.get(), item.runs.get(), item.cancelled.get(), item.work.isPending());
+				}
+				accepted += item.accepted.get();
+				cancelled += item.cancelled.get();
+			}
+			if (q.execRuns.get() != q.execAccepted.get()) {
+				violation("%s: executed items accepted %d, ran %d", q.name, q.execAccepted.get(), q.execRuns.get());
+			}
+			WorkqueueSnapshot ws = q.wq.snapshot();
+			WorkqueueStats st = ws.stats();
+			if (ws.active() != 0 || ws.pending() != 0) {
+				violation("%s at rest: active %d, pending %d", q.name, ws.active(), ws.pending());
+			}
+			if (st.started() != st.completed() + st.failed() || st.started() != q.runs.get()) {
+				violation("%s: started %d, completed %d, failed %d; runs seen %d", q.name, st.started(), st.completed(),
+						st.failed(), q.runs.get());
+			}
+			if (st.completed() + st.failed() + st.cancelled() != accepted) {
+				violation("%s: completed %d + failed %d + cancelled %d != accepted %d", q.name, st.completed(),
+						st.failed(), st.cancelled(), accepted);
+			}
+			if (exact ? st.cancelled() != cancelled : st.cancelled() < cancelled) {
+				violation("%s: cancelled statistic %d, cancellations reported to callers %d", q.name, st.cancelled(),
+						cancelled);
+			}
+			if (st.failed() != q.failuresReported.get()) {
+				violation("%s: failed statistic %d, failures reported to the handler %d", q.name, st.failed(),
+						q.failuresReported.get());
+			}
+			if (q.listenerStarted.get() != st.started() || q.listenerFinished.get() != st.completed() + st.failed()
+					|| q.listenerCancelled.get() != st.cancelled()) {
+				violation("%s: listener saw %d started, %d finished, %d cancelled; statistics %s", q.name,
+						q.listenerStarted.get(), q.listenerFinished.get(), q.listenerCancelled.get(), st);
+			}
+		}
+		checkPoolsAtRest(system);
+		if (!system.awaitIdle(Duration.ZERO)) {
+			violation("awaitIdle(0) is false at rest");
+		}
+	}
+
+	/** Nothing pending on any pool, and (once the last workers have left their loop) nothing running. */
+	private void checkPoolsAtRest(WorkqueueSystem system) {
+		long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+		for (;;) {
+			SystemSnapshot snapshot = system.snapshot();
+			checkSnapshot(snapshot);
+			List<PoolSnapshot> busy = new ArrayList<>();
+			for (PoolSnapshot p : snapshot.pools()) {
+				if (p.pending() != 0 || p.running() != 0) {
+					busy.add(p);
+				}
+			}
+			if (busy.isEmpty()) {
+				return;
+			}
+			if (System.nanoTime() > deadline) {
+				violation("pools not at rest: %s", busy);
+				return;
+			}
+			LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
+		}
+	}
+
+	/** The items whose counts do not add up or that are pending, for a report. */
+	String describePending() {
+		StringBuilder sb = new StringBuilder();
+		for (Queue q : this.queues) {
+			for (Item item : q.items) {
+				if (item.work.isPending() || item.work.isRunning()) {
+					sb.append(String.format("  %s item %d: pending=%s running=%s accepted %d ran %d cancelled %d%n",
+							q.name, item.id, item.work.isPending(), item.work.isRunning(), item.accepted.get(),
+							item.runs.get(), item.cancelled.get()));
+				}
+			}
+		}
+		return sb.toString();
+	}
+
+	// --- the model's state --------------------------------------------------------------------------------------
+
+	/** A queue under test. */
+	static final class Queue {
+
+		final int index;
+
+		final String name;
+
+		final Workqueue wq;
+
+		/** Max-active is per pool for bound queues, in total for unbound ones. */
+		final boolean perPool;
+
+		final boolean freezable;
+
+		final boolean ordered;
+
+		/** The highest max-active the queue ever has. */
+		final int ceiling;
+
+		final List<Item> items = new ArrayList<>();
+
+		final AtomicLong execAccepted = new AtomicLong();
+
+		final AtomicLong execRuns = new AtomicLong();
+
+		/** Runs started, of items and executed ones. */
+		final AtomicLong runs = new AtomicLong();
+
+		final AtomicLong failuresReported = new AtomicLong();
+
+		final AtomicLong listenerStarted = new AtomicLong();
+
+		final AtomicLong listenerFinished = new AtomicLong();
+
+		final AtomicLong listenerCancelled = new AtomicLong();
+
+		final Map<String, AtomicInteger> inFlight = new ConcurrentHashMap<>();
+
+		/** Per driver: the last number given to an executed item, and the last one that ran. */
+		final AtomicLongArray nextSeq = new AtomicLongArray(8);
+
+		final AtomicLongArray lastSeq = new AtomicLongArray(8);
+
+		Queue(int index, Workqueue wq, int ceiling) {
+			this.index = index;
+			this.name = wq.name();
+			this.wq = wq;
+			this.perPool = !wq.flags().contains(WorkqueueFlag.UNBOUND);
+			this.freezable = wq.flags().contains(WorkqueueFlag.FREEZABLE);
+			this.ordered = wq.isOrdered();
+			this.ceiling = ceiling;
+		}
+
+		Item item(RandomGenerator r) {
+			return this.items.get(r.nextInt(this.items.size()));
+		}
+
+	}
+
+	/** A reusable work item and what the engine accepted and reported for it. */
+	final class Item {
+
+		final int id;
+
+		final Work work;
+
+		final AtomicLong accepted = new AtomicLong();
+
+		final AtomicLong runs = new AtomicLong();
+
+		final AtomicLong cancelled = new AtomicLong();
+
+		final AtomicInteger running = new AtomicInteger();
+
+		/** cancelSync holds the write lock, modDelayed tries the read lock (see {@link #cancelSync}). */
+		final ReentrantReadWriteLock cancelSyncs = new ReentrantReadWriteLock();
+
+		Item(Queue q, int id, boolean delayed) {
+			this.id = id;
+			Runnable task = () -> run(q, this, -1, -1);
+			this.work = delayed ? new DelayedWork(task) : new Work(task);
+		}
+
+		void acceptedIf(boolean accepted) {
+			if (accepted) {
+				this.accepted.incrementAndGet();
+			}
+		}
+
+	}
+
+	/** Thrown by items on purpose: counted as failed, and expected at the failure handler. */
+	static final class InjectedFailure extends RuntimeException {
+
+		InjectedFailure() {
+			super("injected failure", null, false, false);
+		}
+
+	}
+
+	/** Latches that items wait on (always with a bound) and that items and drivers release. */
+	static final class Gates {
+
+		private final AtomicReferenceArray<CountDownLatch> latches;
+
+		private volatile boolean open;
+
+		Gates(int n) {
+			this.latches = new AtomicReferenceArray<>(n);
+			for (int i = 0; i < n; i++) {
+				this.latches.set(i, new CountDownLatch(1));
+			}
+		}
+
+		void await(RandomGenerator r, Duration max) {
+			if (this.open) {
+				return;
+			}
+			try {
+				this.latches.get(r.nextInt(this.latches.length())).await(max.toNanos(), TimeUnit.NANOSECONDS);
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+			}
+		}
+
+		void release(RandomGenerator r) {
+			this.latches.getAndSet(r.nextInt(this.latches.length()), new CountDownLatch(1)).countDown();
+		}
+
+		/** Opens every gate until {@link #closeAll()}: nobody waits. */
+		void openAll() {
+			this.open = true;
+			for (int i = 0; i < this.latches.length(); i++) {
+				this.latches.get(i).countDown();
+			}
+		}
+
+		void closeAll() {
+			for (int i = 0; i < this.latches.length(); i++) {
+				this.latches.set(i, new CountDownLatch(1));
+			}
+			this.open = false;
+		}
+
+	}
+
+}
