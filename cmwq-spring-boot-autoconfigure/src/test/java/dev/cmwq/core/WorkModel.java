@@ -30,6 +30,10 @@ final class WorkModel {
 
 	private static final int MAX_EXEC_BACKLOG = 50;
 
+	/** Whether the listener now and then throws an Error (not only RuntimeExceptions) from started/finished. */
+	private static final boolean LISTENER_ERRORS = Boolean.parseBoolean(
+			System.getProperty("cmwq.model.listenerErrors", "true"));
+
 	private final long seed;
 
 	/** Every queue, spares (destroyed ones included) too. */
@@ -215,16 +219,16 @@ final class WorkModel {
 			@Override
 			public void cancelled(Workqueue workqueue) {
 				WorkModel.this.byWorkqueue.get(workqueue).listenerCancelled.incrementAndGet();
-				if (calls.incrementAndGet() % 401 == 0) {
+				if (calls.incrementAndGet() % 1009 == 0) {
 					throw new IllegalStateException("listener failure (injected)");
 				}
 			}
 
 			private void misbehave(long call) {
-				if (call % 2003 == 0) {
+				if (LISTENER_ERRORS && call % 2003 == 0) {
 					throw new AssertionError("listener error (injected)");
 				}
-				if (call % 401 == 0) {
+				if (call % 1009 == 0) {
 					throw new IllegalStateException("listener failure (injected)");
 				}
 			}
