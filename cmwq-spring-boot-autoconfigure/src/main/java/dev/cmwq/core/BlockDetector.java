@@ -24,7 +24,7 @@ import java.util.concurrent.locks.LockSupport;
  * When no bound pool has pending items the thread lingers for a few milliseconds, then parks without a timeout:
  * an idle system pays nothing. Queueing into a managed pool whose worker counts as running unparks it.
  *
- * <p>Fields: {@code thread}, {@code parked} and {@code stopped} are volatile; {@code Worker.kernelBlockedSeq} is
+ * <p>Fields (tags as in {@code package-info.java}): {@code thread}, {@code parked} and {@code stopped} are V; {@code Worker.kernelBlockedSeq} is D,
  * owned by the scan thread.
  */
 final class BlockDetector implements Runnable {

@@ -49,25 +49,29 @@ final class DefaultWorkqueue implements Workqueue {
 	/** I: one per pool of the system, indexed by pool index; only those of the queue's kind are used normally. */
 	final PoolWorkqueue[] pwqs;
 
-	final WorkqueueStatistics stats = new WorkqueueStatistics();
+	final WorkqueueStatistics stats = new WorkqueueStatistics(); // I (adders)
 
+	/** V: the limit; each pool-workqueue applies it under its pool's lock. */
 	private volatile int maxActive;
 
-	/** The color newly queued items take; written by a flusher holding {@link #flushLock}. */
+	/** V: the color newly queued items take; written by the flusher holding {@link #flushLock}. */
 	volatile int workColor;
 
+	/** Flushers take turns; see the class comment. */
 	private final ReentrantLock flushLock = new ReentrantLock();
 
+	/** C: items the current flusher still waits for, plus one for the flusher's own guard. */
 	private final AtomicInteger flushRemaining = new AtomicInteger();
 
+	/** Leaf monitor the flusher waits on. */
 	private final Object flushMonitor = new Object();
 
-	/** Drains (and destroys) in progress: only the queue's own items may queue more. */
+	/** C: drains (and destroys) in progress: only the queue's own items may queue more. */
 	private final AtomicInteger draining = new AtomicInteger();
 
-	private volatile boolean destroyed;
+	private volatile boolean destroyed; // V
 
-	/** Delayed items whose timers have not fired yet. */
+	/** Delayed items whose timers have not fired yet (concurrent set: added by the arming PENDING holder). */
 	final Set<DelayedWork> armed = ConcurrentHashMap.newKeySet();
 
 	DefaultWorkqueue(WorkqueueSystem system, String name, Set<WorkqueueFlag> flags, int maxActive, boolean ordered,
@@ -197,7 +201,7 @@ final class DefaultWorkqueue implements Workqueue {
 		}
 		else if (work.fire(generation)) { // the system terminated and stopped its timers: nothing would fire it
 			this.armed.remove(work);
-			work.cancelUnlinked(this, "delayed item queued as the workqueue system terminated");
+			work.cancelUnlinked(this, true);
 		}
 	}
 

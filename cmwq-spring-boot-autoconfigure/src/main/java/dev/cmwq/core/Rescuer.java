@@ -12,7 +12,7 @@ import java.util.concurrent.locks.LockSupport;
  */
 final class Rescuer implements Runnable {
 
-	private final DefaultWorkqueue wq;
+	private final DefaultWorkqueue wq; // I
 
 	/** Pool-workqueues that asked for help; a pwq may appear more than once, which is harmless. */
 	private final ConcurrentLinkedQueue<PoolWorkqueue> maydays = new ConcurrentLinkedQueue<>();
@@ -20,9 +20,9 @@ final class Rescuer implements Runnable {
 	/** A worker that belongs to no pool; its pool field is set while it runs items of one (rescuer thread only). */
 	private final Worker worker;
 
-	private final Thread thread;
+	private final Thread thread; // I
 
-	private volatile boolean stopped;
+	private volatile boolean stopped; // V
 
 	Rescuer(DefaultWorkqueue wq) {
 		this.wq = wq;

@@ -64,7 +64,7 @@ public class Work {
 
 	private final Runnable task; // I
 
-	/** PENDING and CANCELING bits; CAS. */
+	/** C: the PENDING and CANCELING bits. */
 	private volatile int state;
 
 	/** Pool whose lists hold this item, or null while not linked on one. V: written under that pool's lock. */
@@ -92,22 +92,22 @@ public class Work {
 	/** System.nanoTime() when the pending instance was queued. L (set by PoolWorkqueue) */
 	long queuedAt;
 
-	/** The worker running this item, or null. Written under that worker's pool lock; read without it. */
+	/** The worker running this item, or null. V, written under that worker's pool lock. */
 	volatile Worker current;
 
-	/** The queue of the latest successful queueing; written by the holder of the PENDING bit. */
+	/** The queue of the latest successful queueing. P, V. */
 	volatile DefaultWorkqueue queuedOn;
 
-	/** Successful queues so far. Written only by the holder of the PENDING bit. */
+	/** Successful queueings so far. P, V. */
 	private volatile long queued;
 
-	/** Runs finished plus pending instances cancelled so far. */
+	/** Runs finished plus pending instances cancelled so far. C. */
 	private volatile long resolved;
 
-	/** Threads in {@link #awaitResolved}; they wait on {@link #waitLock}. */
+	/** Threads in {@link #awaitResolved}; guarded by {@link #waitLock} (V for the resolver's check). */
 	private volatile int waiters;
 
-	/** The monitor waiters wait on; made by the first waiter (most items never have one). CAS. */
+	/** The leaf monitor waiters wait on; made by the first waiter (most items never have one). C. */
 	private volatile Object waitLock;
 
 	/**
@@ -273,14 +273,15 @@ public class Work {
 	}
 
 	/**
-	 * Cancels an accepted item that no pool holds (any more) because the system terminated: answers the queueing,
-	 * counts it cancelled on {@code wq} and releases PENDING. The caller owns PENDING: it is the queuer, or holds the
-	 * lock of the pool the item was just unlinked from.
-	 * @param why logged as a warning, or null when the caller reports the count itself
+	 * Cancels an accepted item that no pool or timer holds (any more) because the system terminated: counts it
+	 * cancelled on {@code wq}, answers the queueing and releases PENDING. The caller owns PENDING: it is the queuer,
+	 * or unlinked the item from a pool.
+	 * @param log whether to log it (else the caller reports a count)
 	 */
-	final void cancelUnlinked(DefaultWorkqueue wq, String why) {
-		if (why != null) {
-			WorkqueueSystem.LOG.warn("Workqueue '{}': item {} cancelled: {}", wq.name(), this.task, why);
+	final void cancelUnlinked(DefaultWorkqueue wq, boolean log) {
+		if (log) {
+			WorkqueueSystem.LOG.warn("Workqueue '{}': item {} cancelled: the workqueue system has terminated",
+					wq.name(), this.task);
 		}
 		countCancelled(wq);
 		resolve(wq.system);

@@ -15,9 +15,11 @@ import java.util.concurrent.locks.LockSupport;
  * block through {@link Blocking}) or {@link #CPU_INTENSIVE} (its item is CPU-intensive, by flag or by running
  * longer than the threshold without blocking). Flags are cleared when the item ends.
  *
- * <p>Legend: {@code I} set before the thread starts; {@code L} guarded by {@code pool.lock}; {@code W} written
- * only by the worker's own thread; {@code V} volatile, written by the worker or under the lock, read without it;
- * {@code D} owned by the block detector's thread.
+ *
+ * <h2>States</h2>
+ * IDLE (on the pool's idle list, parked) → WAKING (kicked or new, counted in the pool's {@code nrWaking}) → BUSY (in
+ * its work loop: {@link #inLoop}; rogue while its pool's CPU is offline) → IDLE ..., or DEAD once it exits. Field
+ * tags as in {@code package-info.java}.
  */
 final class Worker implements Runnable {
 
@@ -65,7 +67,7 @@ final class Worker implements Runnable {
 	/** Collided items: requeued while this worker runs them, to run after. L */
 	final ArrayDeque<Work> scheduled = new ArrayDeque<>(2);
 
-	Work currentWork; // L (also read by Blocking on the worker's own thread)
+	Work currentWork; // L, and read without it on the worker's own thread (Blocking)
 
 	PoolWorkqueue currentPwq; // L
 
@@ -130,8 +132,7 @@ final class Worker implements Runnable {
 	 */
 	private void workerThread(WorkerPool pool) {
 		for (;;) {
-			pool.nrWaking--;
-			this.state = State.BUSY;
+			pool.awake(this);
 			if (pool.mayStartWorking()) {
 				this.inLoop = true;
 				pool.recount(this);
@@ -155,9 +156,8 @@ final class Worker implements Runnable {
 	 */
 	private boolean waitForWork(WorkerPool pool) {
 		assert pool.isLocked();
-		this.state = State.IDLE;
 		this.idleSince = System.nanoTime();
-		pool.idle.addFirst(this);
+		pool.enterIdle(this);
 		long timeout = pool.system.idleTimeoutNanos;
 		for (;;) {
 			if (pool.system.isTerminated()) {
@@ -179,9 +179,7 @@ final class Worker implements Runnable {
 				return true; // kicked: the kicker took us off the idle list
 			}
 		}
-		pool.idle.remove(this);
-		pool.removeWorker(this);
-		this.state = State.DEAD;
+		pool.exitIdle(this);
 		return false;
 	}
 

@@ -67,7 +67,7 @@ final class WorkerPool {
 	private final ArrayDeque<Work> worklist = new ArrayDeque<>();
 
 	/** Idle workers, most recently idle first. L */
-	final ArrayDeque<Worker> idle = new ArrayDeque<>();
+	private final ArrayDeque<Worker> idle = new ArrayDeque<>();
 
 	/** All live workers. L; {@link #workerArray} is its copy for lock-free readers. */
 	private final List<Worker> workers = new ArrayList<>();
@@ -81,11 +81,14 @@ final class WorkerPool {
 	/** Whether runnable work was added since the lock was taken; acted on by {@link #unlock()}. L */
 	private boolean gainedWork;
 
+	/** Items to cancel once the lock is released (termination only). L */
+	private final List<Cancel> toCancel = new ArrayList<>(0);
+
 	/** Workers counted as running. L (changed only by {@link #recount}) */
 	private int nrRunning;
 
 	/** Workers kicked or created and not yet in their work loop. L */
-	int nrWaking;
+	private int nrWaking;
 
 	/** Whether the pool's CPU is online (bound pools); unbound pools are never associated. L, V */
 	volatile boolean associated;
@@ -162,7 +165,17 @@ final class WorkerPool {
 			this.gainedWork = false;
 			watch = this.associated && this.nrPending > 0;
 		}
+		Cancel[] cancel = null;
+		if (!this.toCancel.isEmpty()) {
+			cancel = this.toCancel.toArray(new Cancel[0]);
+			this.toCancel.clear();
+		}
 		this.lock.unlock();
+		if (cancel != null) {
+			for (Cancel c : cancel) {
+				c.work.cancelUnlinked(c.wq, c.log);
+			}
+		}
 		if (one != null) {
 			wake(one, threadsOnTimer);
 		}
@@ -189,7 +202,7 @@ final class WorkerPool {
 		lock();
 		try {
 			if (this.system.isTerminated()) {
-				work.cancelUnlinked(pwq.wq, "queued as the workqueue system terminated");
+				this.toCancel.add(new Cancel(work, pwq.wq, true));
 				return;
 			}
 			pwq.addInFlight(work);
@@ -315,7 +328,7 @@ final class WorkerPool {
 		try {
 			if (this.system.isTerminated()) {
 				work.pwq.deactivate();
-				cancelLinked(work, "its previous instance ended after the workqueue system terminated");
+				cancelLinked(work, true);
 			}
 			else {
 				addToWorklist(work);
@@ -340,12 +353,12 @@ final class WorkerPool {
 			while ((work = pollWorklist()) != null) {
 				work.pwq.deactivate();
 				cancelled.merge(work.pwq.wq.name(), 1, Integer::sum);
-				cancelLinked(work, null);
+				cancelLinked(work, false);
 			}
 			for (DefaultWorkqueue wq : queues) {
 				while ((work = wq.pwqs[this.index].pollHeld()) != null) {
 					cancelled.merge(wq.name(), 1, Integer::sum);
-					cancelLinked(work, null);
+					cancelLinked(work, false);
 				}
 			}
 			idleWorkers = new ArrayList<>(this.idle);
@@ -360,12 +373,21 @@ final class WorkerPool {
 		}
 	}
 
-	/** Cancels an item just taken off this pool's lists (not active any more). L */
-	private void cancelLinked(Work work, String why) {
+	/**
+	 * Cancels an item just taken off this pool's lists, and no longer active, as the system terminated; the
+	 * cancellation itself (counts, listeners, waiters) happens in {@link #unlock()}, so that no listener runs under
+	 * the pool lock. L
+	 * @param log whether to log the item (else the caller reports a count)
+	 */
+	private void cancelLinked(Work work, boolean log) {
 		PoolWorkqueue pwq = work.pwq;
 		work.unlink(this);
 		pwq.inFlightDone(work.color);
-		work.cancelUnlinked(pwq.wq, why);
+		this.toCancel.add(new Cancel(work, pwq.wq, log));
+	}
+
+	/** An accepted item that will never run, to cancel once the lock is released. */
+	private record Cancel(Work work, DefaultWorkqueue wq, boolean log) {
 	}
 
 	// --- workers -----------------------------------------------------------------------------------------------
@@ -459,6 +481,28 @@ final class WorkerPool {
 		}
 	}
 
+	/** A kicked or new worker runs and looks for work. L */
+	void awake(Worker worker) {
+		assert isLocked() && worker.state == Worker.State.WAKING;
+		this.nrWaking--;
+		worker.state = Worker.State.BUSY;
+	}
+
+	/** A worker found no work and parks on the idle list. L */
+	void enterIdle(Worker worker) {
+		assert isLocked();
+		worker.state = Worker.State.IDLE;
+		this.idle.addFirst(worker);
+	}
+
+	/** An idle worker exits (idle timeout, or termination). L */
+	void exitIdle(Worker worker) {
+		assert isLocked() && worker.state == Worker.State.IDLE;
+		this.idle.remove(worker);
+		removeWorker(worker);
+		worker.state = Worker.State.DEAD;
+	}
+
 	/** L */
 	private void addWorker(Worker worker) {
 		this.workers.add(worker);
@@ -466,8 +510,7 @@ final class WorkerPool {
 	}
 
 	/** L */
-	void removeWorker(Worker worker) {
-		assert isLocked();
+	private void removeWorker(Worker worker) {
 		this.workers.remove(worker);
 		this.workerArray = this.workers.toArray(new Worker[0]);
 	}

@@ -74,9 +74,9 @@ public final class WorkqueueSystem implements AutoCloseable {
 
 	private final WorkFailureHandler failureHandler; // I
 
-	final Listeners listeners = new Listeners();
+	final Listeners listeners = new Listeners(); // I
 
-	final Timers timers = new Timers();
+	final Timers timers = new Timers(); // I
 
 	final BlockDetector detector; // I
 
@@ -94,12 +94,13 @@ public final class WorkqueueSystem implements AutoCloseable {
 	/** I: the CPUs, their pools and the queueing CPU choice. */
 	final CpuTopology topology;
 
-	/** Workqueues by name, in creation order. Guarded by itself; freeze and thaw hold it too. */
+	/** Q: workqueues by name, in creation order; the registry monitor (freeze, thaw and run-state changes hold it). */
 	private final Map<String, DefaultWorkqueue> workqueues = new LinkedHashMap<>();
 
-	/** Whether freezable queues are frozen. Written under {@link #workqueues}. */
+	/** Whether freezable queues are frozen. V, written under Q. */
 	private volatile boolean frozen;
 
+	/** V, written under Q. */
 	private volatile RunState runState = RunState.RUNNING;
 
 	private WorkqueueSystem(Builder builder) {
