@@ -70,7 +70,6 @@ public final class Blocking {
 		try {
 			if (worker.blockDepth > 0 && --worker.blockDepth == 0) {
 				worker.setFlag(Worker.BLOCKING, false);
-				worker.runningSince = System.nanoTime(); // CPU-intensive is measured from the end of a block
 			}
 		}
 		finally {

@@ -191,11 +191,9 @@ final class DefaultWorkqueue implements Workqueue {
 			return;
 		}
 		work.countQueued(this);
-		boolean explicit = cpu >= 0;
-		int target = explicit ? cpu : (this.unbound ? -1 : this.system.topology.queueingCpu());
 		long generation = work.arm();
 		this.armed.add(work);
-		ScheduledFuture<?> timer = this.system.timers.schedule(() -> fire(work, generation, target, explicit), nanos);
+		ScheduledFuture<?> timer = this.system.timers.schedule(() -> fire(work, generation, cpu), nanos);
 		if (timer != null) {
 			work.armed(timer);
 		}
@@ -205,12 +203,15 @@ final class DefaultWorkqueue implements Workqueue {
 		}
 	}
 
-	/** The delay timer fired: link the item, unless a canceller took it out of the timer first. */
-	private void fire(DelayedWork work, long generation, int cpu, boolean explicit) {
+	/**
+	 * The delay timer fired: link the item (on its CPU if one was named, even offline, as {@code queueOn}; else
+	 * where the timer thread's CPU choice puts it), unless a canceller took it out of the timer first.
+	 */
+	private void fire(DelayedWork work, long generation, int cpu) {
 		if (!work.fire(generation)) {
 			return;
 		}
-		insert((explicit || cpu < 0 || this.system.topology.isOnline(cpu)) ? cpu : -1, work);
+		insert(cpu, work);
 		this.armed.remove(work); // after linking: close() never sees the item neither armed nor in flight
 	}
 
@@ -228,7 +229,7 @@ final class DefaultWorkqueue implements Workqueue {
 		}
 		if (pwq == null) {
 			WorkerPool pool = this.unbound ? this.system.topology.unboundPool(this.highpri)
-					: this.system.topology.cpuPool((cpu >= 0) ? cpu : this.system.topology.queueingCpu(), this.highpri);
+					: this.system.topology.cpuPool((cpu >= 0) ? cpu : this.system.topology.queueingCpu(this.highpri), this.highpri);
 			pwq = this.pwqs[pool.index];
 		}
 		pwq.pool.enqueue(work, pwq);

@@ -49,7 +49,7 @@ final class Rescuer implements Runnable {
 
 	@Override
 	public void run() {
-		Worker.CURRENT.set(this.worker);
+		ThreadContext.get().worker = this.worker;
 		while (!this.stopped) {
 			PoolWorkqueue pwq = this.maydays.poll();
 			if (pwq == null) {

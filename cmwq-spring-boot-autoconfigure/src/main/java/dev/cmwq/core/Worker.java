@@ -35,8 +35,6 @@ final class Worker implements Runnable {
 
 	static final int CPU_INTENSIVE = 4;
 
-	static final ThreadLocal<Worker> CURRENT = new ThreadLocal<>();
-
 	private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
 
 	private static final boolean CPU_TIME = THREADS.isCurrentThreadCpuTimeSupported();
@@ -84,14 +82,22 @@ final class Worker implements Runnable {
 	/** Incremented at each item start. V */
 	volatile long itemSeq;
 
-	/** When the item started, or last woke from a detected block. V */
-	volatile long runningSince;
-
 	/** Mirror of {@code flags & SLEEPING} for the detector. V */
 	volatile boolean sleepingHint;
 
-	/** The item at whose previous scan only the kernel saw this worker blocked, or -1. D */
+	/** The item the detector last looked at. D */
+	long scanSeq;
+
+	/** The item at whose previous probe only the kernel saw this worker blocked, or -1. D */
 	long kernelBlockedSeq = -1;
+
+	/** CPU time (or, without a CPU clock, wall time) when the item was first seen running since it last blocked, or -1. D */
+	long runMark = -1;
+
+	/** Scans to skip before probing again, and probes in a row that found the item running. D */
+	int probeSkips;
+
+	int runningProbes; // D: see probeSkips
 
 	/** The kernel's view of this thread's state; set by the worker at start. V */
 	volatile ThreadStateProbe probe = ThreadStateProbe.NONE;
@@ -107,12 +113,12 @@ final class Worker implements Runnable {
 	}
 
 	static Worker current() {
-		return CURRENT.get();
+		return ThreadContext.get().worker;
 	}
 
 	@Override
 	public void run() {
-		CURRENT.set(this);
+		ThreadContext.get().worker = this;
 		this.probe = ThreadStateProbe.forCurrentThread();
 		WorkerPool pool = this.pool;
 		pool.lock();
@@ -121,7 +127,7 @@ final class Worker implements Runnable {
 		}
 		finally {
 			pool.unlock();
-			CURRENT.remove();
+			ThreadContext.get().worker = null;
 			this.probe.close();
 		}
 	}
@@ -238,7 +244,6 @@ final class Worker implements Runnable {
 		long start = System.nanoTime();
 		this.startedAt = start;
 		pool.lastProgress = start;
-		this.runningSince = start;
 		this.itemSeq++;
 		if (pwq.wq.cpuIntensive) {
 			this.flags |= CPU_INTENSIVE;

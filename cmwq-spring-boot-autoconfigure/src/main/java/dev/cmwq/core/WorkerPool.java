@@ -84,8 +84,8 @@ final class WorkerPool {
 	/** Items to cancel once the lock is released (termination only). L */
 	private final List<Cancel> toCancel = new ArrayList<>(0);
 
-	/** Workers counted as running. L (changed only by {@link #recount}) */
-	private int nrRunning;
+	/** Workers counted as running. L (changed only by {@link #recount}); V for {@link #load()}. */
+	private volatile int nrRunning;
 
 	/** Workers kicked or created and not yet in their work loop. L */
 	private int nrWaking;
@@ -117,6 +117,14 @@ final class WorkerPool {
 		this.highpri = highpri;
 		this.associated = cpu >= 0;
 		this.id = (cpu >= 0 ? "cpu" + cpu : "unbound") + (highpri ? "-highpri" : "");
+	}
+
+	/**
+	 * How busy the pool is, for choosing a CPU: items waiting on the worklist plus workers counted as running. Read
+	 * without the lock (two volatile reads), so only a hint.
+	 */
+	int load() {
+		return this.nrPending + this.nrRunning;
 	}
 
 	Kind kind() {
