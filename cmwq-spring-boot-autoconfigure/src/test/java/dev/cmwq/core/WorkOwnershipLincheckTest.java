@@ -9,90 +9,109 @@ import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import org.jetbrains.lincheck.datastructures.ModelCheckingOptions;
 import org.jetbrains.lincheck.datastructures.Operation;
+import org.jetbrains.lincheck.datastructures.Options;
+import org.jetbrains.lincheck.datastructures.StressOptions;
 import org.jetbrains.lincheck.datastructures.Validate;
 import org.junit.jupiter.api.Test;
 import org.slf4j.LoggerFactory;
 
 /**
  * The ownership protocol of one {@link DelayedWork} (its PENDING bit, its timer, its linkage on a pool, and cancel)
- * checked by Lincheck's model checker: every interleaving of up to three threads running {@code queue},
- * {@code queueDelayed}, {@code modDelayed} (each with a far delay and with delay 0), {@code cancel} and
- * {@code isPending} is explored systematically (bounded by the invocation counts below), and must be
- * linearizable against {@link Model}, a three-state machine: idle, pending on its timer, pending linked on a pool.
- * After each run, {@link OneItem#engineAccountingAgrees()} checks the engine's own bookkeeping in the state the run left.
+ * checked with Lincheck: concurrent scenarios of {@code queue}, {@code queueDelayed} and {@code modDelayed} (with
+ * delay 0, which links at once, and with a delay of a day, which never passes), {@code cancel} and {@code isPending}
+ * must be linearizable against {@link Model}, a three-state machine (idle, pending on its timer, pending linked on
+ * a pool), and after every run {@link OneItem#engineAccountingAgrees()} checks the engine's own bookkeeping in the
+ * state the run left.
  *
  * <h2>How no engine thread takes part</h2>
- * The model checker controls only the threads that run operations, so the checked part must need no other. Every
- * run gets a fresh one-CPU system with the watchdog off and its timers shut down ({@code Timers.shutdown()}, a
- * package-private hook), so an armed item stays on its "timer" (no thread, never fires) until it is stolen; delay 0
- * links at once. Where it links:
+ * Every run gets a fresh one-CPU system, watchdog off, whose queue never starts the item:
  * <ul>
- * <li>{@link #frozenQueueHoldsItems()}: a FREEZABLE bound queue of a frozen system: the item is held on the
- * queue's inactive list and no worker is kicked.</li>
- * <li>{@link #poolWithoutWorkersKeepsItemsOnItsWorklist()}: an unbound queue whose thread factory refuses every
- * thread: the item is activated onto the pool's worklist, the pool tries to create a worker on the operation's
- * thread, fails, and records a shortage (the mayday timer cannot be armed, the timers being shut down).</li>
+ * <li>a FREEZABLE bound queue of a frozen system: the item is held on the queue's inactive list, no worker is
+ * kicked ({@link HeldWithoutTimers}, {@link HeldWithTimers});</li>
+ * <li>an unbound queue whose thread factory refuses every thread: the item is activated onto the pool's worklist,
+ * the pool fails to create a worker on the operation's own thread and arms a mayday timer a day away
+ * ({@link NoWorkersWithTimers}).</li>
  * </ul>
+ * Lincheck's model checker controls only the threads that run operations, and arming a timer starts the system's
+ * timer thread, which it would not control (tried: the checker then reports hangs and non-determinism). So:
+ * {@link #modelCheckedOnAFrozenQueue()} model-checks the operations that need no timer (queue, delay-0 queueDelayed
+ * and modDelayed, cancel, isPending) on the frozen queue, where no thread but the operations' exists;
+ * {@link #stressedOnAFrozenQueueWithTimers()} and {@link #stressedOnAPoolWithoutWorkersWithTimers()} add the
+ * far-delay operations and run in Lincheck's stress mode (real threads, many random scenarios), which needs no
+ * control of the timer thread (it is ended after each run).
  *
  * <h2>What this proves, and what it does not</h2>
- * It proves, for the explored interleavings: the PENDING bit is taken by exactly one queuer; {@code queue},
+ * For the interleavings explored (model checking: exhaustively up to its bound of interleavings per scenario; stress:
+ * whatever the real threads produced), it shows: the PENDING bit is taken by exactly one queuer; {@code queue},
  * {@code queueDelayed} and {@code modDelayed} return what the kernel's functions return; {@code cancel} and
- * {@code modDelayed} take the pending instance away from the timer or from either list exactly once, even while
- * it is in transit between claim and linkage (the steal's retry loop); and the engine's counters agree at the
- * end: the item is linked at most once and exactly when the model says so, the queue's and pool's pending counts
- * and flush counts equal the model's, {@code awaitIdle(Duration.ZERO)} agrees with {@code isPending()}, every
- * accepted queueing is answered by one cancellation or steal or is still pending, and the queue's cancelled count
- * equals the successful {@code cancel()} calls.
+ * {@code modDelayed} take the pending instance from the timer or from either list exactly once, also while it is
+ * in transit between the claim and its linkage (the steal's retry loop); and at the end the item is linked at most
+ * once and exactly when the model says so, the pool-workqueue's waiting and in-flight (flush) counts and the
+ * snapshots' pending counts equal the model's, an item on its timer is in the queue's armed set (which close()
+ * cancels), {@code awaitIdle(Duration.ZERO)} agrees with {@code isPending()}, every accepted queueing is answered
+ * (run, cancel or steal) or still pending, and the cancelled statistic equals the successful {@code cancel()} calls.
  * <p>It does not cover: an item starting, running, or being requeued while it runs (no worker runs here; that is
- * {@code ModelBasedRandomTest}'s job); a timer firing (its CAS against a steal, {@code DelayedWork.fire}); the
+ * {@link ModelBasedRandomTest}'s job); a timer firing and its race with a steal ({@code DelayedWork.fire}); the
  * rescuer; {@code cancelSync} (while it runs, {@code queue} returns false for an idle item, as in the kernel, which
- * no sequential specification of this shape accepts); and {@code DelayedWork.isDelayed()}, which is false for a
- * moment between the claim and the arming. Model checking explores a bounded number of interleavings of short
- * scenarios; it is a strong search, not an exhaustive proof.
+ * no sequential specification of this shape accepts); {@code DelayedWork.isDelayed()}, false for a moment between
+ * the claim and the arming. The CI bounds are small (the model checker costs about 0.2 to 0.6 s per interleaving
+ * on a loaded 2-core machine); raise them with {@code -Dcmwq.lincheck.iterations}, {@code .invocations},
+ * {@code .stress.iterations} and {@code .stress.invocations}. It is a search, not a proof.
  */
 class WorkOwnershipLincheckTest {
 
-	private static final int ITERATIONS = Integer.getInteger("cmwq.lincheck.iterations", 10);
-
-	private static final int INVOCATIONS = Integer.getInteger("cmwq.lincheck.invocations", 100);
-
 	@Test
-	void frozenQueueHoldsItems() {
-		check(FrozenQueue.class);
+	void modelCheckedOnAFrozenQueue() {
+		check(new ModelCheckingOptions().iterations(Integer.getInteger("cmwq.lincheck.iterations", 4))
+			.invocationsPerIteration(Integer.getInteger("cmwq.lincheck.invocations", 10))
+			.threads(2)
+			.actorsPerThread(3)
+			.actorsBefore(1)
+			.actorsAfter(1), HeldWithoutTimers.class);
 	}
 
 	@Test
-	void poolWithoutWorkersKeepsItemsOnItsWorklist() {
-		check(NoWorkers.class);
+	void stressedOnAFrozenQueueWithTimers() {
+		check(stress(), HeldWithTimers.class);
 	}
 
-	private static void check(Class<?> testClass) {
-		// every run builds a system and freezes it: keep the engine's info lines out of the model checker's way
+	@Test
+	void stressedOnAPoolWithoutWorkersWithTimers() {
+		check(stress(), NoWorkersWithTimers.class);
+	}
+
+	private static StressOptions stress() {
+		return new StressOptions().iterations(Integer.getInteger("cmwq.lincheck.stress.iterations", 10))
+			.invocationsPerIteration(Integer.getInteger("cmwq.lincheck.stress.invocations", 200))
+			.threads(3)
+			.actorsPerThread(3)
+			.actorsBefore(1)
+			.actorsAfter(1);
+	}
+
+	private static void check(Options<?, ?> options, Class<?> testClass) {
+		// every run builds a system (and freezes it): keep the engine's info lines out of the way
 		Logger engine = (Logger) LoggerFactory.getLogger(WorkqueueSystem.class);
 		Level level = engine.getLevel();
 		engine.setLevel(Level.WARN);
 		long start = System.nanoTime();
 		try {
-			new ModelCheckingOptions().iterations(ITERATIONS)
-				.invocationsPerIteration(INVOCATIONS)
-				.threads(3)
-				.actorsPerThread(2)
-				.actorsBefore(1)
-				.actorsAfter(1)
-				.sequentialSpecification(Model.class)
-				.check(testClass);
+			options.sequentialSpecification(Model.class).check(testClass);
 		}
 		finally {
 			engine.setLevel(level);
-			System.out.printf("%s: %d scenarios x %d interleavings in %d ms%n", testClass.getSimpleName(), ITERATIONS,
-					INVOCATIONS, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
+			System.out.printf("WorkOwnershipLincheckTest %s (%s) took %d ms%n", testClass.getSimpleName(),
+					options.getClass().getSimpleName(), TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
 		}
 	}
 
-	/** One work item and the engine around it; Lincheck makes a fresh one for every run of a scenario. */
+	/**
+	 * One work item and the engine around it, with the operations that need no timer; Lincheck makes a fresh one for
+	 * every run of a scenario.
+	 */
 	public abstract static class OneItem {
 
-		private static final Duration FAR = Duration.ofDays(1);
+		static final Duration FAR = Duration.ofDays(1);
 
 		final WorkqueueSystem system;
 
@@ -108,7 +127,8 @@ class WorkOwnershipLincheckTest {
 			WorkqueueSystem.Builder builder = WorkqueueSystem.builder()
 				.cpus(1)
 				.systemWorkqueues(false)
-				.watchdogThreshold(Duration.ZERO);
+				.watchdogThreshold(Duration.ZERO)
+				.maydayInterval(FAR);
 			if (refuseThreads) {
 				this.system = builder.threadFactory((r) -> null).build();
 				this.wq = this.system.allocWorkqueue("no-workers", Set.of(WorkqueueFlag.UNBOUND), 0);
@@ -118,7 +138,6 @@ class WorkOwnershipLincheckTest {
 				this.system.freeze();
 				this.wq = this.system.allocWorkqueue("held", Set.of(WorkqueueFlag.FREEZABLE), 0);
 			}
-			this.system.timers.shutdown(); // armed items stay on their timer until stolen
 		}
 
 		@Operation
@@ -127,18 +146,8 @@ class WorkOwnershipLincheckTest {
 		}
 
 		@Operation
-		public boolean queueDelayed() {
-			return this.wq.queueDelayed(this.work, FAR);
-		}
-
-		@Operation
 		public boolean queueDelayedZero() {
 			return this.wq.queueDelayed(this.work, Duration.ZERO);
-		}
-
-		@Operation
-		public boolean modDelayed() {
-			return this.wq.modDelayed(this.work, FAR);
 		}
 
 		@Operation
@@ -163,28 +172,43 @@ class WorkOwnershipLincheckTest {
 		/** The engine's accounting agrees with the item's state, whatever the run left it in. */
 		@Validate
 		public void engineAccountingAgrees() {
+			try {
+				checkAccounting();
+			}
+			finally {
+				this.system.timers.shutdown(); // ends the timer thread, if there is one
+			}
+		}
+
+		private void checkAccounting() {
 			boolean pending = this.work.isPending();
 			boolean delayed = this.work.isDelayed();
 			boolean linked = pending && !delayed;
 			DefaultWorkqueue queue = (DefaultWorkqueue) this.wq;
-			int linkedCount = 0;
+			int waiting = 0;
 			int inFlight = 0;
 			for (PoolWorkqueue pwq : queue.pwqs) {
-				linkedCount += (int) pwq.inactive.stream().filter((w) -> w == this.work).count();
-				inFlight += pwq.nrInFlight();
+				pwq.pool.lock();
+				try {
+					waiting += pwq.nrWaiting();
+					inFlight += pwq.nrInFlight();
+				}
+				finally {
+					pwq.pool.unlock();
+				}
 			}
-			int poolPending = this.system.snapshot().pools().stream().mapToInt(PoolSnapshot::pending).sum();
-			linkedCount += poolPending; // the pools' worklists: only this item is ever queued here
-			expect(linkedCount == (linked ? 1 : 0), "linked " + linkedCount + " times, linked=" + linked);
-			Work.Link where = !linked ? Work.Link.NONE : (queue.unbound ? Work.Link.WORKLIST : Work.Link.INACTIVE);
-			expect(this.work.link == where, "link " + this.work.link + ", expected " + where);
-			expect((this.work.linkedPool != null) == linked, "linkedPool=" + this.work.linkedPool + ", linked=" + linked);
+			expect(waiting == (linked ? 1 : 0), "waiting on pools " + waiting + ", linked=" + linked);
 			expect(inFlight == (linked ? 1 : 0), "in flight " + inFlight + ", linked=" + linked);
+			Work.Link where = !linked ? Work.Link.NONE : (queue.unbound ? Work.Link.WORKLIST : Work.Link.INACTIVE);
+			expect(this.work.link() == where, "link " + this.work.link() + ", expected " + where);
+			expect((this.work.linkedPool() != null) == linked,
+					"linkedPool=" + this.work.linkedPool() + ", linked=" + linked);
 			// an item on its timer must be in the queue's armed set, or close() would not cancel it; the converse
 			// does not hold: a steal between arm() and armed.add() leaves a stale entry (harmless: close() checks)
 			expect(!delayed || queue.armed.contains(this.work), "delayed, but not in the queue's armed set");
 			expect(this.wq.snapshot().pending() == (linked ? 1 : 0),
 					"queue snapshot pending " + this.wq.snapshot().pending() + ", linked=" + linked);
+			int poolPending = this.system.snapshot().pools().stream().mapToInt(PoolSnapshot::pending).sum();
 			expect(poolPending == ((linked && queue.unbound) ? 1 : 0), "pool snapshot pending " + poolPending);
 			long owed = this.system.accepted.sum() - this.system.resolved.sum();
 			expect(owed == (pending ? 1 : 0), "accepted - answered = " + owed + ", pending=" + pending);
@@ -202,19 +226,47 @@ class WorkOwnershipLincheckTest {
 
 	}
 
-	/** The item's queue is a FREEZABLE bound queue of a frozen system. */
-	public static class FrozenQueue extends OneItem {
+	/** The item's queue is a FREEZABLE bound queue of a frozen system; no timer is ever armed. */
+	public static class HeldWithoutTimers extends OneItem {
 
-		public FrozenQueue() {
+		public HeldWithoutTimers() {
+			super(false);
+		}
+
+	}
+
+	/** Adds arming and moving the item's timer with a delay that never passes. */
+	public abstract static class WithTimers extends OneItem {
+
+		WithTimers(boolean refuseThreads) {
+			super(refuseThreads);
+		}
+
+		@Operation
+		public boolean queueDelayed() {
+			return this.wq.queueDelayed(this.work, FAR);
+		}
+
+		@Operation
+		public boolean modDelayed() {
+			return this.wq.modDelayed(this.work, FAR);
+		}
+
+	}
+
+	/** The item's queue is a FREEZABLE bound queue of a frozen system. */
+	public static class HeldWithTimers extends WithTimers {
+
+		public HeldWithTimers() {
 			super(false);
 		}
 
 	}
 
 	/** The item's queue is an unbound queue whose pool can never get a worker. */
-	public static class NoWorkers extends OneItem {
+	public static class NoWorkersWithTimers extends WithTimers {
 
-		public NoWorkers() {
+		public NoWorkersWithTimers() {
 			super(true);
 		}
 
