@@ -60,7 +60,10 @@ import static org.assertj.core.api.Assertions.fail;
  * The seed is printed; {@code -Dcmwq.model.seed=N} replays it (each driver's operation sequence, and each item
  * run's behaviour by its run number, derive from it; thread timing does not). {@code -Dcmwq.model.duration=10m}
  * runs each mode that long (default 8 s); then also raise JUnit's default timeout, e.g.
- * {@code -Djunit.jupiter.execution.timeout.default=40m}.
+ * {@code -Djunit.jupiter.execution.timeout.default=40m}. {@code -Dcmwq.model.listenerErrors=false} stops the
+ * listener from throwing Errors (it still throws RuntimeExceptions), to look past that one fault.
+ * <p>This test replaces the former {@code RandomOperationsStressTest}: it runs every operation that test ran and
+ * checks all it checked (including, at the end, that no pool has rogue workers once every CPU is online).
  */
 class ModelBasedRandomTest {
 
@@ -278,6 +281,14 @@ class ModelBasedRandomTest {
 
 		/** close() while two threads still queue and running items still queue more, delayed ones included. */
 		private void closeWhileBusy() throws InterruptedException {
+			for (int cpu = 0; cpu < this.cpus; cpu++) {
+				this.system.cpuOnline(cpu);
+			}
+			for (PoolSnapshot pool : this.system.snapshot().pools()) {
+				if (pool.rogue() != 0 || !pool.online()) {
+					this.model.violation("every CPU is online, yet pool %s is offline or has rogue workers", pool);
+				}
+			}
 			this.stop = false;
 			this.model.gates.openAll();
 			CountDownLatch busy = new CountDownLatch(2);
