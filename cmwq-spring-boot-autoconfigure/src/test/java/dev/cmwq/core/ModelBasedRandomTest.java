@@ -14,6 +14,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
@@ -234,6 +235,7 @@ class ModelBasedRandomTest {
 			else {
 				this.system.close(Duration.ofSeconds(2)); // a failed run: release what can be released, quickly
 			}
+			System.out.println("ModelBasedRandomTest " + this.mode + ": " + this.model.summary());
 			return this.model.violations;
 		}
 
@@ -275,7 +277,7 @@ class ModelBasedRandomTest {
 						STALL_BOUND, describeSystem());
 				return false;
 			}
-			this.model.checkAtRest(this.system, true);
+			this.model.checkAtRest(this.system, true, this.mode == Mode.NO_THREADS);
 			return this.model.violations.isEmpty();
 		}
 
@@ -309,7 +311,7 @@ class ModelBasedRandomTest {
 							}
 						}
 						catch (RejectedExecutionException ex) {
-							// shutting down: not accepted
+							LockSupport.parkNanos(100_000); // shutting down: not accepted; no need to spin
 						}
 						catch (Throwable ex) {
 							this.model.violation("closing queuer: unexpected %s", ex);
@@ -328,12 +330,23 @@ class ModelBasedRandomTest {
 				this.model.violation("closing queuers could not queue 200 times in %s", STALL_BOUND);
 			}
 			this.closing = true;
-			boolean clean = this.system.close(STALL_BOUND);
+			// close() runs on a thread of its own, so that a close() that never returns fails the test instead of
+			// hanging the build
+			AtomicBoolean clean = new AtomicBoolean();
+			Thread closer = new Thread(() -> clean.set(this.system.close(STALL_BOUND)), "model-close");
+			closer.setDaemon(true);
+			closer.start();
+			closer.join(2 * STALL_BOUND.toMillis());
 			this.stop = true;
 			for (Thread queuer : queuers) {
 				queuer.join(STALL_BOUND.toMillis());
 			}
-			if (!clean) {
+			if (closer.isAlive()) {
+				this.model.violation("close(%s) did not return within %s; it is at:%n    %s%n%s", STALL_BOUND,
+						STALL_BOUND.multipliedBy(2), stackOf(closer), describeSystem());
+				return;
+			}
+			if (!clean.get()) {
 				this.model.violation("close(%s) did not drain every queue in time", STALL_BOUND);
 			}
 			try {
@@ -344,7 +357,7 @@ class ModelBasedRandomTest {
 			catch (RejectedExecutionException expected) {
 				// as the contract says
 			}
-			this.model.checkAtRest(this.system, false);
+			this.model.checkAtRest(this.system, false, this.mode == Mode.NO_THREADS);
 		}
 
 		/** One random operation of a driver. */
@@ -537,6 +550,14 @@ class ModelBasedRandomTest {
 			catch (RejectedExecutionException ex) {
 				// that queue is draining, or the system is shutting down: not accepted
 			}
+		}
+
+		private static String stackOf(Thread thread) {
+			StringBuilder sb = new StringBuilder();
+			for (StackTraceElement frame : thread.getStackTrace()) {
+				sb.append(frame).append("\n    ");
+			}
+			return sb.toString();
 		}
 
 		String describeDrivers() {

@@ -259,7 +259,7 @@ final class WorkModel {
 	 * Checks the system at rest against the model.
 	 * @param exact false after close(), which may have cancelled delayed items that nobody asked to cancel
 	 */
-	void checkAtRest(WorkqueueSystem system, boolean exact) {
+	void checkAtRest(WorkqueueSystem system, boolean exact, boolean onlyRescuers) {
 		for (Queue q : this.queues) {
 			long accepted = q.execAccepted.get();
 			long cancelled = 0;
@@ -292,6 +292,15 @@ final class WorkModel {
 			if (exact ? st.cancelled() != cancelled : st.cancelled() < cancelled) {
 				violation("%s: cancelled statistic %d, cancellations reported to callers %d", q.name, st.cancelled(),
 						cancelled);
+			}
+			int armed = ((DefaultWorkqueue) q.wq).armed.size();
+			if (armed != 0) {
+				violation("%s at rest: its armed set holds %d item(s), though nothing is on a timer (close() would wait "
+						+ "for them forever)", q.name, armed);
+			}
+			if (onlyRescuers && st.rescued() != st.started()) {
+				violation("%s: no worker thread can exist, yet only %d of %d items were run by the rescuer", q.name,
+						st.rescued(), st.started());
 			}
 			if (st.failed() != q.failuresReported.get()) {
 				violation("%s: failed statistic %d, failures reported to the handler %d", q.name, st.failed(),
@@ -330,6 +339,33 @@ final class WorkModel {
 			}
 			LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
 		}
+	}
+
+	/** Totals over every queue, to show what a run exercised. */
+	String summary() {
+		long accepted = 0;
+		long cancelled = 0;
+		long runs = 0;
+		long rescued = 0;
+		long mayday = 0;
+		long cpuIntensive = 0;
+		long cmWakeups = 0;
+		for (Queue q : this.queues) {
+			accepted += q.execAccepted.get();
+			for (Item item : q.items) {
+				accepted += item.accepted.get();
+				cancelled += item.cancelled.get();
+			}
+			runs += q.runs.get();
+			WorkqueueStats st = q.wq.snapshot().stats();
+			rescued += st.rescued();
+			mayday += st.mayday();
+			cpuIntensive += st.cpuIntensive();
+			cmWakeups += st.cmWakeups();
+		}
+		return String.format("%d queues, %d queueings accepted, %d runs, %d cancelled by callers; rescued %d, "
+				+ "mayday %d, cpu-intensive %d, cm wakeups %d", this.queues.size(), accepted, runs, cancelled, rescued,
+				mayday, cpuIntensive, cmWakeups);
 	}
 
 	/** The items whose counts do not add up or that are pending, for a report. */

@@ -48,7 +48,7 @@ import org.slf4j.LoggerFactory;
  * in transit between the claim and its linkage (the steal's retry loop); and at the end the item is linked at most
  * once and exactly when the model says so, the pool-workqueue's waiting and in-flight (flush) counts and the
  * snapshots' pending counts equal the model's, an item on its timer is in the queue's armed set (which close()
- * cancels), {@code awaitIdle(Duration.ZERO)} agrees with {@code isPending()}, every accepted queueing is answered
+ * cancels) exactly while it is on its timer, {@code awaitIdle(Duration.ZERO)} agrees with {@code isPending()}, every accepted queueing is answered
  * (run, cancel or steal) or still pending, and the cancelled statistic equals the successful {@code cancel()} calls.
  * <p>It does not cover: an item starting, running, or being requeued while it runs (no worker runs here; that is
  * {@link ModelBasedRandomTest}'s job); a timer firing and its race with a steal ({@code DelayedWork.fire}); the
@@ -203,9 +203,10 @@ class WorkOwnershipLincheckTest {
 			expect(this.work.link() == where, "link " + this.work.link() + ", expected " + where);
 			expect((this.work.linkedPool() != null) == linked,
 					"linkedPool=" + this.work.linkedPool() + ", linked=" + linked);
-			// an item on its timer must be in the queue's armed set, or close() would not cancel it; the converse
-			// does not hold: a steal between arm() and armed.add() leaves a stale entry (harmless: close() checks)
-			expect(!delayed || queue.armed.contains(this.work), "delayed, but not in the queue's armed set");
+			// an item on its timer must be in its queue's armed set, or close() would not cancel it; and an item not
+			// on its timer must not be there, or close() waits for it forever
+			expect(queue.armed.contains(this.work) == delayed, "in the armed set: "
+					+ queue.armed.contains(this.work) + ", on its timer: " + delayed);
 			expect(this.wq.snapshot().pending() == (linked ? 1 : 0),
 					"queue snapshot pending " + this.wq.snapshot().pending() + ", linked=" + linked);
 			int poolPending = this.system.snapshot().pools().stream().mapToInt(PoolSnapshot::pending).sum();
