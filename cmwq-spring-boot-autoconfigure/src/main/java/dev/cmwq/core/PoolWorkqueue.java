@@ -49,7 +49,7 @@ final class PoolWorkqueue {
 		assert this.pool.isLocked();
 		work.pwq = this;
 		work.color = this.wq.workColor;
-		work.queuedAt = System.nanoTime();
+		work.queuedAt = this.wq.system.listeners.any() ? System.nanoTime() : 0; // the wait is only told to listeners
 		this.nrInFlight[work.color]++;
 	}
 

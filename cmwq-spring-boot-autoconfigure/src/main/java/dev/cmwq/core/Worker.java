@@ -35,6 +35,9 @@ final class Worker implements Runnable {
 
 	static final int CPU_INTENSIVE = 4;
 
+	/** Spins of a worker that found no work before it parks (some microseconds); see {@link #waitForWork}. */
+	private static final int IDLE_SPINS = 256;
+
 	private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
 
 	private static final boolean CPU_TIME = THREADS.isCurrentThreadCpuTimeSupported();
@@ -49,7 +52,8 @@ final class Worker implements Runnable {
 	/** I: set before the thread starts (null until a pool worker's thread is created). */
 	volatile Thread thread;
 
-	State state = State.WAKING; // L
+	/** L; V for the idle worker's spin in {@link #waitForWork}. */
+	volatile State state = State.WAKING;
 
 	int flags; // L
 
@@ -175,7 +179,14 @@ final class Worker implements Runnable {
 			}
 			pool.unlock();
 			try {
-				LockSupport.parkNanos(this, (idleFor >= timeout) ? timeout : timeout - idleFor);
+				// A kick that comes within a few microseconds (a producer that queues in bursts) finds the worker
+				// still spinning: no park and unpark, which cost far more than the spin.
+				for (int spins = IDLE_SPINS; spins > 0 && this.state != State.WAKING; spins--) {
+					Thread.onSpinWait();
+				}
+				if (this.state != State.WAKING) {
+					LockSupport.parkNanos(this, (idleFor >= timeout) ? timeout : timeout - idleFor);
+				}
 				Thread.interrupted(); // an interrupt must not turn parking into spinning
 			}
 			finally {
@@ -263,7 +274,7 @@ final class Worker implements Runnable {
 		try {
 			wq.stats.started.increment();
 			accountCpu(wq);
-			pool.system.listeners.started(wq, start - work.queuedAt);
+			pool.system.listeners.started(wq, (work.queuedAt != 0) ? start - work.queuedAt : 0);
 			this.inItem = true;
 			try {
 				work.task().run();
@@ -285,7 +296,9 @@ final class Worker implements Runnable {
 			if (this.rescuer) {
 				wq.stats.rescued.increment();
 			}
-			pool.system.listeners.finished(wq, System.nanoTime() - start, failure);
+			if (pool.system.listeners.any()) {
+				pool.system.listeners.finished(wq, System.nanoTime() - start, failure);
+			}
 		}
 		finally {
 			pool.lock();

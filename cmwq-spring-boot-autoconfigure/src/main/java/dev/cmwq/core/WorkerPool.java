@@ -61,6 +61,9 @@ final class WorkerPool {
 
 	final String id; // I
 
+	/** Retries of a contended pool lock before parking; see {@link #lock()}. */
+	private static final int LOCK_SPINS = 64;
+
 	private final ReentrantLock lock = new ReentrantLock();
 
 	/** Activated items waiting for a worker, oldest first. L */
@@ -133,8 +136,20 @@ final class WorkerPool {
 
 	// --- the lock ----------------------------------------------------------------------------------------------
 
+	/**
+	 * Takes the pool lock. Its critical sections are short (no user code runs under it), so a contended lock is
+	 * first retried for a moment: parking and unparking the waiter costs far more than the wait itself, and the
+	 * pool lock is mostly contended between a queuer and a worker of the same pool.
+	 */
 	void lock() {
-		this.lock.lock();
+		ReentrantLock lock = this.lock;
+		for (int spins = LOCK_SPINS; spins > 0; spins--) {
+			if (lock.tryLock()) {
+				return;
+			}
+			Thread.onSpinWait();
+		}
+		lock.lock();
 	}
 
 	boolean isLocked() {
