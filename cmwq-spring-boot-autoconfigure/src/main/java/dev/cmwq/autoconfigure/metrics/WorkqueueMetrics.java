@@ -52,9 +52,9 @@ public class WorkqueueMetrics implements MeterBinder, AutoCloseable {
 	public static final Duration DEFAULT_SNAPSHOT_TTL = Duration.ofMillis(100);
 
 	/**
-	 * The histogram buckets of the timers, 100 µs to 60 s (18 buckets, 20 series per timer and workqueue with
-	 * {@code +Inf}, count and sum); Spring Boot's {@code management.metrics.distribution.slo.cmwq.workqueue.wait}
-	 * (and {@code .execution}) replace them.
+	 * The histogram buckets of the timers, 100 µs to 60 s: 19 series per timer and workqueue with {@code +Inf}.
+	 * Spring Boot's {@code management.metrics.distribution.slo.cmwq.workqueue.wait} (and {@code .execution})
+	 * replace them.
 	 */
 	public static final List<Duration> BUCKETS = List.of(Duration.ofNanos(100_000), Duration.ofNanos(250_000),
 			Duration.ofNanos(500_000), Duration.ofMillis(1), Duration.ofNanos(2_500_000), Duration.ofMillis(5),
