@@ -58,9 +58,11 @@ class FleetPrometheusTests {
 		PrometheusServer.assumeInstalled(PrometheusServer.PROMETHEUS);
 		List<Integer> ports = new ArrayList<>();
 		for (int i = 0; i < 2; i++) {
+			// each instance its own in-memory database, should the sample have one
 			ConfigurableApplicationContext app = new SpringApplicationBuilder(SampleApplication.class).run(
 					"--server.port=0", "--sample.load.on-at-start=true",
-					"--management.metrics.tags.application=cmwq-sample", "--spring.main.banner-mode=off");
+					"--management.metrics.tags.application=cmwq-sample", "--spring.main.banner-mode=off",
+					"--spring.datasource.url=jdbc:h2:mem:cmwq-fleet-" + i);
 			apps.add(app);
 			int port = app.getEnvironment().getRequiredProperty("local.server.port", Integer.class);
 			ports.add(port);
