@@ -44,7 +44,7 @@
     maxPoints: 300,
     charts: new Map(),       // pool id -> Chart
     lastCompleted: new Map(), // queue name -> {completed, at}
-    wakeups: new Map(),      // queue name -> [{value, at}] over the rate window
+    wakeups: new Map(),      // queue name -> [{count, at}] over the rate window
     acting: false,
     readDeclined: false,     // the user cancelled signing in for reading
     frozen: false,
