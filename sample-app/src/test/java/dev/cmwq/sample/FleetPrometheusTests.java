@@ -55,7 +55,7 @@ class FleetPrometheusTests {
 
 	@BeforeAll
 	static void startFleet() {
-		PrometheusServer.assumeInstalled(PrometheusServer.PROMETHEUS);
+		PrometheusServer.requireInstalled(PrometheusServer.PROMETHEUS);
 		List<Integer> ports = new ArrayList<>();
 		for (int i = 0; i < 2; i++) {
 			// each instance its own in-memory database, should the sample have one

@@ -53,7 +53,7 @@ final class PrometheusServer implements AutoCloseable {
 		this.base = "http://127.0.0.1:" + port;
 	}
 
-	static void assumeInstalled(Path binary) {
+	static void requireInstalled(Path binary) {
 		assertThat(Files.isExecutable(binary))
 			.as("the fleet tests need Debian's prometheus package (%s): apt-get install -y prometheus (.ci/run does)",
 					binary)
@@ -65,7 +65,7 @@ final class PrometheusServer implements AutoCloseable {
 	 * the given rule files every second, and waits until it is ready.
 	 */
 	static PrometheusServer start(List<Integer> targetPorts, List<Path> ruleFiles) {
-		assumeInstalled(PROMETHEUS);
+		requireInstalled(PROMETHEUS);
 		try {
 			Path directory = Files.createTempDirectory("cmwq-prometheus-");
 			String targets = targetPorts.stream()
@@ -148,7 +148,7 @@ final class PrometheusServer implements AutoCloseable {
 	 * @return its exit code and output
 	 */
 	static ToolResult promtool(Path directory, String... arguments) {
-		assumeInstalled(PROMTOOL);
+		requireInstalled(PROMTOOL);
 		try {
 			List<String> command = new ArrayList<>();
 			command.add(PROMTOOL.toString());
