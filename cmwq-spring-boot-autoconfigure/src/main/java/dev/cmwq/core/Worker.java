@@ -361,6 +361,7 @@ final class Worker implements Runnable {
 		this.sleepingHint = (this.flags & SLEEPING) != 0;
 		if (this.pool.recount(this) && on && flag != CPU_INTENSIVE && this.currentPwq != null) {
 			this.currentPwq.wq.stats.cmWakeups.increment();
+			this.pool.countCmWakeup();
 		}
 	}
 
