@@ -89,8 +89,10 @@ final class Worker implements Runnable {
 	/** Mirror of {@code flags & SLEEPING} for the detector. V */
 	volatile boolean sleepingHint;
 
-	/** The item the detector last looked at. D */
+	/** The item the detector last looked at, and the scan it last looked at this worker in. D */
 	long scanSeq;
+
+	long scannedAt; // D: see scanSeq
 
 	/** The item at whose previous probe only the kernel saw this worker blocked, or -1. D */
 	long kernelBlockedSeq = -1;
