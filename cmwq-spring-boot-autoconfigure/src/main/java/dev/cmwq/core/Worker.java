@@ -204,6 +204,7 @@ final class Worker implements Runnable {
 
 	/** Puts an item on this worker's scheduled list, to run after its current one. L (pool's lock) */
 	void schedule(Work work) {
+		assert this.pool.isLocked();
 		this.scheduled.addLast(work);
 		work.link(this.pool, Work.Link.SCHEDULED, this);
 	}
@@ -233,6 +234,7 @@ final class Worker implements Runnable {
 	 * @return true if handed over
 	 */
 	private boolean handOff(WorkerPool pool, Work work, Worker owner) {
+		assert pool.isLocked();
 		if (owner.pool == pool) {
 			owner.schedule(work); // owner's current item is stable under our lock: it runs the item next
 			return true;
