@@ -24,7 +24,7 @@ import java.util.concurrent.locks.LockSupport;
  * When no bound pool has pending items the thread lingers for a few milliseconds, then parks without a timeout:
  * an idle system pays nothing. Queueing into a managed pool whose worker counts as running unparks it.
  *
- * <p>Fields: {@code thread}, {@code parked} and {@code stopped} are volatile; {@code Worker.kernelBlockedSeq} is
+ * <p>Fields (tags as in {@code package-info.java}): {@code thread}, {@code parked} and {@code stopped} are V; {@code Worker.kernelBlockedSeq} is D,
  * owned by the scan thread.
  */
 final class BlockDetector implements Runnable {
@@ -155,55 +155,36 @@ final class BlockDetector implements Runnable {
 		}
 	}
 
+	/**
+	 * Flags or unflags a worker found blocked or running again. A kicked idle worker is unparked at once, but a new
+	 * thread is started by the timer thread (hundreds of microseconds, more under load), so the scan goes on.
+	 */
 	private void transition(WorkerPool pool, Worker worker, long seq, boolean blocked, long now) {
-		Worker toWake = null;
-		pool.lock.lock();
+		pool.lock();
 		try {
 			if (worker.itemSeq != seq || worker.currentWork == null) {
 				return; // the item ended meanwhile
 			}
-			if (blocked) {
-				toWake = worker.setFlag(Worker.SLEEPING, true);
-				if (toWake != null) {
-					worker.currentPwq.wq.stats.cmWakeups.increment();
-				}
-			}
-			else {
-				worker.setFlag(Worker.SLEEPING, false);
+			worker.setFlag(Worker.SLEEPING, blocked);
+			if (!blocked) {
 				worker.runningSince = now;
 			}
 		}
 		finally {
-			pool.lock.unlock();
-		}
-		wake(pool, toWake);
-	}
-
-	/**
-	 * Unparks a kicked idle worker at once, but leaves starting a new thread (hundreds of microseconds, more under
-	 * load) to the timer thread, so that the scan goes on meanwhile.
-	 */
-	private void wake(WorkerPool pool, Worker worker) {
-		if (worker == null) {
-			return;
-		}
-		if (worker.thread != null || this.system.timers.schedule(() -> pool.wake(worker), 0) == null) {
-			pool.wake(worker);
+			pool.unlock(true);
 		}
 	}
 
 	private void markCpuIntensive(WorkerPool pool, Worker worker, long seq) {
-		Worker toWake = null;
-		pool.lock.lock();
+		pool.lock();
 		try {
 			if (worker.itemSeq == seq && worker.currentWork != null && (worker.flags & Worker.CPU_INTENSIVE) == 0) {
-				toWake = worker.setFlag(Worker.CPU_INTENSIVE, true);
+				worker.setFlag(Worker.CPU_INTENSIVE, true);
 			}
 		}
 		finally {
-			pool.lock.unlock();
+			pool.unlock(true);
 		}
-		wake(pool, toWake);
 	}
 
 }

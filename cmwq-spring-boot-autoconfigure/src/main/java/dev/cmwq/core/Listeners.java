@@ -23,7 +23,7 @@ final class Listeners {
 			try {
 				listener.started(wq, waitNanos);
 			}
-			catch (RuntimeException ex) {
+			catch (Throwable ex) { // even an Error must not kill a worker in the middle of its bookkeeping
 				WorkqueueSystem.LOG.warn("WorkListener {} failed", listener, ex);
 			}
 		}
@@ -34,7 +34,7 @@ final class Listeners {
 			try {
 				listener.finished(wq, executionNanos, failure);
 			}
-			catch (RuntimeException ex) {
+			catch (Throwable ex) { // even an Error must not kill a worker in the middle of its bookkeeping
 				WorkqueueSystem.LOG.warn("WorkListener {} failed", listener, ex);
 			}
 		}
@@ -45,7 +45,7 @@ final class Listeners {
 			try {
 				listener.cancelled(wq);
 			}
-			catch (RuntimeException ex) {
+			catch (Throwable ex) { // even an Error must not kill a worker in the middle of its bookkeeping
 				WorkqueueSystem.LOG.warn("WorkListener {} failed", listener, ex);
 			}
 		}
