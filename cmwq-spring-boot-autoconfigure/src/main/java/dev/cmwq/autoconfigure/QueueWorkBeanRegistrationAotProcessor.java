@@ -49,10 +49,10 @@ class QueueWorkBeanRegistrationAotProcessor implements BeanRegistrationAotProces
 	}
 
 	/** The methods a {@code @QueueWork} applies to: annotated ones, and public ones of an annotated class. */
-	static List<Method> queueWorkMethods(Class<?> beanClass) {
+	private static List<Method> queueWorkMethods(Class<?> beanClass) {
 		List<Method> methods = new ArrayList<>();
 		for (Method method : ReflectionUtils.getUniqueDeclaredMethods(beanClass, ReflectionUtils.USER_DECLARED_METHODS)) {
-			if (method.getDeclaringClass() != Object.class && queueWork(method, beanClass) != null) {
+			if (queueWork(method, beanClass) != null) {
 				methods.add(method);
 			}
 		}
