@@ -24,7 +24,7 @@ final class WorkqueuesEndpointLocator {
 
 	static final EndpointId WORKQUEUES = EndpointId.of("workqueues");
 
-	static final String NOT_EXPOSED = "The workqueues actuator endpoint is not exposed over HTTP: add \"workqueues\" "
+	private static final String NOT_EXPOSED = "The workqueues actuator endpoint is not exposed over HTTP: add \"workqueues\" "
 			+ "to management.endpoints.web.exposure.include.";
 
 	private final Supplier<PathMappedEndpoints> endpoints;
