@@ -1,6 +1,5 @@
 package dev.cmwq.bench;
 
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.ZonedDateTime;
@@ -40,6 +39,7 @@ public final class BenchMain {
 				  --contenders=CMWQ,TPE,...   subset of CMWQ, TPE, FJP, CACHED, SPRING, VIRTUAL (VIRTUAL needs JDK 21+)
 				  --quick                     short runs for development (the report is marked not valid)
 				  --max-load=X                refuse to run when the 1-minute load average is above X (default cores / 2)
+				  --wait=SECONDS              first wait up to this long for the load average to fall to it (default 300)
 				  --force                     run anyway, for development (the report is marked not valid)
 				  --out=FILE                  also write the markdown report to FILE
 				  --jmh ARGS...               run JMH's own command line instead (e.g. --jmh TinyTasks -p contender=CMWQ)
@@ -51,13 +51,11 @@ public final class BenchMain {
 			org.openjdk.jmh.Main.main(Arrays.copyOfRange(args, 1, args.length));
 			return;
 		}
-		// first, before any benchmark thread runs: the load averages count this JVM's threads too
-		String startLoad = MachineLoad.loadAverages();
-		double startLoad1 = MachineLoad.oneMinute();
 		Scenarios.Options options = new Scenarios.Options();
 		Path outFile = null;
 		boolean force = false;
 		double maxLoad = options.ncpu / 2.0;
+		long waitSeconds = 300;
 		for (String arg : args) {
 			if (arg.equals("--quick")) {
 				options.quick();
@@ -67,6 +65,9 @@ public final class BenchMain {
 			}
 			else if (arg.startsWith("--max-load=")) {
 				maxLoad = Double.parseDouble(arg.substring(11));
+			}
+			else if (arg.startsWith("--wait=")) {
+				waitSeconds = Long.parseLong(arg.substring(7));
 			}
 			else if (arg.startsWith("--workloads=")) {
 				TreeSet<Integer> w = new TreeSet<>();
@@ -96,11 +97,15 @@ public final class BenchMain {
 				System.exit(arg.equals("--help") ? 0 : 2);
 			}
 		}
+		// before any benchmark thread runs, as the load averages count this JVM's threads too
+		long waited = force ? 0 : waitForQuiet(maxLoad, waitSeconds);
+		String startLoad = MachineLoad.loadAverages();
+		double startLoad1 = MachineLoad.oneMinute();
 		if (startLoad1 > maxLoad && !force) {
 			System.err.printf(Locale.ROOT, "[bench] refusing to run: the 1-minute load average is %.2f, above %.2f "
-					+ "(--max-load, default cores / 2). Other processes would stretch the numbers unevenly. Wait "
-					+ "until the machine is quiet (the average decays over about a minute after a build), or pass "
-					+ "--force for a development run (its report is marked not valid).%n", startLoad1, maxLoad);
+					+ "(--max-load, default cores / 2) after waiting %d s for it to fall (--wait). Other processes "
+					+ "would stretch the numbers unevenly. Run it when the machine is quiet, or pass --force for a "
+					+ "development run (its report is marked not valid).%n", startLoad1, maxLoad, waited);
 			System.exit(3);
 		}
 		MachineLoad.Others startOthers = MachineLoad.others(1000);
@@ -138,8 +143,8 @@ public final class BenchMain {
 					maxLoad));
 		}
 		String summary = f("- valid: %s%n", invalid.isEmpty() ? "yes" : "**NOT VALID**: " + String.join("; ", invalid))
-				+ f("- machine load at start, before any benchmark thread: load average %s; other processes' runnable "
-						+ "tasks %s%n", startLoad, startOthers)
+				+ f("- machine load at start, before any benchmark thread: load average %s (after waiting %d s for it "
+						+ "to fall to %.2f); other processes' runnable tasks %s%n", startLoad, waited, maxLoad, startOthers)
 				+ f("- machine load at the end, after closing everything: other processes' runnable tasks %s "
 						+ "(this JVM's running threads subtracted); load average %s (it still counts this run's "
 						+ "threads of the last minutes)%n", endOthers, endLoad)
@@ -153,6 +158,22 @@ public final class BenchMain {
 			System.err.println("[bench] report written to " + outFile);
 		}
 		System.exit(0);
+	}
+
+	/**
+	 * Waits, up to {@code seconds}, for the 1-minute load average to fall to {@code maxLoad} (the kernel updates it
+	 * every 5 s; it decays by a factor e a minute once the machine is quiet). Returns the seconds waited.
+	 */
+	private static long waitForQuiet(double maxLoad, long seconds) throws InterruptedException {
+		long start = System.nanoTime();
+		for (int i = 0; MachineLoad.oneMinute() > maxLoad && i * 5 < seconds; i++) {
+			if (i % 6 == 0) {
+				System.err.printf(Locale.ROOT, "[bench] waiting for the 1-minute load average (%s) to fall to %.2f, "
+						+ "at most %d s more%n", MachineLoad.loadAverages(), maxLoad, seconds - i * 5);
+			}
+			Thread.sleep(5000);
+		}
+		return (System.nanoTime() - start) / 1_000_000_000;
 	}
 
 	private static String labels(Scenarios.Options options) {
