@@ -46,6 +46,9 @@ final class BlockDetector implements Runnable {
 
 	private volatile boolean stopped;
 
+	/** Scans so far. D */
+	private long scans;
+
 	BlockDetector(WorkqueueSystem system, long intervalNanos, long cpuIntensiveNanos) {
 		this.system = system;
 		this.intervalNanos = intervalNanos;
@@ -114,6 +117,7 @@ final class BlockDetector implements Runnable {
 
 	/** One pass over the managed pools with pending items; true if there were any. */
 	private boolean scan() {
+		this.scans++;
 		boolean any = false;
 		for (WorkerPool pool : this.system.boundPools()) {
 			if (pool.associated && pool.nrPending > 0) {
@@ -124,12 +128,24 @@ final class BlockDetector implements Runnable {
 		return any;
 	}
 
+	/**
+	 * Probes the pool's workers in two passes: first those flagged blocked (has one run again?), then the others
+	 * (has one blocked?), so that a worker that woke up counts as running again before a block found in the same
+	 * scan makes the pool kick yet another worker.
+	 */
 	private void scan(WorkerPool pool) {
-		for (Worker worker : pool.workerArray) {
+		Worker[] workers = pool.workerArray;
+		scan(pool, workers, true);
+		scan(pool, workers, false);
+	}
+
+	private void scan(WorkerPool pool, Worker[] workers, boolean flagged) {
+		for (Worker worker : workers) {
 			Thread t = worker.thread;
-			if (!worker.inItem || t == null) {
+			if (!worker.inItem || t == null || worker.sleepingHint != flagged || worker.scannedAt == this.scans) {
 				continue;
 			}
+			worker.scannedAt = this.scans;
 			long seq = worker.itemSeq;
 			if (seq != worker.scanSeq) {
 				// first look at this item: most items end before the next scan, so note it and probe next time

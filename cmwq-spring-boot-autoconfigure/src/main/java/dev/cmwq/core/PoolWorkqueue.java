@@ -55,6 +55,7 @@ final class PoolWorkqueue {
 
 	/** Whether a newly queued item may go straight to the worklist (keeps FIFO with held-back items). L */
 	boolean mayActivateNew() {
+		assert this.pool.isLocked();
 		return !this.frozen && this.inactive.isEmpty() && this.nrActive < this.maxActive;
 	}
 

@@ -89,8 +89,10 @@ final class Worker implements Runnable {
 	/** Mirror of {@code flags & SLEEPING} for the detector. V */
 	volatile boolean sleepingHint;
 
-	/** The item the detector last looked at. D */
+	/** The item the detector last looked at, and the scan it last looked at this worker in. D */
 	long scanSeq;
+
+	long scannedAt; // D: see scanSeq
 
 	/** The item at whose previous probe only the kernel saw this worker blocked, or -1. D */
 	long kernelBlockedSeq = -1;
@@ -202,6 +204,7 @@ final class Worker implements Runnable {
 
 	/** Puts an item on this worker's scheduled list, to run after its current one. L (pool's lock) */
 	void schedule(Work work) {
+		assert this.pool.isLocked();
 		this.scheduled.addLast(work);
 		work.link(this.pool, Work.Link.SCHEDULED, this);
 	}
@@ -231,6 +234,7 @@ final class Worker implements Runnable {
 	 * @return true if handed over
 	 */
 	private boolean handOff(WorkerPool pool, Work work, Worker owner) {
+		assert pool.isLocked();
 		if (owner.pool == pool) {
 			owner.schedule(work); // owner's current item is stable under our lock: it runs the item next
 			return true;
@@ -361,6 +365,7 @@ final class Worker implements Runnable {
 		this.sleepingHint = (this.flags & SLEEPING) != 0;
 		if (this.pool.recount(this) && on && flag != CPU_INTENSIVE && this.currentPwq != null) {
 			this.currentPwq.wq.stats.cmWakeups.increment();
+			this.pool.countCmWakeup();
 		}
 	}
 

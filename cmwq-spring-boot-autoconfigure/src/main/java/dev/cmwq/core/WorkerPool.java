@@ -113,6 +113,9 @@ final class WorkerPool {
 	/** Times the watchdog reported the pool as stalled. T */
 	volatile long stalls;
 
+	/** Concurrency-management wake-ups: a worker blocked and another was kicked. L */
+	private long cmWakeups;
+
 	WorkerPool(WorkqueueSystem system, int index, int cpu, boolean highpri) {
 		this.system = system;
 		this.index = index;
@@ -571,6 +574,12 @@ final class WorkerPool {
 		return this.toWake.size() > before;
 	}
 
+	/** A worker of this pool blocked and another was kicked for the pending items. L */
+	void countCmWakeup() {
+		assert isLocked();
+		this.cmWakeups++;
+	}
+
 	// --- mayday ------------------------------------------------------------------------------------------------
 
 	/** A worker is needed but none can be had: arm the mayday timer. L */
@@ -673,7 +682,7 @@ final class WorkerPool {
 			}
 			return new PoolSnapshot(this.id, (this.cpu < 0) ? null : this.cpu, kind().label, online, nrWorkers,
 					nrWorkers - nrIdle, nrIdle, online ? 0 : nrWorkers, this.nrRunning, nrBlocked, this.worklist.size(),
-					this.stalled, this.stalls);
+					this.stalled, this.stalls, this.cmWakeups);
 		}
 		finally {
 			unlock();
