@@ -110,6 +110,10 @@ public final class BenchMain {
 		}
 		MachineLoad.Others startOthers = MachineLoad.others(1000);
 		String date = ZonedDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'"));
+		String header = f("## Results%n%n- date: %s%n- JDK: %s %s (%s)%n- cores: %d%n- arguments: `%s`%n- contenders: "
+				+ "%s%n", date, System.getProperty("java.vm.vendor"), Runtime.version(),
+				System.getProperty("java.vm.name"), options.ncpu, String.join(" ", args), labels(options));
+		System.out.println(header);
 
 		StringBuilder body = new StringBuilder();
 		Consumer<String> out = (text) -> {
@@ -144,14 +148,12 @@ public final class BenchMain {
 		}
 		String summary = f("- valid: %s%n", invalid.isEmpty() ? "yes" : "**NOT VALID**: " + String.join("; ", invalid))
 				+ f("- machine load at start, before any benchmark thread: load average %s (after waiting %d s for it "
-						+ "to fall to %.2f); other processes' runnable tasks %s%n", startLoad, waited, maxLoad, startOthers)
+						+ "to fall to %.2f); other processes' runnable tasks %s%n", startLoad, waited, maxLoad,
+						startOthers)
 				+ f("- machine load at the end, after closing everything: other processes' runnable tasks %s "
 						+ "(this JVM's running threads subtracted); load average %s (it still counts this run's "
 						+ "threads of the last minutes)%n", endOthers, endLoad)
 				+ f("%n### Targets%n%n") + options.targets.table();
-		String header = f("## Results%n%n- date: %s%n- JDK: %s %s (%s)%n- cores: %d%n- arguments: `%s`%n- contenders: "
-				+ "%s%n", date, System.getProperty("java.vm.vendor"), Runtime.version(),
-				System.getProperty("java.vm.name"), options.ncpu, String.join(" ", args), labels(options));
 		System.out.println(summary);
 		if (outFile != null) {
 			Files.writeString(outFile, header + summary + body);
