@@ -195,15 +195,15 @@
 
   function render(snapshot) {
     const label = new Date().toLocaleTimeString([], { hour12: false });
+    const now = performance.now();
     renderSystem(snapshot);
-    (snapshot.pools || []).forEach((pool) => renderPool(pool, label));
+    (snapshot.pools || []).forEach((pool) => renderPool(pool, label, now));
     renderQueues(snapshot.workqueues || [], snapshot.frozen);
-    renderWakeups(snapshot.workqueues || []);
+    renderWakeups(snapshot.workqueues || [], now);
   }
 
   // concurrency-management wake-ups per second over the rate window: of each queue, and of all of them
-  function renderWakeups(queues) {
-    const now = performance.now();
+  function renderWakeups(queues, now) {
     let total = 0;
     queues.forEach((queue) => {
       const rate = ratePerSecond(state.wakeups, queue.name, (queue.stats || {}).cmWakeups || 0, now);
@@ -282,7 +282,7 @@
     document.querySelectorAll('button[data-cpu]').forEach((button) => { button.disabled = state.acting; });
   }
 
-  function renderPool(pool, label) {
+  function renderPool(pool, label, now) {
     let card = document.getElementById('pool-' + pool.id);
     if (!card) {
       card = createPoolCard(pool);
@@ -300,7 +300,7 @@
     if (bound(pool)) {
       card.classList.toggle('over-target', pool.running > RUNNING_TARGET);
     }
-    const wakeups = ratePerSecond(state.poolWakeups, pool.id, value(pool, 'cmWakeups'), performance.now());
+    const wakeups = ratePerSecond(state.poolWakeups, pool.id, value(pool, 'cmWakeups'), now);
     const wakeupsCell = $('[data-field=cmWakeupsRate]', card);
     wakeupsCell.textContent = wakeups.toFixed(1);
     wakeupsCell.classList.toggle('hot', wakeups > 0);
