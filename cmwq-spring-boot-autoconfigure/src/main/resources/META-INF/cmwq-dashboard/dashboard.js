@@ -91,9 +91,10 @@
     document.body.dataset.write = String(config.write);
     document.querySelectorAll('.write-only').forEach((node) => { node.hidden = !config.write; });
     if (!config.available) {
-      setConnection('error', 'endpoint not exposed');
-      showMessage('error', 'The workqueues actuator endpoint is not exposed over HTTP: add "workqueues" to '
-        + 'management.endpoints.web.exposure.include.');
+      setConnection('error', 'endpoint not available');
+      // config.json says why (not exposed, or on the management port) and what to do
+      showMessage('error', config.message || ('The workqueues actuator endpoint is not exposed over HTTP: add '
+        + '"workqueues" to management.endpoints.web.exposure.include.'));
       return;
     }
     if (!config.chartLibrary || typeof window.Chart === 'undefined') {
