@@ -19,9 +19,11 @@ import java.util.concurrent.locks.LockSupport;
  * still on the same item, so a worker caught at the very end of its item costs at most one spurious kick.
  *
  * <h2>Cost</h2>
- * An item is first probed at the second scan that sees it (most items end before), and a worker found running on
- * scan after scan has its {@code /proc} state read at most every 4th scan (15-25 µs a read; the JVM state is still
- * looked at on every scan). CPU-intensive items are judged by the CPU time the thread used since it last blocked
+ * The JVM's state is looked at from the first scan that sees an item; the kernel's only from the second (most
+ * items end before), and a worker found running on scan after scan has its {@code /proc} state read at most every 4th scan (15-25 µs a read; the JVM state is still
+ * looked at on every scan). While every running item is new at each scan (a stream of items shorter than the
+ * interval), there is nothing to probe, and the interval doubles after a few such scans, up to 8 times, until an
+ * item outlives a scan again. CPU-intensive items are judged by the CPU time the thread used since it last blocked
  * (about a microsecond to read), so a worker that waits for a real CPU on a busy machine is not taken for a CPU hog.
  * When no bound pool has pending items the thread lingers for a few milliseconds, then parks without a timeout:
  * an idle system pays nothing. Queueing into a managed pool whose worker counts as running unparks it.
@@ -34,6 +36,11 @@ final class BlockDetector implements Runnable {
 	/** Scans without pending work before parking for good (about 10 to 20 ms). */
 	private static final int LINGER_SCANS = 200;
 
+	/** Scans that found only new items before the interval starts to grow, and how far it may grow. */
+	private static final int BACKOFF_AFTER = 8;
+
+	private static final int MAX_BACKOFF = 8;
+
 	private final WorkqueueSystem system;
 
 	private final long intervalNanos;
@@ -45,6 +52,12 @@ final class BlockDetector implements Runnable {
 	private volatile boolean parked;
 
 	private volatile boolean stopped;
+
+	/** Scans so far. D */
+	private long scans;
+
+	/** Whether the current scan looked at an item it had seen before. D */
+	private boolean probed;
 
 	BlockDetector(WorkqueueSystem system, long intervalNanos, long cpuIntensiveNanos) {
 		this.system = system;
@@ -84,9 +97,21 @@ final class BlockDetector implements Runnable {
 	@Override
 	public void run() {
 		int quiet = 0;
+		int shortOnly = 0;
+		long interval = this.intervalNanos;
 		while (!this.stopped) {
+			this.probed = false;
 			if (scan()) {
 				quiet = 0;
+				if (this.probed) {
+					shortOnly = 0;
+					interval = this.intervalNanos;
+				}
+				else if (++shortOnly >= BACKOFF_AFTER) {
+					// Items wait, but every running item is new at each scan: a stream of short items, where a
+					// probe would find nothing to do. Scan less often, until an item outlives a scan again.
+					interval = Math.min(interval * 2, this.intervalNanos * MAX_BACKOFF);
+				}
 			}
 			else if (++quiet >= LINGER_SCANS) {
 				this.parked = true;
@@ -97,9 +122,11 @@ final class BlockDetector implements Runnable {
 				}
 				this.parked = false;
 				quiet = 0;
+				shortOnly = 0;
+				interval = this.intervalNanos;
 				continue;
 			}
-			LockSupport.parkNanos(this, this.intervalNanos);
+			LockSupport.parkNanos(this, interval);
 		}
 	}
 
@@ -114,6 +141,7 @@ final class BlockDetector implements Runnable {
 
 	/** One pass over the managed pools with pending items; true if there were any. */
 	private boolean scan() {
+		this.scans++;
 		boolean any = false;
 		for (WorkerPool pool : this.system.boundPools()) {
 			if (pool.associated && pool.nrPending > 0) {
@@ -124,34 +152,49 @@ final class BlockDetector implements Runnable {
 		return any;
 	}
 
+	/**
+	 * Probes the pool's workers in two passes: first those flagged blocked (has one run again?), then the others
+	 * (has one blocked?), so that a worker that woke up counts as running again before a block found in the same
+	 * scan makes the pool kick yet another worker.
+	 */
 	private void scan(WorkerPool pool) {
-		for (Worker worker : pool.workerArray) {
+		Worker[] workers = pool.workerArray;
+		scan(pool, workers, true);
+		scan(pool, workers, false);
+	}
+
+	private void scan(WorkerPool pool, Worker[] workers, boolean flagged) {
+		for (Worker worker : workers) {
 			Thread t = worker.thread;
-			if (!worker.inItem || t == null) {
+			if (!worker.inItem || t == null || worker.sleepingHint != flagged || worker.scannedAt == this.scans) {
 				continue;
 			}
+			worker.scannedAt = this.scans;
 			long seq = worker.itemSeq;
-			if (seq != worker.scanSeq) {
-				// first look at this item: most items end before the next scan, so note it and probe next time
+			boolean firstLook = seq != worker.scanSeq;
+			if (firstLook) {
 				worker.scanSeq = seq;
 				worker.runMark = -1;
 				worker.probeSkips = 0;
 				worker.runningProbes = 0;
-				continue;
 			}
 			int state;
 			if (ThreadStateProbe.jvmBlocked(t)) {
 				state = ThreadStateProbe.JVM_BLOCKED; // free to see, so looked at on every scan
 			}
+			else if (firstLook) {
+				continue; // most items end before the next scan: the kernel's view (a /proc read) can wait
+			}
 			else if (worker.probeSkips > 0) {
-				// Found running on scan after scan: the kernel's view (a /proc read) is asked at most every 4th
-				// scan, which keeps a long CPU-bound item cheap to watch. Blocks the JVM sees are still seen at once.
+				// Found running on scan after scan: the kernel's view is asked at most every 4th scan, which
+				// keeps a long CPU-bound item cheap to watch. Blocks the JVM sees are still seen at once.
 				worker.probeSkips--;
 				continue;
 			}
 			else {
 				state = worker.probe.probe(t);
 			}
+			this.probed = true;
 			boolean blocked;
 			if (state == ThreadStateProbe.KERNEL_BLOCKED && !worker.sleepingHint) {
 				// Only the kernel sees it sleep: a blocking system call, or a JVM safepoint pause that looks the

@@ -7,6 +7,11 @@ final class Listeners {
 
 	private volatile WorkListener[] listeners = new WorkListener[0];
 
+	/** Whether any listener is registered (one volatile read; the hot path skips its clock reads without). */
+	boolean any() {
+		return this.listeners.length != 0;
+	}
+
 	synchronized void add(WorkListener listener) {
 		WorkListener[] current = this.listeners;
 		WorkListener[] next = Arrays.copyOf(current, current.length + 1);

@@ -49,12 +49,13 @@ final class PoolWorkqueue {
 		assert this.pool.isLocked();
 		work.pwq = this;
 		work.color = this.wq.workColor;
-		work.queuedAt = System.nanoTime();
+		work.queuedAt = this.wq.system.listeners.any() ? System.nanoTime() : 0; // the wait is only told to listeners
 		this.nrInFlight[work.color]++;
 	}
 
 	/** Whether a newly queued item may go straight to the worklist (keeps FIFO with held-back items). L */
 	boolean mayActivateNew() {
+		assert this.pool.isLocked();
 		return !this.frozen && this.inactive.isEmpty() && this.nrActive < this.maxActive;
 	}
 

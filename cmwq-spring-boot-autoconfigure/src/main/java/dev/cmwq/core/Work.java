@@ -294,13 +294,14 @@ public class Work {
 		return this.linkedPool;
 	}
 
-	/** L */
+	/** L (or a racy read by tests) */
 	Link link() {
 		return this.link;
 	}
 
 	/** L */
 	Worker scheduledOn() {
+		assert this.linkedPool.isLocked();
 		return this.scheduledOn;
 	}
 

@@ -35,6 +35,9 @@ final class Worker implements Runnable {
 
 	static final int CPU_INTENSIVE = 4;
 
+	/** Spins of a worker that found no work before it parks (some microseconds); see {@link #waitForWork}. */
+	private static final int IDLE_SPINS = 256;
+
 	private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
 
 	private static final boolean CPU_TIME = THREADS.isCurrentThreadCpuTimeSupported();
@@ -49,7 +52,8 @@ final class Worker implements Runnable {
 	/** I: set before the thread starts (null until a pool worker's thread is created). */
 	volatile Thread thread;
 
-	State state = State.WAKING; // L
+	/** L; V for the idle worker's spin in {@link #waitForWork}. */
+	volatile State state = State.WAKING;
 
 	int flags; // L
 
@@ -85,8 +89,10 @@ final class Worker implements Runnable {
 	/** Mirror of {@code flags & SLEEPING} for the detector. V */
 	volatile boolean sleepingHint;
 
-	/** The item the detector last looked at. D */
+	/** The item the detector last looked at, and the scan it last looked at this worker in. D */
 	long scanSeq;
+
+	long scannedAt; // D: see scanSeq
 
 	/** The item at whose previous probe only the kernel saw this worker blocked, or -1. D */
 	long kernelBlockedSeq = -1;
@@ -175,7 +181,14 @@ final class Worker implements Runnable {
 			}
 			pool.unlock();
 			try {
-				LockSupport.parkNanos(this, (idleFor >= timeout) ? timeout : timeout - idleFor);
+				// A kick that comes within a few microseconds (a producer that queues in bursts) finds the worker
+				// still spinning: no park and unpark, which cost far more than the spin.
+				for (int spins = IDLE_SPINS; spins > 0 && this.state != State.WAKING; spins--) {
+					Thread.onSpinWait();
+				}
+				if (this.state != State.WAKING) {
+					LockSupport.parkNanos(this, (idleFor >= timeout) ? timeout : timeout - idleFor);
+				}
 				Thread.interrupted(); // an interrupt must not turn parking into spinning
 			}
 			finally {
@@ -191,6 +204,7 @@ final class Worker implements Runnable {
 
 	/** Puts an item on this worker's scheduled list, to run after its current one. L (pool's lock) */
 	void schedule(Work work) {
+		assert this.pool.isLocked();
 		this.scheduled.addLast(work);
 		work.link(this.pool, Work.Link.SCHEDULED, this);
 	}
@@ -220,6 +234,7 @@ final class Worker implements Runnable {
 	 * @return true if handed over
 	 */
 	private boolean handOff(WorkerPool pool, Work work, Worker owner) {
+		assert pool.isLocked();
 		if (owner.pool == pool) {
 			owner.schedule(work); // owner's current item is stable under our lock: it runs the item next
 			return true;
@@ -263,7 +278,7 @@ final class Worker implements Runnable {
 		try {
 			wq.stats.started.increment();
 			accountCpu(wq);
-			pool.system.listeners.started(wq, start - work.queuedAt);
+			pool.system.listeners.started(wq, (work.queuedAt != 0) ? start - work.queuedAt : 0);
 			this.inItem = true;
 			try {
 				work.task().run();
@@ -285,7 +300,9 @@ final class Worker implements Runnable {
 			if (this.rescuer) {
 				wq.stats.rescued.increment();
 			}
-			pool.system.listeners.finished(wq, System.nanoTime() - start, failure);
+			if (pool.system.listeners.any()) {
+				pool.system.listeners.finished(wq, System.nanoTime() - start, failure);
+			}
 		}
 		finally {
 			pool.lock();
@@ -348,6 +365,7 @@ final class Worker implements Runnable {
 		this.sleepingHint = (this.flags & SLEEPING) != 0;
 		if (this.pool.recount(this) && on && flag != CPU_INTENSIVE && this.currentPwq != null) {
 			this.currentPwq.wq.stats.cmWakeups.increment();
+			this.pool.countCmWakeup();
 		}
 	}
 

@@ -61,6 +61,9 @@ final class WorkerPool {
 
 	final String id; // I
 
+	/** Retries of a contended pool lock before parking; see {@link #lock()}. */
+	private static final int LOCK_SPINS = 64;
+
 	private final ReentrantLock lock = new ReentrantLock();
 
 	/** Activated items waiting for a worker, oldest first. L */
@@ -110,6 +113,9 @@ final class WorkerPool {
 	/** Times the watchdog reported the pool as stalled. T */
 	volatile long stalls;
 
+	/** Concurrency-management wake-ups: a worker blocked and another was kicked. L */
+	private long cmWakeups;
+
 	WorkerPool(WorkqueueSystem system, int index, int cpu, boolean highpri) {
 		this.system = system;
 		this.index = index;
@@ -133,8 +139,20 @@ final class WorkerPool {
 
 	// --- the lock ----------------------------------------------------------------------------------------------
 
+	/**
+	 * Takes the pool lock. Its critical sections are short (no user code runs under it), so a contended lock is
+	 * first retried for a moment: parking and unparking the waiter costs far more than the wait itself, and the
+	 * pool lock is mostly contended between a queuer and a worker of the same pool.
+	 */
 	void lock() {
-		this.lock.lock();
+		ReentrantLock lock = this.lock;
+		for (int spins = LOCK_SPINS; spins > 0; spins--) {
+			if (lock.tryLock()) {
+				return;
+			}
+			Thread.onSpinWait();
+		}
+		lock.lock();
 	}
 
 	boolean isLocked() {
@@ -556,6 +574,12 @@ final class WorkerPool {
 		return this.toWake.size() > before;
 	}
 
+	/** A worker of this pool blocked and another was kicked for the pending items. L */
+	void countCmWakeup() {
+		assert isLocked();
+		this.cmWakeups++;
+	}
+
 	// --- mayday ------------------------------------------------------------------------------------------------
 
 	/** A worker is needed but none can be had: arm the mayday timer. L */
@@ -658,7 +682,7 @@ final class WorkerPool {
 			}
 			return new PoolSnapshot(this.id, (this.cpu < 0) ? null : this.cpu, kind().label, online, nrWorkers,
 					nrWorkers - nrIdle, nrIdle, online ? 0 : nrWorkers, this.nrRunning, nrBlocked, this.worklist.size(),
-					this.stalled, this.stalls);
+					this.stalled, this.stalls, this.cmWakeups);
 		}
 		finally {
 			unlock();

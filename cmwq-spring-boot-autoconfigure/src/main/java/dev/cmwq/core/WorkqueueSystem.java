@@ -15,7 +15,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
-import java.util.regex.Pattern;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -39,20 +38,18 @@ public final class WorkqueueSystem implements AutoCloseable {
 
 	static final Logger LOG = LoggerFactory.getLogger(WorkqueueSystem.class);
 
-	/** The default limit of items in flight, when 0 is asked for (the kernel's WQ_DFL_ACTIVE). */
-	public static final int DEFAULT_MAX_ACTIVE = 256;
+	/** The default limit of items in flight, when 0 is asked for (see {@link WorkqueueLimits}). */
+	public static final int DEFAULT_MAX_ACTIVE = WorkqueueLimits.DEFAULT_MAX_ACTIVE;
 
-	/** The most logical CPUs a system may simulate (the Linux kernel's largest NR_CPUS). */
-	public static final int MAX_CPUS = 8192;
+	/** The most logical CPUs a system may simulate (see {@link WorkqueueLimits}). */
+	public static final int MAX_CPUS = WorkqueueLimits.MAX_CPUS;
 
-	/** The highest limit of a bound queue (the kernel's WQ_MAX_ACTIVE). */
-	public static final int MAX_ACTIVE = 512;
+	/** The highest limit of a bound queue (see {@link WorkqueueLimits}). */
+	public static final int MAX_ACTIVE = WorkqueueLimits.MAX_ACTIVE;
 
 	/** Names of the system workqueues made when {@link Builder#systemWorkqueues(boolean)} is on (the default). */
 	public static final List<String> SYSTEM_WORKQUEUES = List.of("events", "events_highpri", "events_long",
 			"events_unbound", "events_freezable");
-
-	private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_.-]{1,32}");
 
 	private enum RunState {
 
@@ -104,7 +101,7 @@ public final class WorkqueueSystem implements AutoCloseable {
 	private volatile RunState runState = RunState.RUNNING;
 
 	private WorkqueueSystem(Builder builder) {
-		this.nrCpus = (builder.cpus == 0) ? Runtime.getRuntime().availableProcessors() : builder.cpus;
+		this.nrCpus = WorkqueueLimits.resolveCpus(builder.cpus);
 		this.idleTimeoutNanos = builder.idleTimeout.toNanos();
 		this.maydayIntervalNanos = builder.maydayInterval.toNanos();
 		this.maxWorkersPerPool = builder.maxWorkersPerPool;
@@ -161,9 +158,9 @@ public final class WorkqueueSystem implements AutoCloseable {
 
 	private Workqueue alloc(String name, Set<WorkqueueFlag> flags, int maxActive, boolean ordered) {
 		Objects.requireNonNull(flags, "flags");
-		if (name == null || !NAME.matcher(name).matches()) {
-			throw new IllegalArgumentException("Invalid workqueue name '" + name
-					+ "': use 1 to 32 characters of letters, digits, '_', '.' and '-'");
+		if (!WorkqueueLimits.isValidName(name)) {
+			throw new IllegalArgumentException("Invalid workqueue name '" + name + "': use "
+					+ WorkqueueLimits.NAME_RULE);
 		}
 		int resolved = resolveMaxActive(name, flags.contains(WorkqueueFlag.UNBOUND), maxActive);
 		DefaultWorkqueue wq;
@@ -185,13 +182,12 @@ public final class WorkqueueSystem implements AutoCloseable {
 	}
 
 	int resolveMaxActive(String name, boolean unbound, int maxActive) {
-		int limit = unbound ? Math.max(MAX_ACTIVE, 4 * this.nrCpus) : MAX_ACTIVE;
+		if (!WorkqueueLimits.isValidMaxActive(maxActive, unbound, this.nrCpus)) {
+			throw new IllegalArgumentException("Invalid max-active " + maxActive + " for workqueue '" + name + "': "
+					+ WorkqueueLimits.maxActiveRule(unbound, this.nrCpus));
+		}
 		if (maxActive == 0) {
 			return DEFAULT_MAX_ACTIVE;
-		}
-		if (maxActive < 1 || maxActive > limit) {
-			throw new IllegalArgumentException("Invalid max-active " + maxActive + " for workqueue '" + name
-					+ "': use 0 for the default " + DEFAULT_MAX_ACTIVE + ", or 1.." + limit);
 		}
 		return maxActive;
 	}
@@ -588,9 +584,8 @@ public final class WorkqueueSystem implements AutoCloseable {
 		 * @return this builder
 		 */
 		public Builder cpus(int cpus) {
-			if (cpus < 0 || cpus > MAX_CPUS) {
-				throw new IllegalArgumentException(
-						"cpus must be 0 (available processors) or 1.." + MAX_CPUS + ", got " + cpus);
+			if (!WorkqueueLimits.isValidCpus(cpus)) {
+				throw new IllegalArgumentException("cpus must be " + WorkqueueLimits.CPUS_RULE + ", got " + cpus);
 			}
 			this.cpus = cpus;
 			return this;
@@ -709,15 +704,15 @@ public final class WorkqueueSystem implements AutoCloseable {
 		}
 
 		private static Duration positive(String name, Duration value) {
-			if (value == null || value.isNegative() || value.isZero()) {
-				throw new IllegalArgumentException(name + " must be positive, got " + value);
+			if (!WorkqueueLimits.isValidDuration(value, false)) {
+				throw new IllegalArgumentException(name + ": " + WorkqueueLimits.durationRule(false) + ", got " + value);
 			}
 			return value;
 		}
 
 		private static Duration nonNegative(String name, Duration value) {
-			if (value == null || value.isNegative()) {
-				throw new IllegalArgumentException(name + " must be zero or positive, got " + value);
+			if (!WorkqueueLimits.isValidDuration(value, true)) {
+				throw new IllegalArgumentException(name + ": " + WorkqueueLimits.durationRule(true) + ", got " + value);
 			}
 			return value;
 		}
