@@ -62,7 +62,7 @@ class WorkOwnershipLincheckTest {
 
 	@Test
 	void modelCheckedOnAFrozenQueue() {
-		check(new ModelCheckingOptions().iterations(Integer.getInteger("cmwq.lincheck.iterations", 4))
+		check(new ModelCheckingOptions().iterations(Integer.getInteger("cmwq.lincheck.iterations", 3))
 			.invocationsPerIteration(Integer.getInteger("cmwq.lincheck.invocations", 10))
 			.threads(2)
 			.actorsPerThread(3)
