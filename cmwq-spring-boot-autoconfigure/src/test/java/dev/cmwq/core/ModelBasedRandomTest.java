@@ -7,7 +7,6 @@ import java.util.List;
 import java.util.Random;
 import java.util.Set;
 import java.util.SplittableRandom;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Phaser;
 import java.util.concurrent.RejectedExecutionException;
@@ -48,9 +47,10 @@ import static org.assertj.core.api.Assertions.fail;
  * as accepted minus cancelled and is not pending; queue and pool counters are back to zero; per queue
  * {@code started == completed + failed}, {@code started} equals the runs seen, {@code completed + failed +
  * cancelled} equals the accepted queueings, {@code cancelled} equals the cancellations reported to callers; a
- * {@link WorkListener} saw the same starts, ends and cancellations. Finally {@code close()} runs while two threads
- * still queue and items still queue more (delayed ones too): afterwards nothing is pending and every accepted
- * queueing was run or cancelled and counted.
+ * {@link WorkListener} saw the same starts, ends and cancellations; no queue's set of armed delayed items holds
+ * anything (close() waits for it); in {@link Mode#NO_THREADS} the rescuers ran every item. Finally {@code close()}
+ * runs while two threads still queue and items still queue more (delayed ones too): afterwards nothing is pending
+ * and every accepted queueing was run or cancelled and counted.
  *
  * <h2>Modes</h2>
  * {@link Mode#THREADS} (the default thread factory), {@link Mode#FLAKY_THREADS} (the factory refuses every third
@@ -61,7 +61,7 @@ import static org.assertj.core.api.Assertions.fail;
  * The seed is printed; {@code -Dcmwq.model.seed=N} replays it (each driver's operation sequence, and each item
  * run's behaviour by its run number, derive from it; thread timing does not). {@code -Dcmwq.model.duration=10m}
  * runs each mode that long (default 8 s); then also raise JUnit's default timeout, e.g.
- * {@code -Djunit.jupiter.execution.timeout.default=40m}. {@code -Dcmwq.model.listenerErrors=false} stops the
+ * {@code -Djunit.jupiter.execution.timeout.default=15m}. {@code -Dcmwq.model.listenerErrors=false} stops the
  * listener from throwing Errors (it still throws RuntimeExceptions), to look past that one fault.
  * <p>This test replaces the former {@code RandomOperationsStressTest}: it runs every operation that test ran and
  * checks all it checked (including, at the end, that no pool has rogue workers once every CPU is online).
@@ -232,8 +232,8 @@ class ModelBasedRandomTest {
 			if (this.model.violations.isEmpty()) {
 				closeWhileBusy();
 			}
-			else {
-				this.system.close(Duration.ofSeconds(2)); // a failed run: release what can be released, quickly
+			else { // a failed run: release what can be released, quickly
+				closeOnItsOwnThread(Duration.ofSeconds(2), new AtomicBoolean());
 			}
 			System.out.println("ModelBasedRandomTest " + this.mode + ": " + this.model.summary());
 			return this.model.violations;
@@ -330,13 +330,8 @@ class ModelBasedRandomTest {
 				this.model.violation("closing queuers could not queue 200 times in %s", STALL_BOUND);
 			}
 			this.closing = true;
-			// close() runs on a thread of its own, so that a close() that never returns fails the test instead of
-			// hanging the build
 			AtomicBoolean clean = new AtomicBoolean();
-			Thread closer = new Thread(() -> clean.set(this.system.close(STALL_BOUND)), "model-close");
-			closer.setDaemon(true);
-			closer.start();
-			closer.join(2 * STALL_BOUND.toMillis());
+			Thread closer = closeOnItsOwnThread(STALL_BOUND, clean);
 			this.stop = true;
 			for (Thread queuer : queuers) {
 				queuer.join(STALL_BOUND.toMillis());
@@ -550,6 +545,19 @@ class ModelBasedRandomTest {
 			catch (RejectedExecutionException ex) {
 				// that queue is draining, or the system is shutting down: not accepted
 			}
+		}
+
+		/**
+		 * Runs {@code close(timeout)} on a thread of its own and waits twice the timeout for it, so that a close() that
+		 * never returns fails the test instead of hanging the build.
+		 * @return the thread, still alive if close() did not return
+		 */
+		private Thread closeOnItsOwnThread(Duration timeout, AtomicBoolean clean) throws InterruptedException {
+			Thread closer = new Thread(() -> clean.set(this.system.close(timeout)), "model-close");
+			closer.setDaemon(true);
+			closer.start();
+			closer.join(2 * timeout.toMillis());
+			return closer;
 		}
 
 		private static String stackOf(Thread thread) {

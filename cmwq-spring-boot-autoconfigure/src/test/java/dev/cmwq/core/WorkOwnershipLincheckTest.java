@@ -47,9 +47,10 @@ import org.slf4j.LoggerFactory;
  * {@code modDelayed} take the pending instance from the timer or from either list exactly once, also while it is
  * in transit between the claim and its linkage (the steal's retry loop); and at the end the item is linked at most
  * once and exactly when the model says so, the pool-workqueue's waiting and in-flight (flush) counts and the
- * snapshots' pending counts equal the model's, an item on its timer is in the queue's armed set (which close()
- * cancels) exactly while it is on its timer, {@code awaitIdle(Duration.ZERO)} agrees with {@code isPending()}, every accepted queueing is answered
- * (run, cancel or steal) or still pending, and the cancelled statistic equals the successful {@code cancel()} calls.
+ * snapshots' pending counts equal the model's, the item is in its queue's armed set (which close() cancels) exactly
+ * while it is on its timer, {@code awaitIdle(Duration.ZERO)} agrees with {@code isPending()}, every accepted
+ * queueing is answered (run, cancel or steal) or still pending, and the cancelled statistic equals the successful
+ * {@code cancel()} calls.
  * <p>It does not cover: an item starting, running, or being requeued while it runs (no worker runs here; that is
  * {@link ModelBasedRandomTest}'s job); a timer firing and its race with a steal ({@code DelayedWork.fire}); the
  * rescuer; {@code cancelSync} (while it runs, {@code queue} returns false for an idle item, as in the kernel, which
