@@ -75,7 +75,8 @@ class WorkqueueBeanRegistrar implements ImportBeanDefinitionRegistrar, Environme
 			.orElseThrow(() -> new IllegalStateException("Workqueue '" + name + "' is configured but the "
 					+ "WorkqueueSystem bean has no such workqueue; a WorkqueueSystem bean of the application must "
 					+ "allocate the workqueues declared under cmwq.workqueues"));
-		TaskDecorator decorator = TaskDecorators.compose(this.beanFactory.getBeanProvider(TaskDecorator.class));
+		TaskDecorator decorator = TaskDecorators.forWorkqueue(name, this.beanFactory.getBeanProvider(TaskDecorator.class),
+				this.beanFactory.getBeanProvider(WorkqueueTaskDecorator.class));
 		return (decorator != null) ? new DecoratingWorkqueue(queue, decorator) : queue;
 	}
 
