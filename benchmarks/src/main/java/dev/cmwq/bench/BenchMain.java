@@ -34,7 +34,7 @@ public final class BenchMain {
 	static String usage() {
 		return """
 				usage: java -jar benchmarks/target/benchmarks.jar [options]
-				  --workloads=1,2,3,4,5,6,7   which workloads (default all; 1 is JMH, 2-7 the scenario harness)
+				  --workloads=1,2,3,4,5,6,7,8 which workloads (default all; 1 is JMH, 2-8 the scenario harness)
 				  --contenders=CMWQ,TPE,...   subset of CMWQ, TPE, FJP, CACHED, SPRING, VIRTUAL (VIRTUAL needs JDK 21+)
 				  --quick                     short runs for development (not for reporting)
 				  --out=FILE                  also write the markdown report to FILE
@@ -97,6 +97,11 @@ public final class BenchMain {
 			System.out.println(text);
 			report.append(text);
 		}).run();
+		if (options.workloads.contains(8)) {
+			String hints = BlockingHintsBench.run(options);
+			System.out.println(hints);
+			report.append(hints);
+		}
 		if (outFile != null) {
 			Files.writeString(outFile, report.toString());
 			System.err.println("[bench] report written to " + outFile);

@@ -12,8 +12,10 @@ import org.springframework.http.client.ClientHttpResponse;
 /**
  * Makes an HTTP exchange of a {@code RestClient} or {@code RestTemplate} a blocking section: from sending the
  * request until the response's status and headers are in. Reading the body afterwards is left to the block detector.
+ * Spring Boot's {@code RestClient.Builder} and {@code RestTemplateBuilder} get it from the blocking-hints
+ * auto-configuration; add it yourself to clients built without them.
  */
-final class BlockingHttpInterceptor implements ClientHttpRequestInterceptor {
+public final class BlockingHttpInterceptor implements ClientHttpRequestInterceptor {
 
 	@Override
 	public ClientHttpResponse intercept(HttpRequest request, byte[] body, ClientHttpRequestExecution execution)

@@ -11,17 +11,21 @@ import java.sql.ResultSet;
 import java.sql.Statement;
 import java.util.Set;
 
+import javax.sql.DataSource;
+
 import dev.cmwq.core.Blocking;
 
 /**
- * A JDBC {@link Connection}, {@link Statement} (and its subtypes) or {@link ResultSet} whose calls that wait for the
- * database are blocking sections: statement execution, {@code commit}, {@code rollback}, {@code isValid} and moving
- * a result set's cursor. The statements and result sets it returns are wrapped the same way. Outside a work item a
- * section costs a thread-local lookup.
+ * A JDBC {@link DataSource}, {@link Connection}, {@link Statement} (and its subtypes) or {@link ResultSet} whose
+ * calls that wait for the database are blocking sections: getting a connection, statement execution,
+ * {@code commit}, {@code rollback}, {@code isValid} and moving a result set's cursor. The connections, statements and
+ * result sets it returns are wrapped the same way. Outside a work item a section costs a thread-local lookup.
+ * Spring's {@code DataSource} beans get this from the blocking-hints auto-configuration;
+ * {@link #dataSource(DataSource)} wraps others.
  */
-final class BlockingJdbc implements InvocationHandler {
+public final class BlockingJdbc implements InvocationHandler {
 
-	private static final Set<Class<?>> WRAPPED = Set.of(Statement.class, PreparedStatement.class,
+	private static final Set<Class<?>> WRAPPED = Set.of(Connection.class, Statement.class, PreparedStatement.class,
 			CallableStatement.class, ResultSet.class);
 
 	private static final Set<String> CONNECTION_WAITS = Set.of("commit", "rollback", "isValid", "setSavepoint",
@@ -34,6 +38,15 @@ final class BlockingJdbc implements InvocationHandler {
 
 	private BlockingJdbc(Object target) {
 		this.target = target;
+	}
+
+	/**
+	 * Wraps a data source that is not a Spring bean (beans are advised instead, which keeps their type).
+	 * @param dataSource the data source
+	 * @return a data source whose connections' database calls are blocking sections, as is getting them
+	 */
+	public static DataSource dataSource(DataSource dataSource) {
+		return wrap(DataSource.class, dataSource);
 	}
 
 	/**
@@ -80,6 +93,9 @@ final class BlockingJdbc implements InvocationHandler {
 		}
 		if (type == ResultSet.class) {
 			return CURSOR_MOVES.contains(name);
+		}
+		if (type == DataSource.class) {
+			return name.equals("getConnection");
 		}
 		return type == Connection.class && CONNECTION_WAITS.contains(name);
 	}
