@@ -13,6 +13,7 @@ import org.springframework.beans.factory.BeanFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.config.BeanDefinition;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.autoconfigure.task.TaskExecutionAutoConfiguration;
@@ -21,6 +22,7 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Role;
 import org.springframework.scheduling.annotation.AsyncAnnotationBeanPostProcessor;
+import org.springframework.scheduling.config.TaskManagementConfigUtils;
 
 /**
  * {@code @Async} on workqueues: failures of {@code @Async("name")} methods count as failed items (and a
@@ -33,15 +35,23 @@ import org.springframework.scheduling.annotation.AsyncAnnotationBeanPostProcesso
 @EnableConfigurationProperties(CmwqAsyncProperties.class)
 public final class CmwqAsyncAutoConfiguration {
 
-	@Bean
-	@Role(BeanDefinition.ROLE_INFRASTRUCTURE)
-	static AsyncFailureBeanPostProcessor asyncFailureBeanPostProcessor(ObjectProvider<WorkErrorHandler> errorHandler) {
-		return new AsyncFailureBeanPostProcessor(() -> errorHandler.getIfAvailable(LoggingWorkErrorHandler::new));
-	}
+	/** Where the application has {@code @EnableAsync}. */
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnBean(name = TaskManagementConfigUtils.ASYNC_ANNOTATION_PROCESSOR_BEAN_NAME)
+	static class AsyncFailureConfiguration {
 
-	@Bean
-	WorkqueueTaskDecorator asyncWorkItemDecorator() {
-		return new AsyncWorkItem.Decorator();
+		@Bean
+		@Role(BeanDefinition.ROLE_INFRASTRUCTURE)
+		static AsyncFailureBeanPostProcessor asyncFailureBeanPostProcessor(
+				ObjectProvider<WorkErrorHandler> errorHandler) {
+			return new AsyncFailureBeanPostProcessor(() -> errorHandler.getIfAvailable(LoggingWorkErrorHandler::new));
+		}
+
+		@Bean
+		WorkqueueTaskDecorator asyncWorkItemDecorator() {
+			return new AsyncWorkItem.Decorator();
+		}
+
 	}
 
 	@Configuration(proxyBeanMethods = false)
