@@ -6,6 +6,7 @@ import java.util.concurrent.TimeUnit;
 
 import dev.cmwq.autoconfigure.CmwqAutoConfiguration;
 import dev.cmwq.autoconfigure.InvalidCmwqPropertyException;
+import dev.cmwq.core.Workqueue;
 import dev.cmwq.core.WorkqueueSystem;
 import org.junit.jupiter.api.Test;
 
@@ -43,6 +44,16 @@ class DefaultWorkqueueExecutorTests {
 			await().atMost(Duration.ofSeconds(30))
 				.until(() -> system.workqueue("events_long").orElseThrow().snapshot().stats().completed() == 1);
 			assertThat(system.workqueue("events").orElseThrow().snapshot().stats().started()).isZero();
+		});
+	}
+
+	@Test
+	void aPlainAsyncMethodThatThrowsCountsAsFailedOnTheDefaultWorkqueue() {
+		this.runner.withPropertyValues("cmwq.async.default-workqueue=events_long").run((context) -> {
+			context.getBean(Greeter.class).explode();
+			Workqueue queue = context.getBean(WorkqueueSystem.class).workqueue("events_long").orElseThrow();
+			await().atMost(Duration.ofSeconds(30)).until(() -> queue.snapshot().stats().failed() == 1);
+			assertThat(queue.snapshot().stats().completed()).isZero();
 		});
 	}
 
@@ -90,6 +101,11 @@ class DefaultWorkqueueExecutorTests {
 		@Async
 		public CompletableFuture<String> thread() {
 			return CompletableFuture.completedFuture(Thread.currentThread().getName());
+		}
+
+		@Async
+		public void explode() {
+			throw new IllegalStateException("plain @Async failed");
 		}
 
 	}
