@@ -2,10 +2,14 @@
  * cmwq dashboard: reads the workqueues actuator endpoint every refresh interval and shows
  *   - the system: frozen or not, each CPU online or offline (with freeze/thaw and CPU buttons where the
  *     endpoint's write operations exist),
- *   - each worker pool: its numbers now and a chart of busy, idle, rogue, running and pending over the last
- *     minutes; offline pools are dashed, stalled ones (watchdog) red,
+ *   - each worker pool: its numbers now and a chart (with a legend) of busy, idle, rogue, running, blocked and
+ *     pending workers over the last minutes, and for a bound pool its running target of one: concurrency
+ *     management at work shows as a blocked worker and another one running; offline pools are dashed, stalled
+ *     ones (watchdog) red,
+ *   - concurrency-management wake-ups per second, of all workqueues and of each,
  *   - each workqueue: flags, max active, active, pending and its statistics.
- * Where it is: config.json, served beside this file, tells the endpoint's path and whether it can be written to.
+ * Where it is: config.json, served beside this file, tells the endpoint's path or URL (it may be on another port, the
+ * management port) and whether it can be written to.
  * Actions are POSTs to the endpoint. A 401 asks for HTTP Basic credentials (kept in this page's memory only);
  * a refused action shows the endpoint's {"error": "..."} text.
  */
@@ -17,10 +21,21 @@
     { key: 'idle', color: '#9ca3af' },
     { key: 'rogue', color: '#dc2626' },
     { key: 'running', color: '#16a34a' },
+    { key: 'blocked', color: '#7c3aed' },
     { key: 'pending', color: '#2563eb' },
   ];
 
+  // a bound pool starts an item only while none of its workers counts as running
+  const RUNNING_TARGET = 1;
+
+  // rates are taken over this window, so a burst stays visible for a while
+  const RATE_WINDOW_MILLIS = 10000;
+
   const STATS = ['started', 'completed', 'failed', 'cancelled', 'cpuTimeMs', 'cpuIntensive', 'cmWakeups', 'mayday', 'rescued'];
+
+  // the numeric columns of the workqueue table, in order
+  const COLUMNS = ['maxActive', 'active', 'pending', 'rate', 'started', 'completed', 'failed', 'cancelled', 'cpuTimeMs',
+    'cpuIntensive', 'cmWakeups', 'cmWakeupsRate', 'mayday', 'rescued'];
 
   const state = {
     config: null,
@@ -29,6 +44,7 @@
     maxPoints: 300,
     charts: new Map(),       // pool id -> Chart
     lastCompleted: new Map(), // queue name -> {completed, at}
+    wakeups: new Map(),      // queue name -> [{count, at}] over the rate window
     acting: false,
     readDeclined: false,     // the user cancelled signing in for reading
     frozen: false,
@@ -68,6 +84,7 @@
       return;
     }
     const config = state.config;
+    config.endpoint = String(config.endpoint || '').replace(/\/+$/, ''); // a path or a URL (management port)
     state.maxPoints = Math.max(10, Math.round((config.historySeconds * 1000) / config.refreshMillis));
     $('#history-minutes').textContent = formatMinutes(config.historySeconds);
     document.body.dataset.write = String(config.write);
@@ -180,6 +197,37 @@
     renderSystem(snapshot);
     (snapshot.pools || []).forEach((pool) => renderPool(pool, label));
     renderQueues(snapshot.workqueues || [], snapshot.frozen);
+    renderWakeups(snapshot.workqueues || []);
+  }
+
+  // concurrency-management wake-ups per second over the rate window: of each queue, and of all of them
+  function renderWakeups(queues) {
+    const now = performance.now();
+    let total = 0;
+    queues.forEach((queue) => {
+      const count = (queue.stats || {}).cmWakeups || 0;
+      const history = state.wakeups.get(queue.name) || [];
+      history.push({ count: count, at: now });
+      while (history.length > 2 && now - history[1].at >= RATE_WINDOW_MILLIS) {
+        history.shift();
+      }
+      state.wakeups.set(queue.name, history);
+      const oldest = history[0];
+      const rate = now > oldest.at ? Math.max(0, ((count - oldest.count) * 1000) / (now - oldest.at)) : 0;
+      total += rate;
+      const row = document.querySelector('#queues tbody tr[data-queue="' + CSS.escape(queue.name) + '"]');
+      if (row) {
+        setCell(row, 'cmWakeupsRate', rate.toFixed(1), rate > 0);
+      }
+    });
+    const card = $('#cm-wakeups-rate');
+    card.textContent = total.toFixed(1);
+    card.classList.toggle('hot', total > 0);
+    for (const name of state.wakeups.keys()) {
+      if (!queues.some((queue) => queue.name === name)) {
+        state.wakeups.delete(name);
+      }
+    }
   }
 
   function renderSystem(snapshot) {
@@ -243,11 +291,16 @@
     $('.badge.offline', card).hidden = pool.online;
     $('.badge.stalled', card).hidden = !stalled;
     $('[data-field=workers]', card).textContent = pool.workers;
-    SERIES.forEach((series) => { $('[data-field=' + series.key + ']', card).textContent = pool[series.key]; });
+    SERIES.forEach((series) => { $('[data-field=' + series.key + ']', card).textContent = value(pool, series.key); });
+    if (bound(pool)) {
+      card.classList.toggle('over-target', pool.running > RUNNING_TARGET);
+    }
     const chart = state.charts.get(pool.id);
     if (chart) {
       chart.data.labels.push(label);
-      SERIES.forEach((series, index) => chart.data.datasets[index].data.push(pool[series.key]));
+      chart.data.datasets.forEach((dataset) => {
+        dataset.data.push(dataset.key === 'target' ? RUNNING_TARGET : value(pool, dataset.key));
+      });
       while (chart.data.labels.length > state.maxPoints) {
         chart.data.labels.shift();
         chart.data.datasets.forEach((dataset) => dataset.data.shift());
@@ -257,13 +310,26 @@
     }
   }
 
+  // blocked appears in the endpoint's pool JSON with engines that report it; 0 where it is missing
+  function value(pool, key) {
+    return pool[key] === undefined || pool[key] === null ? 0 : pool[key];
+  }
+
+  function bound(pool) {
+    return pool.kind !== 'unbound';
+  }
+
   function createPoolCard(pool) {
     const kind = pool.kind + (pool.cpu === null || pool.cpu === undefined ? '' : ' · CPU ' + pool.cpu);
     const numbers = el('div', { class: 'numbers' }, [
       el('span', { class: 'n-workers' }, ['workers ', el('b', { 'data-field': 'workers' })]),
     ]);
     SERIES.forEach((series) => {
-      numbers.append(el('span', { class: 'n-' + series.key }, [series.key + ' ', el('b', { 'data-field': series.key })]));
+      const number = el('span', { class: 'n-' + series.key }, [series.key + ' ', el('b', { 'data-field': series.key })]);
+      if (series.key === 'running' && bound(pool)) {
+        number.append(el('span', { class: 'target', 'data-field': 'target', text: ' / target ' + RUNNING_TARGET }));
+      }
+      numbers.append(number);
     });
     const card = el('div', { id: 'pool-' + pool.id, class: 'card pool', 'data-pool': pool.id }, [
       el('h3', {}, [
@@ -277,34 +343,48 @@
     if (state.config.chartLibrary && typeof window.Chart !== 'undefined') {
       const canvas = el('canvas', { 'aria-label': 'history of pool ' + pool.id, role: 'img' });
       card.append(el('div', { class: 'chart' }, [canvas]));
-      state.charts.set(pool.id, newChart(canvas));
+      state.charts.set(pool.id, newChart(canvas, bound(pool)));
     } else {
       card.append(el('div', { class: 'nochart', text: 'no chart library' }));
     }
     return card;
   }
 
-  function newChart(canvas) {
+  function newChart(canvas, withTarget) {
+    const datasets = SERIES.map((series) => ({
+      key: series.key,
+      label: series.key,
+      data: [],
+      borderColor: series.color,
+      backgroundColor: series.color,
+      borderWidth: 1.5,
+      pointRadius: 0,
+      tension: 0,
+    }));
+    if (withTarget) {
+      datasets.push({
+        key: 'target',
+        label: 'running target',
+        data: [],
+        borderColor: '#16a34a',
+        backgroundColor: '#16a34a',
+        borderDash: [4, 4],
+        borderWidth: 1,
+        pointRadius: 0,
+        tension: 0,
+      });
+    }
     return new window.Chart(canvas, {
       type: 'line',
-      data: {
-        labels: [],
-        datasets: SERIES.map((series) => ({
-          label: series.key,
-          data: [],
-          borderColor: series.color,
-          backgroundColor: series.color,
-          borderWidth: 1.5,
-          pointRadius: 0,
-          tension: 0,
-        })),
-      },
+      data: { labels: [], datasets: datasets },
       options: {
         animation: false,
         responsive: true,
         maintainAspectRatio: false,
         interaction: { mode: 'index', intersect: false },
-        plugins: { legend: { display: false } },
+        plugins: {
+          legend: { display: true, position: 'bottom', labels: { boxWidth: 10, boxHeight: 2, padding: 6, font: { size: 10 } } },
+        },
         scales: {
           x: { ticks: { maxTicksLimit: 4, maxRotation: 0, font: { size: 10 } }, grid: { display: false } },
           y: { beginAtZero: true, suggestedMax: 2, ticks: { precision: 0, font: { size: 10 } } },
@@ -329,7 +409,7 @@
           flags.append(el('span', { class: 'flag ordered', text: 'ordered' }));
         }
         row.append(flags);
-        ['maxActive', 'active', 'pending', 'rate'].concat(STATS).forEach((field) => {
+        COLUMNS.forEach((field) => {
           row.append(el('td', { class: 'num', 'data-field': field }));
         });
         body.append(row);

@@ -61,8 +61,9 @@ public class CmwqProperties {
 	private boolean systemWorkqueues = true;
 
 	/**
-	 * Workqueues to create, by name. Each is a Workqueue bean of that name. Names are 1 to 32 characters of
-	 * letters, digits, '_', '.' and '-'.
+	 * Workqueues to create, by name, each with flags, max-active and ordered; 'name: {}' declares one with the
+	 * defaults. Each is a Workqueue bean of that name. Names are 1 to 32 characters of letters, digits, '_', '.' and
+	 * '-'.
 	 */
 	private Map<String, Workqueue> workqueues = new LinkedHashMap<>();
 

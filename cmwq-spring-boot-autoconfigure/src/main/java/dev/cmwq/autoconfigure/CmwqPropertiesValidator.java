@@ -7,6 +7,7 @@ import java.util.Set;
 import java.util.regex.Pattern;
 
 import dev.cmwq.core.WorkqueueFlag;
+import dev.cmwq.core.WorkqueueLimits;
 import dev.cmwq.core.WorkqueueSystem;
 
 import org.springframework.boot.context.properties.bind.Bindable;
@@ -28,19 +29,8 @@ final class CmwqPropertiesValidator {
 
 	private static final String PREFIX = "cmwq.";
 
-	private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_.-]{1,32}");
-
 	/** A map key that needs no brackets in a property path (as written; Spring Boot keeps a map key's case). */
 	private static final Pattern PLAIN_KEY = Pattern.compile("[A-Za-z0-9_-]+");
-
-	/**
-	 * The most CPUs {@code cmwq.cpus} may simulate: the kernel's largest {@code NR_CPUS}. Each CPU costs two worker
-	 * pools up front, so a huge value would exhaust the heap at start-up rather than fail with a message.
-	 */
-	static final int MAX_CPUS = WorkqueueSystem.MAX_CPUS;
-
-	/** The longest duration the engine can use: it counts time in nanoseconds, in a {@code long}. */
-	static final Duration MAX_DURATION = Duration.ofNanos(Long.MAX_VALUE);
 
 	/** The scalar properties under {@code cmwq.} (cmwq.enabled is checked by {@link OnCmwqEnabledCondition}). */
 	private static final List<String> SCALARS = List.of("cpus", "idle-timeout", "cpu-intensive-threshold",
@@ -64,7 +54,8 @@ final class CmwqPropertiesValidator {
 	/**
 	 * Validates what binding to {@link CmwqProperties} would not report, or not clearly: an empty value, which
 	 * binds a duration to its default as if it were not set; a property of a workqueue that does not exist (such as
-	 * {@code max-actve}), which binding ignores; a workqueue given a value rather than properties. Runs before the
+	 * {@code max-actve}), which binding ignores; a workqueue given a value rather than properties (an empty value,
+	 * as YAML writes {@code thumbnails: {}} or {@code thumbnails:}, declares it with the defaults). Runs before the
 	 * properties are bound.
 	 * @throws InvalidCmwqPropertyException for the first bad value
 	 */
@@ -91,8 +82,11 @@ final class CmwqPropertiesValidator {
 		ConfigurationProperty property = source.getConfigurationProperty(name);
 		Object value = (property != null) ? property.getValue() : "";
 		if (name.getNumberOfElements() == queue + 1) {
+			if (value == null || value.toString().isEmpty()) {
+				return; // "thumbnails: {}" or "thumbnails:" declares the workqueue with the defaults
+			}
 			throw new InvalidCmwqPropertyException(name.toString(), value, "a workqueue takes properties, not a "
-					+ "value: set its flags, max-active or ordered (max-active: 0 declares it with the defaults)");
+					+ "value: set its flags, max-active or ordered, or declare it with the defaults as {}");
 		}
 		if (!WORKQUEUE_PROPERTIES.contains(name.getElement(queue + 1, Form.UNIFORM))) {
 			throw new InvalidCmwqPropertyException(name.toString(), value, "unknown workqueue property '"
@@ -106,18 +100,17 @@ final class CmwqPropertiesValidator {
 	 * @throws InvalidCmwqPropertyException for the first bad value
 	 */
 	void validate(CmwqProperties properties) {
-		if (properties.getCpus() < 0 || properties.getCpus() > MAX_CPUS) {
-			throw invalid("cpus", properties.getCpus(),
-					"use 0 for the number of available processors, or 1.." + MAX_CPUS);
+		if (!WorkqueueLimits.isValidCpus(properties.getCpus())) {
+			throw invalid("cpus", properties.getCpus(), "use " + WorkqueueLimits.CPUS_RULE);
 		}
-		positive("idle-timeout", properties.getIdleTimeout());
-		notNegative("cpu-intensive-threshold", properties.getCpuIntensiveThreshold(), "0 disables the detection");
-		notNegative("watchdog-threshold", properties.getWatchdogThreshold(), "0 disables the watchdog");
-		notNegative("shutdown-timeout", properties.getShutdownTimeout(), "0 does not wait");
+		duration("idle-timeout", properties.getIdleTimeout(), null);
+		duration("cpu-intensive-threshold", properties.getCpuIntensiveThreshold(), "0 disables the detection");
+		duration("watchdog-threshold", properties.getWatchdogThreshold(), "0 disables the watchdog");
+		duration("shutdown-timeout", properties.getShutdownTimeout(), "0 does not wait");
 		if (properties.getMaxWorkersPerPool() < 1) {
 			throw invalid("max-workers-per-pool", properties.getMaxWorkersPerPool(), "use 1 or more");
 		}
-		int cpus = (properties.getCpus() != 0) ? properties.getCpus() : Runtime.getRuntime().availableProcessors();
+		int cpus = WorkqueueLimits.resolveCpus(properties.getCpus());
 		for (Map.Entry<String, CmwqProperties.Workqueue> entry : properties.getWorkqueues().entrySet()) {
 			validate(entry.getKey(), entry.getValue(), cpus, properties.isSystemWorkqueues());
 		}
@@ -125,8 +118,8 @@ final class CmwqPropertiesValidator {
 
 	private void validate(String name, CmwqProperties.Workqueue queue, int cpus, boolean systemWorkqueues) {
 		String path = "workqueues." + key(name);
-		if (!NAME.matcher(name).matches()) {
-			throw invalid(path, name, "a workqueue name is 1 to 32 characters of letters, digits, '_', '.' and '-'");
+		if (!WorkqueueLimits.isValidName(name)) {
+			throw invalid(path, name, "a workqueue name is " + WorkqueueLimits.NAME_RULE);
 		}
 		if (systemWorkqueues && WorkqueueSystem.SYSTEM_WORKQUEUES.contains(name)) {
 			throw invalid(path, name, "duplicate workqueue name: a system workqueue has this name; choose another "
@@ -147,11 +140,8 @@ final class CmwqPropertiesValidator {
 			return;
 		}
 		boolean unbound = queue.getFlags().contains(WorkqueueFlag.UNBOUND);
-		int limit = unbound ? Math.max(WorkqueueSystem.MAX_ACTIVE, 4 * cpus) : WorkqueueSystem.MAX_ACTIVE;
-		if (maxActive < 0 || maxActive > limit) {
-			throw invalid(path + ".max-active", maxActive, "use 0 for the default "
-					+ WorkqueueSystem.DEFAULT_MAX_ACTIVE + ", or 1.." + limit + " for " + (unbound ? "an unbound" : "a bound")
-					+ " workqueue");
+		if (!WorkqueueLimits.isValidMaxActive(maxActive, unbound, cpus)) {
+			throw invalid(path + ".max-active", maxActive, WorkqueueLimits.maxActiveRule(unbound, cpus));
 		}
 	}
 
@@ -165,23 +155,11 @@ final class CmwqPropertiesValidator {
 		return PREFIX + relative;
 	}
 
-	private void positive(String property, Duration value) {
-		if (value == null || value.isNegative() || value.isZero()) {
-			throw invalid(property, value, "use a positive duration, such as 300s");
-		}
-		notTooLong(property, value);
-	}
-
-	private void notNegative(String property, Duration value, String zero) {
-		if (value == null || value.isNegative()) {
-			throw invalid(property, value, "use a duration of zero or more (" + zero + ")");
-		}
-		notTooLong(property, value);
-	}
-
-	private void notTooLong(String property, Duration value) {
-		if (value.compareTo(MAX_DURATION) > 0) {
-			throw invalid(property, value, "too long: use at most " + MAX_DURATION.toDays() + "d (about 292 years)");
+	/** A duration the engine can use; {@code zero} says what 0 means, null if 0 is not valid. */
+	private void duration(String property, Duration value, String zero) {
+		if (!WorkqueueLimits.isValidDuration(value, zero != null)) {
+			throw invalid(property, value,
+					WorkqueueLimits.durationRule(zero != null) + ((zero != null) ? " (" + zero + ")" : ""));
 		}
 	}
 

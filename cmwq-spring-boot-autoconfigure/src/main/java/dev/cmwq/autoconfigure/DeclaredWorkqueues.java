@@ -32,7 +32,8 @@ final class DeclaredWorkqueues {
 				}
 			}
 			catch (IllegalArgumentException ex) {
-				// The validator checks the same rules; this keeps the property path should the engine's differ.
+				// The validator checks the same rules (WorkqueueLimits) with the properties' cpus and system
+				// workqueues; this keeps the property path should a WorkqueueSystemCustomizer have changed those.
 				throw new InvalidCmwqPropertyException(
 						CmwqPropertiesValidator.path("workqueues." + CmwqPropertiesValidator.key(name)), name,
 						ex.getMessage());

@@ -12,20 +12,22 @@ import java.util.concurrent.locks.LockSupport;
  * timer slack to short sleeps), the workers of the bound pools that have pending items: only there can a blocked
  * worker hold work back. A worker inside an item ({@link Worker#inItem}, false during the engine's own
  * bookkeeping, so its short lock waits between items are never taken for blocking) is probed with
- * {@link ThreadStateProbe} (JVM state, then the kernel's R/S/D state). Found blocked, it is flagged
- * {@link Worker#SLEEPING}, stops counting as running, and the pool kicks another worker; found running again, the
- * flag is cleared. A block that only the kernel sees (a RUNNABLE Java thread in state S or D) must be seen on two
- * scans of the same item, since a JVM safepoint pause looks the same for a moment. Transitions re-check under the
- * pool lock that the worker is still on the same item, so a
- * worker caught at the very end of its item costs at most one spurious kick. Items younger than one interval are
- * not probed: a stream of short items (each probe of /proc costs 15-25 µs) keeps the detector cheap.
+ * {@link ThreadStateProbe}: first the JVM's state (free), then, for a RUNNABLE thread, the kernel's R/S/D state. A
+ * block that only the kernel sees must show on two probes in a row, since a JVM safepoint pause looks the same for
+ * a moment. Found blocked, it is flagged {@link Worker#SLEEPING}, stops counting as running, and the pool kicks another
+ * worker; found running again, the flag is cleared. Transitions re-check under the pool lock that the worker is
+ * still on the same item, so a worker caught at the very end of its item costs at most one spurious kick.
  *
  * <h2>Cost</h2>
+ * An item is first probed at the second scan that sees it (most items end before), and a worker found running on
+ * scan after scan has its {@code /proc} state read at most every 4th scan (15-25 µs a read; the JVM state is still
+ * looked at on every scan). CPU-intensive items are judged by the CPU time the thread used since it last blocked
+ * (about a microsecond to read), so a worker that waits for a real CPU on a busy machine is not taken for a CPU hog.
  * When no bound pool has pending items the thread lingers for a few milliseconds, then parks without a timeout:
  * an idle system pays nothing. Queueing into a managed pool whose worker counts as running unparks it.
  *
- * <p>Fields: {@code thread}, {@code parked} and {@code stopped} are volatile; {@code Worker.kernelBlockedSeq} is
- * owned by the scan thread.
+ * <p>Fields (tags as in {@code package-info.java}): {@code thread}, {@code parked} and {@code stopped} are V; the
+ * detector's per-worker fields ({@code Worker.scanSeq}, {@code runMark}, {@code probeSkips}) and the probes' are D.
  */
 final class BlockDetector implements Runnable {
 
@@ -43,6 +45,9 @@ final class BlockDetector implements Runnable {
 	private volatile boolean parked;
 
 	private volatile boolean stopped;
+
+	/** Scans so far. D */
+	private long scans;
 
 	BlockDetector(WorkqueueSystem system, long intervalNanos, long cpuIntensiveNanos) {
 		this.system = system;
@@ -112,6 +117,7 @@ final class BlockDetector implements Runnable {
 
 	/** One pass over the managed pools with pending items; true if there were any. */
 	private boolean scan() {
+		this.scans++;
 		boolean any = false;
 		for (WorkerPool pool : this.system.boundPools()) {
 			if (pool.associated && pool.nrPending > 0) {
@@ -122,22 +128,50 @@ final class BlockDetector implements Runnable {
 		return any;
 	}
 
+	/**
+	 * Probes the pool's workers in two passes: first those flagged blocked (has one run again?), then the others
+	 * (has one blocked?), so that a worker that woke up counts as running again before a block found in the same
+	 * scan makes the pool kick yet another worker.
+	 */
 	private void scan(WorkerPool pool) {
-		long now = System.nanoTime();
-		for (Worker worker : pool.workerArray) {
+		Worker[] workers = pool.workerArray;
+		scan(pool, workers, true);
+		scan(pool, workers, false);
+	}
+
+	private void scan(WorkerPool pool, Worker[] workers, boolean flagged) {
+		for (Worker worker : workers) {
 			Thread t = worker.thread;
-			if (!worker.inItem || t == null) {
+			if (!worker.inItem || t == null || worker.sleepingHint != flagged || worker.scannedAt == this.scans) {
 				continue;
 			}
+			worker.scannedAt = this.scans;
 			long seq = worker.itemSeq;
-			if (now - worker.runningSince < this.intervalNanos) {
-				continue; // items this young mostly finish before the next scan: don't pay for a probe
+			if (seq != worker.scanSeq) {
+				// first look at this item: most items end before the next scan, so note it and probe next time
+				worker.scanSeq = seq;
+				worker.runMark = -1;
+				worker.probeSkips = 0;
+				worker.runningProbes = 0;
+				continue;
 			}
-			int state = worker.probe.probe(t);
+			int state;
+			if (ThreadStateProbe.jvmBlocked(t)) {
+				state = ThreadStateProbe.JVM_BLOCKED; // free to see, so looked at on every scan
+			}
+			else if (worker.probeSkips > 0) {
+				// Found running on scan after scan: the kernel's view (a /proc read) is asked at most every 4th
+				// scan, which keeps a long CPU-bound item cheap to watch. Blocks the JVM sees are still seen at once.
+				worker.probeSkips--;
+				continue;
+			}
+			else {
+				state = worker.probe.probe(t);
+			}
 			boolean blocked;
 			if (state == ThreadStateProbe.KERNEL_BLOCKED && !worker.sleepingHint) {
 				// Only the kernel sees it sleep: a blocking system call, or a JVM safepoint pause that looks the
-				// same for a moment. Believe it once it is seen on two scans of the same item.
+				// same for a moment. Believe it once it is seen on two probes of the same item in a row.
 				blocked = worker.kernelBlockedSeq == seq;
 				worker.kernelBlockedSeq = seq;
 			}
@@ -146,64 +180,63 @@ final class BlockDetector implements Runnable {
 				worker.kernelBlockedSeq = -1;
 			}
 			if (blocked != worker.sleepingHint) {
-				transition(pool, worker, seq, blocked, now);
+				transition(pool, worker, seq, blocked);
 			}
-			else if (!blocked && this.cpuIntensiveNanos > 0 && (worker.flags & Worker.CPU_INTENSIVE) == 0
-					&& now - worker.runningSince > this.cpuIntensiveNanos) {
-				markCpuIntensive(pool, worker, seq);
+			if (state != ThreadStateProbe.RUNNING) { // blocked, or to be confirmed at the next probe
+				worker.runMark = -1; // CPU-intensive is judged by CPU time since the last block
+				worker.runningProbes = 0;
+			}
+			else {
+				checkCpuIntensive(pool, worker, seq, t);
+				worker.probeSkips = Math.min(worker.runningProbes++, 3);
 			}
 		}
 	}
 
-	private void transition(WorkerPool pool, Worker worker, long seq, boolean blocked, long now) {
-		Worker toWake = null;
-		pool.lock.lock();
+	/** Marks a worker CPU-intensive once its item has used the threshold's CPU time since it last blocked. */
+	private void checkCpuIntensive(WorkerPool pool, Worker worker, long seq, Thread t) {
+		if (this.cpuIntensiveNanos == 0 || (worker.flags & Worker.CPU_INTENSIVE) != 0) {
+			return;
+		}
+		long cpu = ThreadStateProbe.cpuNanos(t);
+		if (cpu < 0) {
+			cpu = System.nanoTime(); // no CPU clock: judge by wall time, as a last resort
+		}
+		if (worker.runMark < 0) {
+			worker.runMark = cpu;
+		}
+		else if (cpu - worker.runMark > this.cpuIntensiveNanos) {
+			markCpuIntensive(pool, worker, seq);
+		}
+	}
+
+	/**
+	 * Flags or unflags a worker found blocked or running again. A kicked idle worker is unparked at once, but a new
+	 * thread is started by the timer thread (hundreds of microseconds, more under load), so the scan goes on.
+	 */
+	private void transition(WorkerPool pool, Worker worker, long seq, boolean blocked) {
+		pool.lock();
 		try {
 			if (worker.itemSeq != seq || worker.currentWork == null) {
 				return; // the item ended meanwhile
 			}
-			if (blocked) {
-				toWake = worker.setFlag(Worker.SLEEPING, true);
-				if (toWake != null) {
-					worker.currentPwq.wq.stats.cmWakeups.increment();
-				}
-			}
-			else {
-				worker.setFlag(Worker.SLEEPING, false);
-				worker.runningSince = now;
-			}
+			worker.setFlag(Worker.SLEEPING, blocked);
 		}
 		finally {
-			pool.lock.unlock();
-		}
-		wake(pool, toWake);
-	}
-
-	/**
-	 * Unparks a kicked idle worker at once, but leaves starting a new thread (hundreds of microseconds, more under
-	 * load) to the timer thread, so that the scan goes on meanwhile.
-	 */
-	private void wake(WorkerPool pool, Worker worker) {
-		if (worker == null) {
-			return;
-		}
-		if (worker.thread != null || this.system.timers.schedule(() -> pool.wake(worker), 0) == null) {
-			pool.wake(worker);
+			pool.unlock(true);
 		}
 	}
 
 	private void markCpuIntensive(WorkerPool pool, Worker worker, long seq) {
-		Worker toWake = null;
-		pool.lock.lock();
+		pool.lock();
 		try {
 			if (worker.itemSeq == seq && worker.currentWork != null && (worker.flags & Worker.CPU_INTENSIVE) == 0) {
-				toWake = worker.setFlag(Worker.CPU_INTENSIVE, true);
+				worker.setFlag(Worker.CPU_INTENSIVE, true);
 			}
 		}
 		finally {
-			pool.lock.unlock();
+			pool.unlock(true);
 		}
-		wake(pool, toWake);
 	}
 
 }

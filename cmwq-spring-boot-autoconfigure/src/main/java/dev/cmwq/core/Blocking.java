@@ -53,33 +53,27 @@ public final class Blocking {
 
 	private static void enter(Worker worker) {
 		WorkerPool pool = worker.pool;
-		Worker toWake = null;
-		pool.lock.lock();
+		pool.lock();
 		try {
 			if (worker.blockDepth++ == 0) {
-				toWake = worker.setFlag(Worker.BLOCKING, true);
-				if (toWake != null && worker.currentPwq != null) {
-					worker.currentPwq.wq.stats.cmWakeups.increment();
-				}
+				worker.setFlag(Worker.BLOCKING, true);
 			}
 		}
 		finally {
-			pool.lock.unlock();
+			pool.unlock();
 		}
-		pool.wake(toWake);
 	}
 
 	private static void exit(Worker worker) {
 		WorkerPool pool = worker.pool;
-		pool.lock.lock();
+		pool.lock();
 		try {
 			if (worker.blockDepth > 0 && --worker.blockDepth == 0) {
 				worker.setFlag(Worker.BLOCKING, false);
-				worker.runningSince = System.nanoTime(); // CPU-intensive is measured from the end of a block
 			}
 		}
 		finally {
-			pool.lock.unlock();
+			pool.unlock();
 		}
 	}
 

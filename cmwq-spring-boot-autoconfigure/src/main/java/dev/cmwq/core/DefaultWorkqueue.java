@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
@@ -48,25 +49,29 @@ final class DefaultWorkqueue implements Workqueue {
 	/** I: one per pool of the system, indexed by pool index; only those of the queue's kind are used normally. */
 	final PoolWorkqueue[] pwqs;
 
-	final WorkqueueStatistics stats = new WorkqueueStatistics();
+	final WorkqueueStatistics stats = new WorkqueueStatistics(); // I (adders)
 
+	/** V: the limit; each pool-workqueue applies it under its pool's lock. */
 	private volatile int maxActive;
 
-	/** The color newly queued items take; written by a flusher holding {@link #flushLock}. */
+	/** V: the color newly queued items take; written by the flusher holding {@link #flushLock}. */
 	volatile int workColor;
 
+	/** Flushers take turns; see the class comment. */
 	private final ReentrantLock flushLock = new ReentrantLock();
 
+	/** C: items the current flusher still waits for, plus one for the flusher's own guard. */
 	private final AtomicInteger flushRemaining = new AtomicInteger();
 
+	/** Leaf monitor the flusher waits on. */
 	private final Object flushMonitor = new Object();
 
-	/** Drains (and destroys) in progress: only the queue's own items may queue more. */
+	/** C: drains (and destroys) in progress: only the queue's own items may queue more. */
 	private final AtomicInteger draining = new AtomicInteger();
 
-	private volatile boolean destroyed;
+	private volatile boolean destroyed; // V
 
-	/** Delayed items whose timers have not fired yet. */
+	/** Delayed items whose timers have not fired yet (concurrent set: added by the arming PENDING holder). */
 	final Set<DelayedWork> armed = ConcurrentHashMap.newKeySet();
 
 	DefaultWorkqueue(WorkqueueSystem system, String name, Set<WorkqueueFlag> flags, int maxActive, boolean ordered,
@@ -121,7 +126,7 @@ final class DefaultWorkqueue implements Workqueue {
 
 	@Override
 	public boolean queueOn(int cpu, Work work) {
-		this.system.checkCpu(cpu);
+		this.system.topology.checkCpu(cpu);
 		checkAccepting();
 		if (!work.tryClaim()) {
 			return false;
@@ -144,7 +149,7 @@ final class DefaultWorkqueue implements Workqueue {
 	public boolean queueDelayedOn(int cpu, DelayedWork work, Duration delay) {
 		long nanos = delayNanos(delay);
 		if (cpu != -1) {
-			this.system.checkCpu(cpu);
+			this.system.topology.checkCpu(cpu);
 		}
 		checkAccepting();
 		if (!work.tryClaim()) {
@@ -186,34 +191,65 @@ final class DefaultWorkqueue implements Workqueue {
 			return;
 		}
 		work.countQueued(this);
-		boolean explicit = cpu >= 0;
-		int target = explicit ? cpu : (this.unbound ? -1 : this.system.localCpu());
 		long generation = work.arm();
 		this.armed.add(work);
-		work.armed(this.system.timers.schedule(() -> fire(work, generation, target, explicit), nanos));
+		ScheduledFuture<?> timer = this.system.timers.schedule(() -> fire(work, generation, cpu), nanos);
+		if (timer != null) {
+			work.armed(timer);
+		}
+		else if (work.fire(generation)) { // the system terminated and stopped its timers: nothing would fire it
+			this.armed.remove(work);
+			work.cancelUnlinked(this, true);
+		}
 	}
 
-	/** The delay timer fired: link the item, unless a canceller took it out of the timer first. */
-	private void fire(DelayedWork work, long generation, int cpu, boolean explicit) {
+	/**
+	 * The delay timer fired: link the item (on its CPU if one was named, even offline, as {@code queueOn}; else
+	 * where the timer thread's CPU choice puts it), unless a canceller took it out of the timer first.
+	 */
+	private void fire(DelayedWork work, long generation, int cpu) {
 		if (!work.fire(generation)) {
 			return;
 		}
-		this.armed.remove(work);
-		insert((explicit || cpu < 0 || this.system.isOnline(cpu)) ? cpu : -1, work);
+		insert(cpu, work);
+		this.armed.remove(work); // after linking: close() never sees the item neither armed nor in flight
 	}
 
-	/** Picks the pool and links the item there. */
+	/**
+	 * Picks the pool-workqueue and links the item there. An item still running for this same queue, which is not
+	 * ordered, goes where it runs (the kernel's {@code __queue_work}), so that it runs next on that worker; anywhere
+	 * else the queue's own limits come first, and a worker that picks the item while its previous instance still
+	 * runs defers it (see {@link Worker#processOne}).
+	 */
 	void insert(int cpu, Work work) {
-		WorkerPool pool = this.unbound ? this.system.unboundPool(this.highpri)
-				: this.system.cpuPool((cpu >= 0) ? cpu : this.system.localCpu(), this.highpri);
+		PoolWorkqueue pwq = null;
 		Worker running = work.current;
-		if (running != null) {
-			WorkerPool runningOn = running.pool;
-			if (runningOn != null && runningOn != pool) {
-				pool = runningOn; // non-reentrancy: queue it where it runs, so it cannot run twice at once
-			}
+		if (running != null && !this.ordered) {
+			pwq = runningFor(work, running);
 		}
-		pool.enqueue(work, this.pwqs[pool.index]);
+		if (pwq == null) {
+			WorkerPool pool = this.unbound ? this.system.topology.unboundPool(this.highpri)
+					: this.system.topology.cpuPool((cpu >= 0) ? cpu : this.system.topology.queueingCpu(this.highpri), this.highpri);
+			pwq = this.pwqs[pool.index];
+		}
+		pwq.pool.enqueue(work, pwq);
+	}
+
+	/** The pool-workqueue of this queue where {@code worker} runs {@code work} now, or null. */
+	private PoolWorkqueue runningFor(Work work, Worker worker) {
+		WorkerPool pool = worker.pool;
+		if (pool == null) {
+			return null; // a rescuer between two pools: it no longer runs the item
+		}
+		pool.lock();
+		try {
+			PoolWorkqueue pwq = worker.currentPwq;
+			return (work.current == worker && worker.currentWork == work && pwq != null && pwq.wq == this) ? pwq
+					: null;
+		}
+		finally {
+			pool.unlock();
+		}
 	}
 
 	private void checkAccepting() {
@@ -301,13 +337,12 @@ final class DefaultWorkqueue implements Workqueue {
 	private boolean awaitColor(int color, long deadline) {
 		this.flushRemaining.set(1);
 		for (PoolWorkqueue pwq : this.pwqs) {
-			pwq.pool.lock.lock();
+			pwq.pool.lock();
 			try {
-				pwq.flushColor = color;
-				this.flushRemaining.addAndGet(pwq.nrInFlight[color]);
+				this.flushRemaining.addAndGet(pwq.flushColor(color));
 			}
 			finally {
-				pwq.pool.lock.unlock();
+				pwq.pool.unlock();
 			}
 		}
 		boolean interrupted = false;
@@ -336,12 +371,12 @@ final class DefaultWorkqueue implements Workqueue {
 		}
 		finally {
 			for (PoolWorkqueue pwq : this.pwqs) {
-				pwq.pool.lock.lock();
+				pwq.pool.lock();
 				try {
-					pwq.flushColor = -1;
+					pwq.flushDone();
 				}
 				finally {
-					pwq.pool.lock.unlock();
+					pwq.pool.unlock();
 				}
 			}
 			if (interrupted) {
@@ -416,12 +451,12 @@ final class DefaultWorkqueue implements Workqueue {
 	int inFlight() {
 		int total = 0;
 		for (PoolWorkqueue pwq : this.pwqs) {
-			pwq.pool.lock.lock();
+			pwq.pool.lock();
 			try {
 				total += pwq.nrInFlight();
 			}
 			finally {
-				pwq.pool.lock.unlock();
+				pwq.pool.unlock();
 			}
 		}
 		return total;
@@ -438,37 +473,26 @@ final class DefaultWorkqueue implements Workqueue {
 		int resolved = this.system.resolveMaxActive(this.name, this.unbound, maxActive);
 		this.maxActive = resolved;
 		for (PoolWorkqueue pwq : this.pwqs) {
-			List<Worker> toWake;
-			pwq.pool.lock.lock();
+			pwq.pool.lock();
 			try {
-				pwq.maxActive = resolved;
-				toWake = pwq.pool.activateHeld(pwq, null);
+				pwq.setMaxActive(resolved);
 			}
 			finally {
-				pwq.pool.lock.unlock();
+				pwq.pool.unlock();
 			}
-			pwq.pool.wakeAll(toWake);
 		}
 	}
 
 	/** Freezes or thaws the queue's pool-workqueues (only called for freezable queues). */
 	void setFrozen(boolean frozen) {
 		for (PoolWorkqueue pwq : this.pwqs) {
-			List<Worker> toWake = null;
-			pwq.pool.lock.lock();
+			pwq.pool.lock();
 			try {
-				pwq.frozen = frozen;
-				if (frozen) {
-					pwq.pool.deactivatePending(pwq);
-				}
-				else {
-					toWake = pwq.pool.activateHeld(pwq, null);
-				}
+				pwq.setFrozen(frozen);
 			}
 			finally {
-				pwq.pool.lock.unlock();
+				pwq.pool.unlock();
 			}
-			pwq.pool.wakeAll(toWake);
 		}
 	}
 
@@ -476,12 +500,12 @@ final class DefaultWorkqueue implements Workqueue {
 	int nrActive() {
 		int active = 0;
 		for (PoolWorkqueue pwq : this.pwqs) {
-			pwq.pool.lock.lock();
+			pwq.pool.lock();
 			try {
-				active += pwq.nrActive;
+				active += pwq.nrActive();
 			}
 			finally {
-				pwq.pool.lock.unlock();
+				pwq.pool.unlock();
 			}
 		}
 		return active;
@@ -494,13 +518,13 @@ final class DefaultWorkqueue implements Workqueue {
 		int active = 0;
 		int pending = 0;
 		for (PoolWorkqueue pwq : this.pwqs) {
-			pwq.pool.lock.lock();
+			pwq.pool.lock();
 			try {
-				active += pwq.nrRunning;
-				pending += pwq.nrActive - pwq.nrRunning + pwq.inactive.size();
+				active += pwq.nrRunning();
+				pending += pwq.nrWaiting();
 			}
 			finally {
-				pwq.pool.lock.unlock();
+				pwq.pool.unlock();
 			}
 		}
 		List<String> flagNames = new ArrayList<>(this.flags.size());

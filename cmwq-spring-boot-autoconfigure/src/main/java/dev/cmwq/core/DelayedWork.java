@@ -27,13 +27,13 @@ public class DelayedWork extends Work {
 		}
 	}
 
-	/** The generation of the arming whose timer holds the item, or 0 when no timer does. CAS. */
+	/** The generation of the arming whose timer holds the item, or 0 when no timer does. C. */
 	private volatile long armedGeneration;
 
-	/** Armings so far; written only by the holder of the PENDING bit. */
+	/** Armings so far. P. */
 	private long generations;
 
-	/** The latest arming's timer, to cancel it (a best effort; see the class comment). */
+	/** The latest arming's timer, to cancel it (a best effort; see the class comment). P, V. */
 	private volatile ScheduledFuture<?> timer;
 
 	/**

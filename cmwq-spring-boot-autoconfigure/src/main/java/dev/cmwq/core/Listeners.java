@@ -7,6 +7,11 @@ final class Listeners {
 
 	private volatile WorkListener[] listeners = new WorkListener[0];
 
+	/** Whether any listener is registered (one volatile read; the hot path skips its clock reads without). */
+	boolean any() {
+		return this.listeners.length != 0;
+	}
+
 	synchronized void add(WorkListener listener) {
 		WorkListener[] current = this.listeners;
 		WorkListener[] next = Arrays.copyOf(current, current.length + 1);
@@ -23,7 +28,7 @@ final class Listeners {
 			try {
 				listener.started(wq, waitNanos);
 			}
-			catch (RuntimeException ex) {
+			catch (Throwable ex) { // even an Error must not kill a worker in the middle of its bookkeeping
 				WorkqueueSystem.LOG.warn("WorkListener {} failed", listener, ex);
 			}
 		}
@@ -34,7 +39,7 @@ final class Listeners {
 			try {
 				listener.finished(wq, executionNanos, failure);
 			}
-			catch (RuntimeException ex) {
+			catch (Throwable ex) { // even an Error must not kill a worker in the middle of its bookkeeping
 				WorkqueueSystem.LOG.warn("WorkListener {} failed", listener, ex);
 			}
 		}
@@ -45,7 +50,7 @@ final class Listeners {
 			try {
 				listener.cancelled(wq);
 			}
-			catch (RuntimeException ex) {
+			catch (Throwable ex) { // even an Error must not kill a worker in the middle of its bookkeeping
 				WorkqueueSystem.LOG.warn("WorkListener {} failed", listener, ex);
 			}
 		}

@@ -17,7 +17,10 @@ package dev.cmwq.core;
  * @param pending items queued to the pool and not yet started
  * @param stalled whether the watchdog reports the pool as stalled
  * @param stalls how often the watchdog has reported the pool as stalled
+ * @param cmWakeups how often concurrency management started another worker because one of this pool's workers
+ * blocked (detected or announced)
  */
 public record PoolSnapshot(String id, Integer cpu, String kind, boolean online, int workers, int busy, int idle,
-		int rogue, int running, int blocked, int pending, boolean stalled, long stalls) {
+		int rogue, int running, int blocked, int pending, boolean stalled, long stalls,
+		long cmWakeups) {
 }

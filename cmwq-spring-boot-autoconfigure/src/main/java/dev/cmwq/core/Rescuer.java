@@ -1,18 +1,18 @@
 package dev.cmwq.core;
 
-import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.locks.LockSupport;
 
 /**
  * The rescuer thread of a {@link WorkqueueFlag#MEM_RECLAIM} queue (the kernel's {@code rescuer_thread}). A pool
  * that needs a worker and cannot get one for the mayday interval sends a mayday for each such queue with items on
- * its worklist; the rescuer then takes that queue's pending items off the pool and runs them itself, so the
- * queue keeps making progress when no worker can be had.
+ * its worklist; the rescuer then moves that queue's pending items from the pool's worklist onto its own scheduled
+ * list (where cancel can still unlink them, as from the kernel's {@code rescuer->scheduled}) and runs them itself,
+ * so the queue keeps making progress when no worker can be had.
  */
 final class Rescuer implements Runnable {
 
-	private final DefaultWorkqueue wq;
+	private final DefaultWorkqueue wq; // I
 
 	/** Pool-workqueues that asked for help; a pwq may appear more than once, which is harmless. */
 	private final ConcurrentLinkedQueue<PoolWorkqueue> maydays = new ConcurrentLinkedQueue<>();
@@ -20,9 +20,9 @@ final class Rescuer implements Runnable {
 	/** A worker that belongs to no pool; its pool field is set while it runs items of one (rescuer thread only). */
 	private final Worker worker;
 
-	private final Thread thread;
+	private final Thread thread; // I
 
-	private volatile boolean stopped;
+	private volatile boolean stopped; // V
 
 	Rescuer(DefaultWorkqueue wq) {
 		this.wq = wq;
@@ -49,7 +49,7 @@ final class Rescuer implements Runnable {
 
 	@Override
 	public void run() {
-		Worker.CURRENT.set(this.worker);
+		ThreadContext.get().worker = this.worker;
 		while (!this.stopped) {
 			PoolWorkqueue pwq = this.maydays.poll();
 			if (pwq == null) {
@@ -63,15 +63,13 @@ final class Rescuer implements Runnable {
 	private void rescue(PoolWorkqueue pwq) {
 		WorkerPool pool = pwq.pool;
 		this.worker.pool = pool;
-		pool.lock.lock();
+		pool.lock();
 		try {
-			List<Work> items = pool.takePending(pwq);
-			for (Work work : items) {
-				this.worker.processOne(pool, work);
-			}
+			pool.moveToRescuer(pwq, this.worker);
+			this.worker.processOne(pool, this.worker.scheduled.pollFirst());
 		}
 		finally {
-			pool.lock.unlock();
+			pool.unlock();
 			this.worker.pool = null;
 		}
 	}

@@ -1,6 +1,8 @@
 package dev.cmwq.core;
 
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
@@ -8,20 +10,35 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 
 /**
- * Tells whether a worker thread is blocked. {@link Thread#getState()} covers what the JVM knows (sleep,
- * {@code Object.wait}, parking, monitor contention); on Linux the thread's own {@code /proc/self/task/<tid>/stat}
- * adds what only the kernel knows: a RUNNABLE Java thread in state S or D is blocked in a system call, such as a
- * socket or file read. The file is opened once by the worker itself (which learns its tid from
- * {@code /proc/thread-self}) and read by the detector thread only, into a buffer the probe owns.
+ * Tells the block detector whether a worker thread is blocked, and how much CPU time it has used.
+ * {@link Thread#getState()} covers what the JVM knows (sleep, {@code Object.wait}, parking, monitor contention) and
+ * costs nothing. For a RUNNABLE thread, Linux's {@code /proc/self/task/<tid>/stat} adds what only the kernel knows: a
+ * RUNNABLE Java thread in state S or D is blocked in a system call, such as a socket or file read. (The cheaper
+ * {@code schedstat} will not do: the kernel updates a running thread's CPU time there only at its scheduler ticks,
+ * so a busy thread can look idle for milliseconds.) The file is opened once by the worker itself (which learns its
+ * tid from {@code /proc/thread-self}) and read by the detector thread only, into a buffer the probe owns. CPU time
+ * comes from {@link ThreadMXBean#getThreadCpuTime(long)}, which is exact.
  */
 class ThreadStateProbe implements AutoCloseable {
 
 	static final ThreadStateProbe NONE = new ThreadStateProbe();
 
+	private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
+
+	private static final boolean CPU_TIME = THREADS.isThreadCpuTimeSupported();
+
+	/** The JVM knows the thread is blocked: sleep, wait, park or monitor contention. */
+	static final int JVM_BLOCKED = 2;
+
+	/** Only the kernel says the thread sleeps: a blocking system call, or a pause such as a safepoint. */
+	static final int KERNEL_BLOCKED = 1;
+
+	static final int RUNNING = 0;
+
 	ThreadStateProbe() {
 	}
 
-	/** Opens a probe for the calling thread; {@link #NONE}-like (JVM states only) where /proc is not there. */
+	/** Opens a probe for the calling thread; {@link #NONE} (JVM states only) where /proc is not there. */
 	static ThreadStateProbe forCurrentThread() {
 		try {
 			Path self = Path.of("/proc/thread-self");
@@ -37,20 +54,19 @@ class ThreadStateProbe implements AutoCloseable {
 		}
 	}
 
-	/** The JVM knows the thread is blocked: sleep, wait, park or monitor contention. */
-	static final int JVM_BLOCKED = 2;
-
-	/** Only the kernel says the thread sleeps: a blocking system call, or a pause such as a safepoint. */
-	static final int KERNEL_BLOCKED = 1;
-
-	static final int RUNNING = 0;
-
 	/** How blocked {@code thread} is now: {@link #JVM_BLOCKED}, {@link #KERNEL_BLOCKED} or {@link #RUNNING}. */
 	int probe(Thread thread) {
+		return jvmBlocked(thread) ? JVM_BLOCKED : RUNNING;
+	}
+
+	static boolean jvmBlocked(Thread thread) {
 		Thread.State state = thread.getState();
-		boolean blocked = state == Thread.State.BLOCKED || state == Thread.State.WAITING
-				|| state == Thread.State.TIMED_WAITING;
-		return blocked ? JVM_BLOCKED : RUNNING;
+		return state == Thread.State.BLOCKED || state == Thread.State.WAITING || state == Thread.State.TIMED_WAITING;
+	}
+
+	/** The thread's CPU time in nanoseconds, or -1 where the JVM cannot tell. */
+	static long cpuNanos(Thread thread) {
+		return CPU_TIME ? THREADS.getThreadCpuTime(thread.getId()) : -1;
 	}
 
 	@Override
@@ -69,9 +85,8 @@ class ThreadStateProbe implements AutoCloseable {
 
 		@Override
 		int probe(Thread thread) {
-			Thread.State jvmState = thread.getState();
-			if (jvmState != Thread.State.RUNNABLE) {
-				return super.probe(thread);
+			if (jvmBlocked(thread)) {
+				return JVM_BLOCKED;
 			}
 			try {
 				this.buffer.clear();

@@ -11,10 +11,10 @@ import java.util.concurrent.TimeUnit;
  */
 final class Timers {
 
-	/** Guarded by this. */
+	/** Guarded by this (a leaf monitor). */
 	private ScheduledThreadPoolExecutor executor;
 
-	/** Guarded by this. */
+	/** Guarded by this (a leaf monitor). */
 	private boolean shutdown;
 
 	/**

@@ -14,13 +14,13 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 final class Watchdog {
 
-	private final WorkqueueSystem system;
+	private final WorkqueueSystem system; // I
 
-	private final long thresholdNanos;
+	private final long thresholdNanos; // I
 
-	private final long intervalNanos;
+	private final long intervalNanos; // I
 
-	private final AtomicBoolean armed = new AtomicBoolean();
+	private final AtomicBoolean armed = new AtomicBoolean(); // C: a check is scheduled
 
 	Watchdog(WorkqueueSystem system, long thresholdNanos) {
 		this.system = system;

@@ -47,12 +47,15 @@ public class Work {
 
 	private static final VarHandle WAIT_LOCK;
 
+	private static final VarHandle DEFERRED;
+
 	static {
 		try {
 			MethodHandles.Lookup lookup = MethodHandles.lookup();
 			STATE = lookup.findVarHandle(Work.class, "state", int.class);
 			RESOLVED = lookup.findVarHandle(Work.class, "resolved", long.class);
 			WAIT_LOCK = lookup.findVarHandle(Work.class, "waitLock", Object.class);
+			DEFERRED = lookup.findVarHandle(Work.class, "deferred", int.class);
 		}
 		catch (ReflectiveOperationException ex) {
 			throw new ExceptionInInitializerError(ex);
@@ -61,43 +64,50 @@ public class Work {
 
 	private final Runnable task; // I
 
-	/** PENDING and CANCELING bits; CAS. */
+	/** C: the PENDING and CANCELING bits. */
 	private volatile int state;
 
-	/** Pool whose lists hold this item; written under that pool's lock, null while not linked there. */
-	volatile WorkerPool linkedPool;
+	/** Pool whose lists hold this item, or null while not linked on one. V: written under that pool's lock. */
+	private volatile WorkerPool linkedPool;
 
-	/** Where in {@link #linkedPool} the item is linked. L: linkedPool's lock. */
-	Link link = Link.NONE;
+	/** Where in {@link #linkedPool} the item is linked. L (linkedPool's lock) */
+	private Link link = Link.NONE;
 
-	/** The worker whose scheduled list holds the item while {@code link == SCHEDULED}. L: linkedPool's lock. */
-	Worker scheduledOn;
+	/** The worker whose scheduled list holds the item while {@code link == SCHEDULED}. L (linkedPool's lock) */
+	private Worker scheduledOn;
 
-	/** The pool-workqueue the pending instance belongs to. L: linkedPool's lock. */
+	/**
+	 * 1 while the item is {@link Link#DEFERRED}: picked by a worker of one pool while its previous instance still
+	 * runs on another pool. Whoever clears it with a CAS (that worker, the one running the previous instance as it
+	 * ends, or a canceller) owns the item's next step. CAS.
+	 */
+	private volatile int deferred;
+
+	/** The pool-workqueue the pending instance belongs to. L (linkedPool's lock; set by PoolWorkqueue) */
 	PoolWorkqueue pwq;
 
-	/** Flush color of the pending instance. L: linkedPool's lock. */
+	/** Flush color of the pending instance. L (set by PoolWorkqueue) */
 	int color;
 
-	/** System.nanoTime() when the pending instance was queued. L: linkedPool's lock. */
+	/** System.nanoTime() when the pending instance was queued. L (set by PoolWorkqueue) */
 	long queuedAt;
 
-	/** The worker running this item, or null. Written under that worker's pool lock; read without it. */
+	/** The worker running this item, or null. V, written under that worker's pool lock. */
 	volatile Worker current;
 
-	/** The queue of the latest successful queueing; written by the holder of the PENDING bit. */
+	/** The queue of the latest successful queueing. P, V. */
 	volatile DefaultWorkqueue queuedOn;
 
-	/** Successful queues so far. Written only by the holder of the PENDING bit. */
+	/** Successful queueings so far. P, V. */
 	private volatile long queued;
 
-	/** Runs finished plus pending instances cancelled so far. */
+	/** Runs finished plus pending instances cancelled so far. C. */
 	private volatile long resolved;
 
-	/** Threads in {@link #awaitResolved}; they wait on {@link #waitLock}. */
+	/** Threads in {@link #awaitResolved}; guarded by {@link #waitLock} (V for the resolver's check). */
 	private volatile int waiters;
 
-	/** The monitor waiters wait on; made by the first waiter (most items never have one). CAS. */
+	/** The leaf monitor waiters wait on; made by the first waiter (most items never have one). C. */
 	private volatile Object waitLock;
 
 	/**
@@ -146,8 +156,9 @@ public class Work {
 	 */
 	public boolean cancel() {
 		if (steal(STEAL_CANCEL) > 0) {
+			DefaultWorkqueue wq = this.queuedOn; // read while we own PENDING: a new queueing may change it after
 			clearState(PENDING);
-			countCancelled();
+			countCancelled(wq);
 			return true;
 		}
 		return false;
@@ -160,6 +171,7 @@ public class Work {
 	 */
 	public boolean cancelSync() {
 		boolean wasPending = steal(STEAL_SYNC) > 0;
+		DefaultWorkqueue wq = this.queuedOn; // read while we own PENDING and CANCELING
 		try {
 			awaitResolved(this.queued, Long.MAX_VALUE);
 		}
@@ -167,7 +179,7 @@ public class Work {
 			clearState(PENDING | CANCELING);
 		}
 		if (wasPending) {
-			countCancelled();
+			countCancelled(wq);
 		}
 		return wasPending;
 	}
@@ -255,12 +267,74 @@ public class Work {
 		}
 	}
 
-	private void countCancelled() {
-		DefaultWorkqueue wq = this.queuedOn;
-		if (wq != null) {
-			wq.stats.cancelled.increment();
-			wq.system.listeners.cancelled(wq);
+	private static void countCancelled(DefaultWorkqueue wq) {
+		wq.stats.cancelled.increment();
+		wq.system.listeners.cancelled(wq);
+	}
+
+	/**
+	 * Cancels an accepted item that no pool or timer holds (any more) because the system terminated: counts it
+	 * cancelled on {@code wq}, answers the queueing and releases PENDING. The caller owns PENDING: it is the queuer,
+	 * or unlinked the item from a pool.
+	 * @param log whether to log it (else the caller reports a count)
+	 */
+	final void cancelUnlinked(DefaultWorkqueue wq, boolean log) {
+		if (log) {
+			WorkqueueSystem.LOG.warn("Workqueue '{}': item {} cancelled: the workqueue system has terminated",
+					wq.name(), this.task);
 		}
+		countCancelled(wq);
+		resolve(wq.system);
+		clearState(PENDING);
+	}
+
+	// --- linkage: changed only under the lock of the pool the item is linked on ----------------------------------
+
+	WorkerPool linkedPool() {
+		return this.linkedPool;
+	}
+
+	/** L (or a racy read by tests) */
+	Link link() {
+		return this.link;
+	}
+
+	/** L */
+	Worker scheduledOn() {
+		assert this.linkedPool.isLocked();
+		return this.scheduledOn;
+	}
+
+	/** Links the item on one of {@code pool}'s lists. L */
+	final void link(WorkerPool pool, Link where, Worker worker) {
+		assert pool.isLocked() && (this.linkedPool == null || this.linkedPool == pool);
+		this.linkedPool = pool;
+		this.link = where;
+		this.scheduledOn = worker;
+	}
+
+	/** Unlinks the item from {@code pool}: it starts, or is cancelled. L */
+	final void unlink(WorkerPool pool) {
+		assert pool.isLocked() && this.linkedPool == pool;
+		this.linkedPool = null;
+		this.link = Link.NONE;
+		this.scheduledOn = null;
+	}
+
+	/** A worker of {@code pool} picked the item while its previous instance runs elsewhere: it waits. L */
+	final void defer(WorkerPool pool) {
+		link(pool, Link.DEFERRED, null);
+		this.deferred = 1;
+	}
+
+	/** Whether the item is deferred, for the worker that ends the previous instance. */
+	final boolean isDeferred() {
+		return this.deferred != 0;
+	}
+
+	/** Takes the deferred item over; true for exactly one of the racing parties. */
+	final boolean takeDeferred() {
+		return DEFERRED.compareAndSet(this, 1, 0);
 	}
 
 	/** Overridden by {@link DelayedWork}: cancels a timer that has not fired. */
@@ -338,7 +412,16 @@ public class Work {
 	/** Which list of its pool a pending item is linked on. */
 	enum Link {
 
-		NONE, WORKLIST, INACTIVE, SCHEDULED
+		/** Not linked: idle, running, in a timer, or in transit. */
+		NONE,
+		/** On the pool's worklist, activated. */
+		WORKLIST,
+		/** On its pool-workqueue's held-back list. */
+		INACTIVE,
+		/** On a worker's scheduled list: collided with its running instance, or taken by a rescuer. */
+		SCHEDULED,
+		/** Activated, waiting for its previous instance on another pool to end. */
+		DEFERRED
 
 	}
 

@@ -3,7 +3,6 @@ package dev.cmwq.core;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.util.ArrayDeque;
-import java.util.List;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -16,9 +15,11 @@ import java.util.concurrent.locks.LockSupport;
  * block through {@link Blocking}) or {@link #CPU_INTENSIVE} (its item is CPU-intensive, by flag or by running
  * longer than the threshold without blocking). Flags are cleared when the item ends.
  *
- * <p>Legend: {@code I} set before the thread starts; {@code L} guarded by {@code pool.lock}; {@code W} written
- * only by the worker's own thread; {@code V} volatile, written by the worker or under the lock, read without it;
- * {@code D} owned by the block detector's thread.
+ *
+ * <h2>States</h2>
+ * IDLE (on the pool's idle list, parked) → WAKING (kicked or new, counted in the pool's {@code nrWaking}) → BUSY (in
+ * its work loop: {@link #inLoop}; rogue while its pool's CPU is offline) → IDLE ..., or DEAD once it exits. Field
+ * tags as in {@code package-info.java}.
  */
 final class Worker implements Runnable {
 
@@ -34,7 +35,8 @@ final class Worker implements Runnable {
 
 	static final int CPU_INTENSIVE = 4;
 
-	static final ThreadLocal<Worker> CURRENT = new ThreadLocal<>();
+	/** Spins of a worker that found no work before it parks (some microseconds); see {@link #waitForWork}. */
+	private static final int IDLE_SPINS = 256;
 
 	private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
 
@@ -50,7 +52,8 @@ final class Worker implements Runnable {
 	/** I: set before the thread starts (null until a pool worker's thread is created). */
 	volatile Thread thread;
 
-	State state = State.WAKING; // L
+	/** L; V for the idle worker's spin in {@link #waitForWork}. */
+	volatile State state = State.WAKING;
 
 	int flags; // L
 
@@ -66,7 +69,7 @@ final class Worker implements Runnable {
 	/** Collided items: requeued while this worker runs them, to run after. L */
 	final ArrayDeque<Work> scheduled = new ArrayDeque<>(2);
 
-	Work currentWork; // L (also read by Blocking on the worker's own thread)
+	Work currentWork; // L, and read without it on the worker's own thread (Blocking)
 
 	PoolWorkqueue currentPwq; // L
 
@@ -74,20 +77,33 @@ final class Worker implements Runnable {
 
 	private long idleSince; // L
 
+	/** When the current item started. W */
+	private long startedAt;
+
 	/** Whether the thread is inside an item's task (not in the engine's own bookkeeping). V */
 	volatile boolean inItem;
 
 	/** Incremented at each item start. V */
 	volatile long itemSeq;
 
-	/** When the item started, or last woke from a detected block. V */
-	volatile long runningSince;
-
 	/** Mirror of {@code flags & SLEEPING} for the detector. V */
 	volatile boolean sleepingHint;
 
-	/** The item at whose previous scan only the kernel saw this worker blocked, or -1. D */
+	/** The item the detector last looked at, and the scan it last looked at this worker in. D */
+	long scanSeq;
+
+	long scannedAt; // D: see scanSeq
+
+	/** The item at whose previous probe only the kernel saw this worker blocked, or -1. D */
 	long kernelBlockedSeq = -1;
+
+	/** CPU time (or, without a CPU clock, wall time) when the item was first seen running since it last blocked, or -1. D */
+	long runMark = -1;
+
+	/** Scans to skip before probing again, and probes in a row that found the item running. D */
+	int probeSkips;
+
+	int runningProbes; // D: see probeSkips
 
 	/** The kernel's view of this thread's state; set by the worker at start. V */
 	volatile ThreadStateProbe probe = ThreadStateProbe.NONE;
@@ -103,21 +119,21 @@ final class Worker implements Runnable {
 	}
 
 	static Worker current() {
-		return CURRENT.get();
+		return ThreadContext.get().worker;
 	}
 
 	@Override
 	public void run() {
-		CURRENT.set(this);
+		ThreadContext.get().worker = this;
 		this.probe = ThreadStateProbe.forCurrentThread();
 		WorkerPool pool = this.pool;
-		pool.lock.lock();
+		pool.lock();
 		try {
 			workerThread(pool);
 		}
 		finally {
-			pool.lock.unlock();
-			CURRENT.remove();
+			pool.unlock();
+			ThreadContext.get().worker = null;
 			this.probe.close();
 		}
 	}
@@ -128,8 +144,7 @@ final class Worker implements Runnable {
 	 */
 	private void workerThread(WorkerPool pool) {
 		for (;;) {
-			pool.nrWaking--;
-			this.state = State.BUSY;
+			pool.awake(this);
 			if (pool.mayStartWorking()) {
 				this.inLoop = true;
 				pool.recount(this);
@@ -138,7 +153,7 @@ final class Worker implements Runnable {
 				}
 				while (pool.keepWorking());
 				this.inLoop = false;
-				pool.wake(pool.recount(this)); // rarely needed (the worklist is empty or another worker runs)
+				pool.recount(this); // rarely kicks (the worklist is empty or another worker runs)
 			}
 			accountCpu(null);
 			if (!waitForWork(pool)) {
@@ -152,9 +167,9 @@ final class Worker implements Runnable {
 	 * the pool has too many idle workers, or when the system terminates. L on entry and exit.
 	 */
 	private boolean waitForWork(WorkerPool pool) {
-		this.state = State.IDLE;
+		assert pool.isLocked();
 		this.idleSince = System.nanoTime();
-		pool.idle.addFirst(this);
+		pool.enterIdle(this);
 		long timeout = pool.system.idleTimeoutNanos;
 		for (;;) {
 			if (pool.system.isTerminated()) {
@@ -164,79 +179,106 @@ final class Worker implements Runnable {
 			if (idleFor >= timeout && pool.tooManyWorkers()) {
 				break;
 			}
-			pool.lock.unlock();
+			pool.unlock();
 			try {
-				LockSupport.parkNanos(this, (idleFor >= timeout) ? timeout : timeout - idleFor);
+				// A kick that comes within a few microseconds (a producer that queues in bursts) finds the worker
+				// still spinning: no park and unpark, which cost far more than the spin.
+				for (int spins = IDLE_SPINS; spins > 0 && this.state != State.WAKING; spins--) {
+					Thread.onSpinWait();
+				}
+				if (this.state != State.WAKING) {
+					LockSupport.parkNanos(this, (idleFor >= timeout) ? timeout : timeout - idleFor);
+				}
 				Thread.interrupted(); // an interrupt must not turn parking into spinning
 			}
 			finally {
-				pool.lock.lock();
+				pool.lock();
 			}
 			if (this.state == State.WAKING) {
 				return true; // kicked: the kicker took us off the idle list
 			}
 		}
-		pool.idle.remove(this);
-		pool.removeWorker(this);
-		this.state = State.DEAD;
+		pool.exitIdle(this);
 		return false;
 	}
 
+	/** Puts an item on this worker's scheduled list, to run after its current one. L (pool's lock) */
+	void schedule(Work work) {
+		assert this.pool.isLocked();
+		this.scheduled.addLast(work);
+		work.link(this.pool, Work.Link.SCHEDULED, this);
+	}
+
 	/**
-	 * Runs one item (the kernel's {@code process_one_work}), then any collided items handed to this worker.
-	 * L on entry and exit; the lock is released while the task runs.
+	 * Runs one item (the kernel's {@code process_one_work}), then the items on this worker's scheduled list
+	 * (collided items, or what a rescuer took). An item whose previous instance still runs is not started: on this
+	 * pool it goes to the scheduled list of the worker running it; on another pool it is deferred, and the worker
+	 * that ends the previous instance links it here again. L on entry and exit; released while a task runs.
 	 */
 	void processOne(WorkerPool pool, Work work) {
+		assert pool.isLocked();
 		while (work != null) {
 			Worker owner = work.current;
-			if (owner != null) {
-				// Non-reentrancy: the item is running on another worker of this pool; that worker runs it next.
-				owner.scheduled.addLast(work);
-				work.link = Work.Link.SCHEDULED;
-				work.scheduledOn = owner;
-				return;
+			if (owner == null || !handOff(pool, work, owner)) {
+				startItem(pool, work);
+				runItem(pool, work);
+				finishItem(pool, work);
 			}
-			runLocked(pool, work);
 			work = this.scheduled.pollFirst();
 		}
 	}
 
-	private void runLocked(WorkerPool pool, Work work) {
+	/**
+	 * Non-reentrancy: the item's previous instance runs on {@code owner}. Hands the item over, unless the previous
+	 * instance ended meanwhile and the item is ours to start after all. L
+	 * @return true if handed over
+	 */
+	private boolean handOff(WorkerPool pool, Work work, Worker owner) {
+		assert pool.isLocked();
+		if (owner.pool == pool) {
+			owner.schedule(work); // owner's current item is stable under our lock: it runs the item next
+			return true;
+		}
+		work.defer(pool);
+		// The owner clears work.current, then looks for a deferred item; we set deferred, then look at current.
+		// One of us sees the other, and the CAS on deferred decides who goes on with the item.
+		return work.current != null || !work.takeDeferred();
+	}
+
+	/** The item starts: unlinked, accounted for, marked as this worker's. L */
+	private void startItem(WorkerPool pool, Work work) {
+		assert pool.isLocked();
 		PoolWorkqueue pwq = work.pwq;
-		DefaultWorkqueue wq = pwq.wq;
-		work.linkedPool = null;
-		work.link = Work.Link.NONE;
-		work.scheduledOn = null;
+		work.unlink(pool);
 		work.current = this;
 		work.startedByWorker();
 		this.currentWork = work;
 		this.currentPwq = pwq;
 		this.currentColor = work.color;
-		pwq.nrRunning++;
+		pwq.startRunning();
 		long start = System.nanoTime();
-		long waited = start - work.queuedAt;
+		this.startedAt = start;
 		pool.lastProgress = start;
-		this.runningSince = start;
 		this.itemSeq++;
-		Worker toWake = null;
-		if (wq.cpuIntensive) {
+		if (pwq.wq.cpuIntensive) {
 			this.flags |= CPU_INTENSIVE;
-			toWake = pool.recount(this);
+			pool.recount(this);
 		}
 		else if (!pool.associated || this.rescuer) {
-			toWake = pool.kick(); // unmanaged: let another worker take the next pending item at once
+			pool.kick(); // unmanaged: let another worker take the next pending item at once
 		}
-		boolean watch = pool.associated && pool.nrPending > 0;
-		pool.lock.unlock();
+	}
+
+	/** Runs the item's task without the pool lock, with statistics and listeners around it. */
+	private void runItem(WorkerPool pool, Work work) {
+		DefaultWorkqueue wq = work.pwq.wq;
+		long start = this.startedAt;
+		pool.unlock();
 		Throwable failure = null;
 		try {
-			pool.wake(toWake);
-			if (watch) {
-				pool.system.detector.watch(); // items wait behind this one: watch whether it blocks
-			}
 			wq.stats.started.increment();
 			accountCpu(wq);
-			pool.system.listeners.started(wq, waited);
+			pool.system.listeners.started(wq, (work.queuedAt != 0) ? start - work.queuedAt : 0);
 			this.inItem = true;
 			try {
 				work.task().run();
@@ -248,7 +290,6 @@ final class Worker implements Runnable {
 				this.inItem = false;
 			}
 			Thread.interrupted(); // an item's interrupt must not leak into the next one
-			long executed = System.nanoTime() - start;
 			if (failure != null) {
 				wq.stats.failed.increment();
 				pool.system.reportFailure(wq, work, failure);
@@ -259,15 +300,25 @@ final class Worker implements Runnable {
 			if (this.rescuer) {
 				wq.stats.rescued.increment();
 			}
-			pool.system.listeners.finished(wq, executed, failure);
+			if (pool.system.listeners.any()) {
+				pool.system.listeners.finished(wq, System.nanoTime() - start, failure);
+			}
 		}
 		finally {
-			pool.lock.lock();
+			pool.lock();
 		}
-		List<Worker> toWakeAfter;
+	}
+
+	/**
+	 * The item ended: the worker's flags are cleared, the pool-workqueue counts it done (activating held-back
+	 * items), its flushers and waiters are told, and a deferred next instance on another pool is linked there. L
+	 */
+	private void finishItem(WorkerPool pool, Work work) {
+		assert pool.isLocked();
+		PoolWorkqueue pwq = this.currentPwq;
 		if (this.flags != 0) {
-			if ((this.flags & CPU_INTENSIVE) != 0 && !wq.cpuIntensive) {
-				wq.stats.cpuIntensive.increment();
+			if ((this.flags & CPU_INTENSIVE) != 0 && !pwq.wq.cpuIntensive) {
+				pwq.wq.stats.cpuIntensive.increment();
 			}
 			this.flags = 0;
 			this.sleepingHint = false;
@@ -277,18 +328,16 @@ final class Worker implements Runnable {
 		work.current = null;
 		this.currentWork = null;
 		this.currentPwq = null;
-		pwq.nrRunning--;
-		pwq.nrActive--;
-		pwq.inFlightDone(this.currentColor);
-		toWakeAfter = pool.activateHeld(pwq, null);
+		pwq.finishRunning(this.currentColor);
 		work.resolve(pool.system);
-		if (toWakeAfter != null) {
-			pool.lock.unlock();
+		if (work.isDeferred() && work.takeDeferred()) {
+			WorkerPool next = work.linkedPool(); // the item's next instance waits there for this one to end
+			pool.unlock(); // never two pool locks at once
 			try {
-				pool.wakeAll(toWakeAfter);
+				next.relinkDeferred(work);
 			}
 			finally {
-				pool.lock.lock();
+				pool.lock();
 			}
 		}
 	}
@@ -306,11 +355,18 @@ final class Worker implements Runnable {
 		this.cpuMark = now;
 	}
 
-	/** Sets or clears a flag and recounts; returns a worker to wake. L */
-	Worker setFlag(int flag, boolean on) {
+	/**
+	 * Sets or clears a flag and recounts; counts a concurrency-management wake-up on the current item's queue if
+	 * that made the pool kick another worker. L
+	 */
+	void setFlag(int flag, boolean on) {
+		assert this.pool.isLocked();
 		this.flags = on ? (this.flags | flag) : (this.flags & ~flag);
 		this.sleepingHint = (this.flags & SLEEPING) != 0;
-		return this.pool.recount(this);
+		if (this.pool.recount(this) && on && flag != CPU_INTENSIVE && this.currentPwq != null) {
+			this.currentPwq.wq.stats.cmWakeups.increment();
+			this.pool.countCmWakeup();
+		}
 	}
 
 	@Override

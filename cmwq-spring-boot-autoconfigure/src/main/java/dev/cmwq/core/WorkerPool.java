@@ -4,13 +4,15 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * A pool of worker threads shared by every workqueue that uses it (the kernel's {@code worker_pool}): per logical
- * CPU a normal and a highpri pool, plus an unbound normal and highpri pool.
+ * CPU a normal and a highpri pool, plus an unbound normal and highpri pool. See {@code package-info.java} for the
+ * design and the legend of field tags.
  *
  * <h2>Concurrency management</h2>
  * A bound pool whose CPU is online is <em>associated</em> and concurrency managed: it starts an item only while
@@ -19,14 +21,21 @@ import java.util.concurrent.locks.ReentrantLock;
  * the pool then kicks another worker if items are pending. Unbound pools, and bound pools whose CPU is offline
  * (their workers are <em>rogue</em>), start items as soon as a worker can take them.
  *
+ * <h2>Gaining work, and waking up</h2>
+ * Every item that becomes runnable goes through {@link #addToWorklist}, whatever made it runnable (queueing,
+ * activating a held-back item when an item ends, {@code setMaxActive}, thaw, a deferred item whose other instance
+ * ended); {@link #associate()} is the one other way a pool's pending items become managed again. Both note it in
+ * {@link #gainedWork} and kick a worker if one is needed; kicked workers are collected in {@link #toWake}. Nothing
+ * is woken under the lock: {@link #unlock()} releases it, then wakes the kicked workers and, if the pool gained
+ * work, makes sure concurrency management can act (the block detector watches a managed pool with pending items,
+ * the watchdog is armed). So every path that adds work ends in the same place, and the pool lock must only ever be
+ * released through {@link #unlock()}.
+ *
  * <h2>Workers</h2>
  * A worker is IDLE (on {@link #idle}, parked), WAKING (kicked, or created, and about to look for work: counted in
  * {@link #nrWaking}), BUSY (in its work loop) or DEAD. Kicking takes an idle worker off the idle list under the
  * lock, so an idle worker that times out and decides to exit (also under the lock) can never be the one an item
  * was handed to: no item is lost to an exiting worker (the race of the lazy-workqueue patches).
- *
- * <p>Legend for fields: {@code I} set at construction; {@code L} guarded by {@link #lock}; {@code V} volatile
- * mirror written under the lock and read without it.
  */
 final class WorkerPool {
 
@@ -52,13 +61,16 @@ final class WorkerPool {
 
 	final String id; // I
 
-	final ReentrantLock lock = new ReentrantLock();
+	/** Retries of a contended pool lock before parking; see {@link #lock()}. */
+	private static final int LOCK_SPINS = 64;
+
+	private final ReentrantLock lock = new ReentrantLock();
 
 	/** Activated items waiting for a worker, oldest first. L */
 	private final ArrayDeque<Work> worklist = new ArrayDeque<>();
 
 	/** Idle workers, most recently idle first. L */
-	final ArrayDeque<Worker> idle = new ArrayDeque<>();
+	private final ArrayDeque<Worker> idle = new ArrayDeque<>();
 
 	/** All live workers. L; {@link #workerArray} is its copy for lock-free readers. */
 	private final List<Worker> workers = new ArrayList<>();
@@ -66,11 +78,20 @@ final class WorkerPool {
 	/** V: copy of {@link #workers}, replaced on every change. */
 	volatile Worker[] workerArray = new Worker[0];
 
-	/** Workers counted as running. L */
-	int nrRunning;
+	/** Workers kicked under the lock, to be woken by {@link #unlock()}. L */
+	private final ArrayList<Worker> toWake = new ArrayList<>(2);
+
+	/** Whether runnable work was added since the lock was taken; acted on by {@link #unlock()}. L */
+	private boolean gainedWork;
+
+	/** Items to cancel once the lock is released (termination only). L */
+	private final List<Cancel> toCancel = new ArrayList<>(0);
+
+	/** Workers counted as running. L (changed only by {@link #recount}); V for {@link #load()}. */
+	private volatile int nrRunning;
 
 	/** Workers kicked or created and not yet in their work loop. L */
-	int nrWaking;
+	private int nrWaking;
 
 	/** Whether the pool's CPU is online (bound pools); unbound pools are never associated. L, V */
 	volatile boolean associated;
@@ -86,11 +107,14 @@ final class WorkerPool {
 	/** V: System.nanoTime() of the last item start, or of the moment the worklist last became non-empty. */
 	volatile long lastProgress = System.nanoTime();
 
-	/** Whether the watchdog reports the pool as stalled; written by the watchdog only. */
+	/** Whether the watchdog reports the pool as stalled. T (the timer thread's watchdog check) */
 	volatile boolean stalled;
 
-	/** Times the watchdog reported the pool as stalled; written by the watchdog only. */
+	/** Times the watchdog reported the pool as stalled. T */
 	volatile long stalls;
+
+	/** Concurrency-management wake-ups: a worker blocked and another was kicked. L */
+	private long cmWakeups;
 
 	WorkerPool(WorkqueueSystem system, int index, int cpu, boolean highpri) {
 		this.system = system;
@@ -101,59 +125,142 @@ final class WorkerPool {
 		this.id = (cpu >= 0 ? "cpu" + cpu : "unbound") + (highpri ? "-highpri" : "");
 	}
 
+	/**
+	 * How busy the pool is, for choosing a CPU: items waiting on the worklist plus workers counted as running. Read
+	 * without the lock (two volatile reads), so only a hint.
+	 */
+	int load() {
+		return this.nrPending + this.nrRunning;
+	}
+
 	Kind kind() {
 		return this.cpu < 0 ? Kind.UNBOUND : (this.highpri ? Kind.HIGHPRI : Kind.NORMAL);
+	}
+
+	// --- the lock ----------------------------------------------------------------------------------------------
+
+	/**
+	 * Takes the pool lock. Its critical sections are short (no user code runs under it), so a contended lock is
+	 * first retried for a moment: parking and unparking the waiter costs far more than the wait itself, and the
+	 * pool lock is mostly contended between a queuer and a worker of the same pool.
+	 */
+	void lock() {
+		ReentrantLock lock = this.lock;
+		for (int spins = LOCK_SPINS; spins > 0; spins--) {
+			if (lock.tryLock()) {
+				return;
+			}
+			Thread.onSpinWait();
+		}
+		lock.lock();
+	}
+
+	boolean isLocked() {
+		return this.lock.isHeldByCurrentThread();
+	}
+
+	/**
+	 * Releases the lock, then wakes the workers kicked meanwhile and, if the pool gained runnable work, makes sure
+	 * concurrency management can act on it. The only way the pool lock is released.
+	 */
+	void unlock() {
+		unlock(false);
+	}
+
+	/**
+	 * {@link #unlock()}; with {@code threadsOnTimer}, new worker threads are started by the timer thread rather than
+	 * the caller (the block detector, which must not stall its scan for a thread start).
+	 */
+	void unlock(boolean threadsOnTimer) {
+		assert isLocked();
+		Worker one = null;
+		Worker[] more = null;
+		int n = this.toWake.size();
+		if (n == 1) {
+			one = this.toWake.get(0);
+		}
+		else if (n > 1) {
+			more = this.toWake.toArray(new Worker[0]);
+		}
+		if (n > 0) {
+			this.toWake.clear();
+		}
+		boolean gained = this.gainedWork;
+		boolean watch = false;
+		if (gained) {
+			this.gainedWork = false;
+			watch = this.associated && this.nrPending > 0;
+		}
+		Cancel[] cancel = null;
+		if (!this.toCancel.isEmpty()) {
+			cancel = this.toCancel.toArray(new Cancel[0]);
+			this.toCancel.clear();
+		}
+		this.lock.unlock();
+		if (cancel != null) {
+			for (Cancel c : cancel) {
+				c.work.cancelUnlinked(c.wq, c.log);
+			}
+		}
+		if (one != null) {
+			wake(one, threadsOnTimer);
+		}
+		else if (more != null) {
+			for (Worker worker : more) {
+				wake(worker, threadsOnTimer);
+			}
+		}
+		if (gained) {
+			if (watch) {
+				this.system.detector.watch();
+			}
+			this.system.watchdog.arm();
+		}
 	}
 
 	// --- queueing ----------------------------------------------------------------------------------------------
 
 	/**
 	 * Links a claimed item for {@code pwq}: straight onto the worklist if the queue's limit allows, else onto its
-	 * held-back list. Kicks a worker if one is needed.
+	 * held-back list. Once the system has terminated, the item is cancelled instead (nothing would run it).
 	 */
 	void enqueue(Work work, PoolWorkqueue pwq) {
-		Worker toWake = null;
-		boolean watch;
-		this.lock.lock();
+		lock();
 		try {
-			work.pwq = pwq;
-			work.color = pwq.wq.workColor;
-			work.queuedAt = System.nanoTime();
-			pwq.nrInFlight[work.color]++;
+			if (this.system.isTerminated()) {
+				this.toCancel.add(new Cancel(work, pwq.wq, true));
+				return;
+			}
+			pwq.addInFlight(work);
 			if (pwq.mayActivateNew()) {
-				pwq.nrActive++;
+				pwq.activate();
 				addToWorklist(work);
-				toWake = kick();
 			}
 			else {
-				pwq.inactive.addLast(work);
-				work.link = Work.Link.INACTIVE;
+				pwq.hold(work);
 			}
-			work.linkedPool = this;
-			watch = this.associated && this.nrPending > 0;
 		}
 		finally {
-			this.lock.unlock();
+			unlock();
 		}
-		wake(toWake);
-		if (watch) {
-			this.system.detector.watch();
-		}
-		this.system.watchdog.arm();
 	}
 
-	/** L */
-	private void addToWorklist(Work work) {
+	/** The one place where an item becomes runnable on this pool. L */
+	void addToWorklist(Work work) {
+		assert isLocked();
 		if (this.worklist.isEmpty()) {
 			this.lastProgress = System.nanoTime();
 		}
 		this.worklist.addLast(work);
-		work.link = Work.Link.WORKLIST;
+		work.link(this, Work.Link.WORKLIST, null);
 		this.nrPending = this.worklist.size();
+		this.gainedWork = true;
+		kick();
 	}
 
 	/** L: the next item to start, or null. */
 	Work pollWorklist() {
+		assert isLocked();
 		Work work = this.worklist.pollFirst();
 		if (work != null) {
 			this.nrPending = this.worklist.size();
@@ -163,60 +270,42 @@ final class WorkerPool {
 
 	/**
 	 * Removes a pending item from wherever it is linked on this pool (cancel and mod-delayed paths).
-	 * @return false if the item is no longer linked here
+	 * @return false if the item is no longer linked here, or is being handed back by the worker that ran it
 	 */
 	boolean unlinkPending(Work work) {
-		List<Worker> toWake;
-		this.lock.lock();
+		lock();
 		try {
-			if (work.linkedPool != this) {
+			if (work.linkedPool() != this) {
 				return false;
 			}
 			PoolWorkqueue pwq = work.pwq;
-			switch (work.link) {
+			switch (work.link()) {
 				case WORKLIST -> {
 					this.worklist.remove(work);
 					this.nrPending = this.worklist.size();
-					pwq.nrActive--;
+					pwq.deactivate();
 				}
 				case SCHEDULED -> {
-					work.scheduledOn.scheduled.remove(work);
-					work.scheduledOn = null;
-					pwq.nrActive--;
+					work.scheduledOn().scheduled.remove(work);
+					pwq.deactivate();
 				}
-				case INACTIVE -> pwq.inactive.remove(work);
+				case DEFERRED -> {
+					if (!work.takeDeferred()) {
+						return false; // the worker that ran the other instance is linking it again: retry
+					}
+					pwq.deactivate();
+				}
+				case INACTIVE -> pwq.unhold(work);
 				default -> throw new IllegalStateException("linked item without a list: " + work);
 			}
-			work.linkedPool = null;
-			work.link = Work.Link.NONE;
+			work.unlink(this);
 			pwq.inFlightDone(work.color);
-			toWake = activateHeld(pwq, null);
+			pwq.activateHeld();
+			return true;
 		}
 		finally {
-			this.lock.unlock();
+			unlock();
 		}
-		wakeAll(toWake);
-		return true;
-	}
-
-	/**
-	 * Activates held-back items of {@code pwq} while its limit allows. L
-	 * @return workers to wake once the lock is released (may be {@code into} or a new list)
-	 */
-	List<Worker> activateHeld(PoolWorkqueue pwq, List<Worker> into) {
-		while (pwq.mayActivateHeld()) {
-			Work work = pwq.inactive.pollFirst();
-			pwq.nrActive++;
-			addToWorklist(work);
-			Worker w = kick();
-			if (w != null) {
-				if (into == null) {
-					into = new ArrayList<>(2);
-				}
-				into.add(w);
-			}
-		}
-		return into;
 	}
 
 	/**
@@ -224,6 +313,7 @@ final class WorkerPool {
 	 * (freezing). L
 	 */
 	void deactivatePending(PoolWorkqueue pwq) {
+		assert isLocked();
 		ArrayDeque<Work> taken = new ArrayDeque<>();
 		for (Iterator<Work> it = this.worklist.iterator(); it.hasNext();) {
 			Work work = it.next();
@@ -234,31 +324,102 @@ final class WorkerPool {
 		}
 		this.nrPending = this.worklist.size();
 		for (Iterator<Work> it = taken.descendingIterator(); it.hasNext();) {
-			Work work = it.next();
-			pwq.inactive.addFirst(work);
-			work.link = Work.Link.INACTIVE;
-			pwq.nrActive--;
+			pwq.holdFirst(it.next());
+			pwq.deactivate();
 		}
 	}
 
-	/** Removes and returns the worklist items of {@code pwq}, in order (the rescuer takes them). L */
-	List<Work> takePending(PoolWorkqueue pwq) {
-		List<Work> taken = new ArrayList<>();
+	/**
+	 * Moves the worklist items of {@code pwq}, in order, onto the rescuer's scheduled list, where cancel can still
+	 * unlink them (the kernel's {@code rescuer->scheduled}). L
+	 */
+	void moveToRescuer(PoolWorkqueue pwq, Worker rescuer) {
+		assert isLocked();
 		for (Iterator<Work> it = this.worklist.iterator(); it.hasNext();) {
 			Work work = it.next();
 			if (work.pwq == pwq) {
 				it.remove();
-				taken.add(work);
+				rescuer.schedule(work);
 			}
 		}
 		this.nrPending = this.worklist.size();
-		return taken;
+	}
+
+	/**
+	 * The previous instance of a deferred item ended on another pool: the item is runnable here now, or cancelled
+	 * if the system terminated meanwhile.
+	 */
+	void relinkDeferred(Work work) {
+		lock();
+		try {
+			if (this.system.isTerminated()) {
+				work.pwq.deactivate();
+				cancelLinked(work, true);
+			}
+			else {
+				addToWorklist(work);
+			}
+		}
+		finally {
+			unlock();
+		}
+	}
+
+	/**
+	 * The system terminated: cancels every item still waiting on this pool (its worklist, and the held-back lists
+	 * of {@code queues}) and wakes the idle workers so that they exit. Running items, and the collided items their
+	 * workers run next, finish.
+	 * @param cancelled counts the cancelled items per workqueue name
+	 */
+	void terminate(List<DefaultWorkqueue> queues, Map<String, Integer> cancelled) {
+		List<Worker> idleWorkers;
+		lock();
+		try {
+			Work work;
+			while ((work = pollWorklist()) != null) {
+				work.pwq.deactivate();
+				cancelled.merge(work.pwq.wq.name(), 1, Integer::sum);
+				cancelLinked(work, false);
+			}
+			for (DefaultWorkqueue wq : queues) {
+				while ((work = wq.pwqs[this.index].pollHeld()) != null) {
+					cancelled.merge(wq.name(), 1, Integer::sum);
+					cancelLinked(work, false);
+				}
+			}
+			idleWorkers = new ArrayList<>(this.idle);
+		}
+		finally {
+			unlock();
+		}
+		for (Worker worker : idleWorkers) {
+			if (worker.thread != null) {
+				LockSupport.unpark(worker.thread);
+			}
+		}
+	}
+
+	/**
+	 * Cancels an item just taken off this pool's lists, and no longer active, as the system terminated; the
+	 * cancellation itself (counts, listeners, waiters) happens in {@link #unlock()}, so that no listener runs under
+	 * the pool lock. L
+	 * @param log whether to log the item (else the caller reports a count)
+	 */
+	private void cancelLinked(Work work, boolean log) {
+		PoolWorkqueue pwq = work.pwq;
+		work.unlink(this);
+		pwq.inFlightDone(work.color);
+		this.toCancel.add(new Cancel(work, pwq.wq, log));
+	}
+
+	/** An accepted item that will never run, to cancel once the lock is released. */
+	private record Cancel(Work work, DefaultWorkqueue wq, boolean log) {
 	}
 
 	// --- workers -----------------------------------------------------------------------------------------------
 
 	/** Whether another worker should be woken: items wait and no worker will take them. L */
-	boolean needMoreWorker() {
+	private boolean needMoreWorker() {
 		if (this.worklist.isEmpty()) {
 			return false;
 		}
@@ -270,46 +431,53 @@ final class WorkerPool {
 
 	/** Whether a worker entering its loop should start items. L */
 	boolean mayStartWorking() {
+		assert isLocked();
 		return !this.worklist.isEmpty() && (!this.associated || this.nrRunning == 0) && !this.system.isTerminated();
 	}
 
 	/** Whether a worker that finished an item should take the next one. L */
 	boolean keepWorking() {
+		assert isLocked();
 		return !this.worklist.isEmpty() && (!this.associated || this.nrRunning <= 1) && !this.system.isTerminated();
 	}
 
 	/**
-	 * Picks a worker to handle pending items if one is needed: the most recently idle one, else a new one.
-	 * The caller must pass the result to {@link #wake(Worker)} after releasing the lock. L
-	 * @return the worker to wake or start, or null
+	 * Picks a worker to handle pending items if one is needed: the most recently idle one, else a new one. It is
+	 * woken by {@link #unlock()}. L
 	 */
-	Worker kick() {
+	void kick() {
+		assert isLocked();
 		if (!needMoreWorker() || this.system.isTerminated()) {
-			return null;
+			return;
 		}
 		Worker worker = this.idle.pollFirst();
 		if (worker == null) {
 			if (this.workers.size() >= this.system.maxWorkersPerPool) {
 				noteShortage();
-				return null;
+				return;
 			}
 			worker = new Worker(this, this.nextWorkerId++, false);
 			addWorker(worker);
 		}
 		worker.state = Worker.State.WAKING;
 		this.nrWaking++;
-		return worker;
+		this.toWake.add(worker);
 	}
 
-	/** Unparks a kicked worker, or starts the thread of a new one. Call without the lock. */
-	void wake(Worker worker) {
-		if (worker == null) {
-			return;
-		}
+	/** Unparks a kicked worker, or starts the thread of a new one. Called without the lock. */
+	private void wake(Worker worker, boolean threadsOnTimer) {
 		if (worker.thread != null) {
 			LockSupport.unpark(worker.thread);
 			return;
 		}
+		if (threadsOnTimer && this.system.timers.schedule(() -> startThread(worker), 0) != null) {
+			return;
+		}
+		startThread(worker);
+	}
+
+	private void startThread(Worker worker) {
+		assert !isLocked();
 		Thread thread = null;
 		try {
 			ThreadFactory factory = this.system.threadFactory;
@@ -326,7 +494,7 @@ final class WorkerPool {
 			thread = null;
 		}
 		if (thread == null) {
-			this.lock.lock();
+			lock();
 			try {
 				removeWorker(worker);
 				this.nrWaking--;
@@ -334,17 +502,31 @@ final class WorkerPool {
 				noteShortage(); // items stay pending; the mayday timer retries and calls the rescuers
 			}
 			finally {
-				this.lock.unlock();
+				unlock();
 			}
 		}
 	}
 
-	void wakeAll(List<Worker> toWake) {
-		if (toWake != null) {
-			for (Worker worker : toWake) {
-				wake(worker);
-			}
-		}
+	/** A kicked or new worker runs and looks for work. L */
+	void awake(Worker worker) {
+		assert isLocked() && worker.state == Worker.State.WAKING;
+		this.nrWaking--;
+		worker.state = Worker.State.BUSY;
+	}
+
+	/** A worker found no work and parks on the idle list. L */
+	void enterIdle(Worker worker) {
+		assert isLocked();
+		worker.state = Worker.State.IDLE;
+		this.idle.addFirst(worker);
+	}
+
+	/** An idle worker exits (idle timeout, or termination). L */
+	void exitIdle(Worker worker) {
+		assert isLocked() && worker.state == Worker.State.IDLE;
+		this.idle.remove(worker);
+		removeWorker(worker);
+		worker.state = Worker.State.DEAD;
 	}
 
 	/** L */
@@ -354,7 +536,7 @@ final class WorkerPool {
 	}
 
 	/** L */
-	void removeWorker(Worker worker) {
+	private void removeWorker(Worker worker) {
 		this.workers.remove(worker);
 		this.workerArray = this.workers.toArray(new Worker[0]);
 	}
@@ -364,27 +546,38 @@ final class WorkerPool {
 	 * per four busy ones, and lets the rest go (down to none when nothing is busy). L
 	 */
 	boolean tooManyWorkers() {
+		assert isLocked();
 		int nrIdle = this.idle.size();
 		int nrBusy = this.workers.size() - nrIdle;
 		return nrIdle * 4 > nrBusy;
 	}
 
 	/**
-	 * Recomputes whether {@code worker} counts as running after its flags or state changed. L
-	 * @return a worker to wake if the change left pending items without a running worker
+	 * Recomputes whether {@code worker} counts as running after its flags or loop state changed; kicks another
+	 * worker if the change left pending items without a running worker. The only writer of {@link #nrRunning}. L
+	 * @return true if the worker stopped counting and that woke another worker
 	 */
-	Worker recount(Worker worker) {
+	boolean recount(Worker worker) {
+		assert isLocked();
 		boolean counts = worker.inLoop && worker.flags == 0;
 		if (counts == worker.counted) {
-			return null;
+			return false;
 		}
 		worker.counted = counts;
 		if (counts) {
 			this.nrRunning++;
-			return null;
+			return false;
 		}
 		this.nrRunning--;
-		return kick();
+		int before = this.toWake.size();
+		kick();
+		return this.toWake.size() > before;
+	}
+
+	/** A worker of this pool blocked and another was kicked for the pending items. L */
+	void countCmWakeup() {
+		assert isLocked();
+		this.cmWakeups++;
 	}
 
 	// --- mayday ------------------------------------------------------------------------------------------------
@@ -402,9 +595,8 @@ final class WorkerPool {
 	 * again to get a worker (the kernel's {@code pool_mayday_timeout}).
 	 */
 	private void maydayTimeout() {
-		Worker toWake;
 		List<PoolWorkqueue> maydays = new ArrayList<>();
-		this.lock.lock();
+		lock();
 		try {
 			this.maydayArmed = false;
 			if (!needMoreWorker()) {
@@ -416,91 +608,68 @@ final class WorkerPool {
 					maydays.add(pwq);
 				}
 			}
-			toWake = kick(); // retry; re-arms the timer if it still cannot get a worker
+			kick(); // retry; re-arms the timer if it still cannot get a worker
 		}
 		finally {
-			this.lock.unlock();
+			unlock();
 		}
 		for (PoolWorkqueue pwq : maydays) {
 			pwq.wq.rescuer.mayday(pwq);
 		}
-		wake(toWake);
 	}
 
 	// --- operator controls ---------------------------------------------------------------------------------------
 
 	/** CPU offline: stop concurrency management; the workers turn rogue and drain what is here. */
 	void disassociate() {
-		List<Worker> toWake = null;
-		this.lock.lock();
+		lock();
 		try {
 			this.associated = false;
-			Worker w;
-			while ((w = kick()) != null) {
-				if (toWake == null) {
-					toWake = new ArrayList<>();
-				}
-				toWake.add(w);
+			int before;
+			do {
+				before = this.toWake.size();
+				kick();
 			}
+			while (this.toWake.size() > before);
 		}
 		finally {
-			this.lock.unlock();
+			unlock();
 		}
-		wakeAll(toWake);
 	}
 
-	/** CPU online: the rogue workers are bound again and concurrency management resumes. */
+	/** CPU online: the rogue workers are bound again and concurrency management resumes over what is pending. */
 	void associate() {
-		Worker toWake;
-		this.lock.lock();
+		lock();
 		try {
 			this.associated = true;
-			toWake = kick();
+			this.gainedWork = !this.worklist.isEmpty();
+			kick();
 		}
 		finally {
-			this.lock.unlock();
-		}
-		wake(toWake);
-	}
-
-	/** Wakes every idle worker so that it sees the system has terminated and exits. */
-	void terminate() {
-		List<Worker> idleWorkers;
-		this.lock.lock();
-		try {
-			idleWorkers = new ArrayList<>(this.idle);
-		}
-		finally {
-			this.lock.unlock();
-		}
-		for (Worker worker : idleWorkers) {
-			if (worker.thread != null) {
-				LockSupport.unpark(worker.thread);
-			}
+			unlock();
 		}
 	}
 
 	/** Items (and their owners) of the workers that are running something now, for the watchdog's report. */
 	List<String> describeBusyWorkers() {
 		List<String> result = new ArrayList<>();
-		this.lock.lock();
+		lock();
 		try {
 			for (Worker worker : this.workers) {
 				Work work = worker.currentWork;
 				if (work != null) {
-					result.add((worker.thread != null ? worker.thread.getName() : "w" + worker.id) + " running "
-							+ work.task() + " of " + worker.currentPwq.wq.name());
+					result.add(worker + " running " + work.task() + " of " + worker.currentPwq.wq.name());
 				}
 			}
 		}
 		finally {
-			this.lock.unlock();
+			unlock();
 		}
 		return result;
 	}
 
 	PoolSnapshot snapshot() {
-		this.lock.lock();
+		lock();
 		try {
 			int nrWorkers = this.workers.size();
 			int nrIdle = this.idle.size();
@@ -513,10 +682,10 @@ final class WorkerPool {
 			}
 			return new PoolSnapshot(this.id, (this.cpu < 0) ? null : this.cpu, kind().label, online, nrWorkers,
 					nrWorkers - nrIdle, nrIdle, online ? 0 : nrWorkers, this.nrRunning, nrBlocked, this.worklist.size(),
-					this.stalled, this.stalls);
+					this.stalled, this.stalls, this.cmWakeups);
 		}
 		finally {
-			this.lock.unlock();
+			unlock();
 		}
 	}
 

@@ -15,7 +15,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
-import java.util.regex.Pattern;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -39,26 +38,18 @@ public final class WorkqueueSystem implements AutoCloseable {
 
 	static final Logger LOG = LoggerFactory.getLogger(WorkqueueSystem.class);
 
-	/** The default limit of items in flight, when 0 is asked for (the kernel's WQ_DFL_ACTIVE). */
-	public static final int DEFAULT_MAX_ACTIVE = 256;
+	/** The default limit of items in flight, when 0 is asked for (see {@link WorkqueueLimits}). */
+	public static final int DEFAULT_MAX_ACTIVE = WorkqueueLimits.DEFAULT_MAX_ACTIVE;
 
-	/** The most logical CPUs a system may simulate (the Linux kernel's largest NR_CPUS). */
-	public static final int MAX_CPUS = 8192;
+	/** The most logical CPUs a system may simulate (see {@link WorkqueueLimits}). */
+	public static final int MAX_CPUS = WorkqueueLimits.MAX_CPUS;
 
-	/** The highest limit of a bound queue (the kernel's WQ_MAX_ACTIVE). */
-	public static final int MAX_ACTIVE = 512;
+	/** The highest limit of a bound queue (see {@link WorkqueueLimits}). */
+	public static final int MAX_ACTIVE = WorkqueueLimits.MAX_ACTIVE;
 
 	/** Names of the system workqueues made when {@link Builder#systemWorkqueues(boolean)} is on (the default). */
 	public static final List<String> SYSTEM_WORKQUEUES = List.of("events", "events_highpri", "events_long",
 			"events_unbound", "events_freezable");
-
-	private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_.-]{1,32}");
-
-	private static final AtomicInteger THREAD_SLOTS = new AtomicInteger();
-
-	/** A stable per-thread number, for spreading threads over CPUs. */
-	private static final ThreadLocal<Integer> THREAD_SLOT = ThreadLocal
-		.withInitial(() -> THREAD_SLOTS.getAndIncrement() & Integer.MAX_VALUE);
 
 	private enum RunState {
 
@@ -80,9 +71,9 @@ public final class WorkqueueSystem implements AutoCloseable {
 
 	private final WorkFailureHandler failureHandler; // I
 
-	final Listeners listeners = new Listeners();
+	final Listeners listeners = new Listeners(); // I
 
-	final Timers timers = new Timers();
+	final Timers timers = new Timers(); // I
 
 	final BlockDetector detector; // I
 
@@ -97,45 +88,27 @@ public final class WorkqueueSystem implements AutoCloseable {
 
 	final Watchdog watchdog; // I
 
-	/** I: every pool; index = pool.index. Bound pools first (cpu0, cpu0-highpri, cpu1, ...), then unbound. */
-	private final List<WorkerPool> pools;
+	/** I: the CPUs, their pools and the queueing CPU choice. */
+	final CpuTopology topology;
 
-	private final List<WorkerPool> boundPools; // I
-
-	/** Workqueues by name, in creation order. Guarded by itself; freeze and thaw hold it too. */
+	/** Q: workqueues by name, in creation order; the registry monitor (freeze, thaw and run-state changes hold it). */
 	private final Map<String, DefaultWorkqueue> workqueues = new LinkedHashMap<>();
 
-	/** Whether freezable queues are frozen. Written under {@link #workqueues}. */
+	/** Whether freezable queues are frozen. V, written under Q. */
 	private volatile boolean frozen;
 
-	/** Guarded by itself (CPU hotplug). */
-	private final boolean[] online;
-
-	/** The online CPUs, ascending; replaced on hotplug. */
-	private volatile int[] onlineCpus;
-
+	/** V, written under Q. */
 	private volatile RunState runState = RunState.RUNNING;
 
 	private WorkqueueSystem(Builder builder) {
-		this.nrCpus = (builder.cpus == 0) ? Runtime.getRuntime().availableProcessors() : builder.cpus;
+		this.nrCpus = WorkqueueLimits.resolveCpus(builder.cpus);
 		this.idleTimeoutNanos = builder.idleTimeout.toNanos();
 		this.maydayIntervalNanos = builder.maydayInterval.toNanos();
 		this.maxWorkersPerPool = builder.maxWorkersPerPool;
 		this.threadFactory = builder.threadFactory;
 		this.shutdownTimeoutNanos = builder.shutdownTimeout.toNanos();
 		this.failureHandler = builder.failureHandler;
-		List<WorkerPool> all = new ArrayList<>();
-		for (int cpu = 0; cpu < this.nrCpus; cpu++) {
-			all.add(new WorkerPool(this, all.size(), cpu, false));
-			all.add(new WorkerPool(this, all.size(), cpu, true));
-		}
-		this.boundPools = List.copyOf(all);
-		all.add(new WorkerPool(this, all.size(), -1, false));
-		all.add(new WorkerPool(this, all.size(), -1, true));
-		this.pools = List.copyOf(all);
-		this.online = new boolean[this.nrCpus];
-		java.util.Arrays.fill(this.online, true);
-		this.onlineCpus = java.util.stream.IntStream.range(0, this.nrCpus).toArray();
+		this.topology = new CpuTopology(this, this.nrCpus);
 		this.detector = new BlockDetector(this, builder.detectorInterval.toNanos(),
 				builder.cpuIntensiveThreshold.toNanos());
 		this.watchdog = new Watchdog(this, builder.watchdogThreshold.toNanos());
@@ -185,20 +158,21 @@ public final class WorkqueueSystem implements AutoCloseable {
 
 	private Workqueue alloc(String name, Set<WorkqueueFlag> flags, int maxActive, boolean ordered) {
 		Objects.requireNonNull(flags, "flags");
-		if (name == null || !NAME.matcher(name).matches()) {
-			throw new IllegalArgumentException("Invalid workqueue name '" + name
-					+ "': use 1 to 32 characters of letters, digits, '_', '.' and '-'");
+		if (!WorkqueueLimits.isValidName(name)) {
+			throw new IllegalArgumentException("Invalid workqueue name '" + name + "': use "
+					+ WorkqueueLimits.NAME_RULE);
 		}
 		int resolved = resolveMaxActive(name, flags.contains(WorkqueueFlag.UNBOUND), maxActive);
 		DefaultWorkqueue wq;
 		synchronized (this.workqueues) {
-			if (this.runState == RunState.TERMINATED) {
-				throw new IllegalStateException("The workqueue system is closed");
+			if (this.runState != RunState.RUNNING) {
+				throw new IllegalStateException("The workqueue system is " + ((this.runState == RunState.TERMINATED)
+						? "closed" : "shutting down") + "; cannot allocate workqueue '" + name + "'");
 			}
 			if (this.workqueues.containsKey(name)) {
 				throw new IllegalArgumentException("A workqueue named '" + name + "' already exists");
 			}
-			wq = new DefaultWorkqueue(this, name, flags, resolved, ordered, this.pools, this.frozen);
+			wq = new DefaultWorkqueue(this, name, flags, resolved, ordered, this.topology.pools(), this.frozen);
 			this.workqueues.put(name, wq);
 		}
 		if (wq.rescuer != null) {
@@ -208,13 +182,12 @@ public final class WorkqueueSystem implements AutoCloseable {
 	}
 
 	int resolveMaxActive(String name, boolean unbound, int maxActive) {
-		int limit = unbound ? Math.max(MAX_ACTIVE, 4 * this.nrCpus) : MAX_ACTIVE;
+		if (!WorkqueueLimits.isValidMaxActive(maxActive, unbound, this.nrCpus)) {
+			throw new IllegalArgumentException("Invalid max-active " + maxActive + " for workqueue '" + name + "': "
+					+ WorkqueueLimits.maxActiveRule(unbound, this.nrCpus));
+		}
 		if (maxActive == 0) {
 			return DEFAULT_MAX_ACTIVE;
-		}
-		if (maxActive < 1 || maxActive > limit) {
-			throw new IllegalArgumentException("Invalid max-active " + maxActive + " for workqueue '" + name
-					+ "': use 0 for the default " + DEFAULT_MAX_ACTIVE + ", or 1.." + limit);
 		}
 		return maxActive;
 	}
@@ -267,10 +240,7 @@ public final class WorkqueueSystem implements AutoCloseable {
 	 * @throws UnknownCpuException if there is no such CPU
 	 */
 	public boolean isOnline(int cpu) {
-		checkCpu(cpu);
-		synchronized (this.online) {
-			return this.online[cpu];
-		}
+		return this.topology.isOnline(cpu);
 	}
 
 	/**
@@ -282,18 +252,8 @@ public final class WorkqueueSystem implements AutoCloseable {
 	 * @throws IllegalStateException if it is the last online CPU
 	 */
 	public boolean cpuOffline(int cpu) {
-		checkCpu(cpu);
-		synchronized (this.online) {
-			if (!this.online[cpu]) {
-				return false;
-			}
-			if (this.onlineCpus.length == 1) {
-				throw new IllegalStateException("Cannot take CPU " + cpu + " offline: it is the last online CPU");
-			}
-			this.online[cpu] = false;
-			updateOnlineCpus();
-			cpuPool(cpu, false).disassociate();
-			cpuPool(cpu, true).disassociate();
+		if (!this.topology.offline(cpu)) {
+			return false;
 		}
 		LOG.info("CPU {} is offline; its workers are rogue until it comes back", cpu);
 		return true;
@@ -306,65 +266,19 @@ public final class WorkqueueSystem implements AutoCloseable {
 	 * @throws UnknownCpuException if there is no such CPU
 	 */
 	public boolean cpuOnline(int cpu) {
-		checkCpu(cpu);
-		synchronized (this.online) {
-			if (this.online[cpu]) {
-				return false;
-			}
-			this.online[cpu] = true;
-			updateOnlineCpus();
-			cpuPool(cpu, false).associate();
-			cpuPool(cpu, true).associate();
+		if (!this.topology.online(cpu)) {
+			return false;
 		}
 		LOG.info("CPU {} is online", cpu);
 		return true;
 	}
 
-	/** Guarded by {@link #online}. */
-	private void updateOnlineCpus() {
-		int[] cpus = new int[this.nrCpus];
-		int n = 0;
-		for (int cpu = 0; cpu < this.nrCpus; cpu++) {
-			if (this.online[cpu]) {
-				cpus[n++] = cpu;
-			}
-		}
-		this.onlineCpus = java.util.Arrays.copyOf(cpus, n);
-	}
-
-	void checkCpu(int cpu) {
-		if (cpu < 0 || cpu >= this.nrCpus) {
-			throw new UnknownCpuException(cpu, this.nrCpus);
-		}
-	}
-
-	/** The CPU for work queued without one: a worker's own CPU, else a stable per-thread online CPU. */
-	int localCpu() {
-		Worker worker = Worker.current();
-		if (worker != null) {
-			WorkerPool pool = worker.pool;
-			if (pool != null && pool.system == this && pool.cpu >= 0 && pool.associated) {
-				return pool.cpu;
-			}
-		}
-		int[] cpus = this.onlineCpus;
-		return cpus[THREAD_SLOT.get() % cpus.length];
-	}
-
-	WorkerPool cpuPool(int cpu, boolean highpri) {
-		return this.pools.get(2 * cpu + (highpri ? 1 : 0));
-	}
-
-	WorkerPool unboundPool(boolean highpri) {
-		return this.pools.get(2 * this.nrCpus + (highpri ? 1 : 0));
-	}
-
 	List<WorkerPool> pools() {
-		return this.pools;
+		return this.topology.pools();
 	}
 
 	List<WorkerPool> boundPools() {
-		return this.boundPools;
+		return this.topology.boundPools();
 	}
 
 	// --- freezing ----------------------------------------------------------------------------------------------
@@ -451,13 +365,12 @@ public final class WorkqueueSystem implements AutoCloseable {
 	 */
 	public SystemSnapshot snapshot() {
 		List<CpuSnapshot> cpus = new ArrayList<>(this.nrCpus);
-		synchronized (this.online) {
-			for (int cpu = 0; cpu < this.nrCpus; cpu++) {
-				cpus.add(new CpuSnapshot(cpu, this.online[cpu]));
-			}
+		boolean[] online = this.topology.mask();
+		for (int cpu = 0; cpu < this.nrCpus; cpu++) {
+			cpus.add(new CpuSnapshot(cpu, online[cpu]));
 		}
-		List<PoolSnapshot> poolViews = new ArrayList<>(this.pools.size());
-		for (WorkerPool pool : this.pools) {
+		List<PoolSnapshot> poolViews = new ArrayList<>(pools().size());
+		for (WorkerPool pool : pools()) {
 			poolViews.add(pool.snapshot());
 		}
 		List<WorkqueueSnapshot> queueViews = new ArrayList<>();
@@ -546,9 +459,11 @@ public final class WorkqueueSystem implements AutoCloseable {
 	}
 
 	/**
-	 * Shuts down: refuses new work from outside the queues, cancels delayed items whose timers have not fired,
-	 * thaws, drains every queue for up to {@code timeout}, logs per queue what could not finish, then stops the
-	 * workers (each after its current item). Calling it again does nothing.
+	 * Shuts down: refuses new work from outside the queues and new queues, thaws, cancels delayed items whose timers
+	 * have not fired, drains every queue for up to {@code timeout} (cancelling delayed items that the queues' own
+	 * items queue meanwhile, and draining again), then terminates: items that have not started are cancelled, and
+	 * the workers stop after their current item. Every cancelled item is counted and logged per queue; what still
+	 * runs is logged too. Calling it again does nothing.
 	 * @param timeout how long to drain at most
 	 * @return true if every queue drained in time
 	 */
@@ -559,55 +474,72 @@ public final class WorkqueueSystem implements AutoCloseable {
 			}
 			this.runState = RunState.SHUTTING_DOWN;
 		}
-		long deadline = System.nanoTime() + timeout.toNanos();
-		List<DefaultWorkqueue> all = queues();
-		Map<String, Integer> cancelledDelayed = cancelDelayed(all);
+		long deadline = System.nanoTime() + saturatedNanos(timeout);
+		List<DefaultWorkqueue> all = queues(); // complete: no queue is allocated once shutdown began
 		if (this.frozen) {
 			thaw();
 		}
-		boolean clean = true;
-		for (DefaultWorkqueue wq : all) {
-			Duration left = Duration.ofNanos(Math.max(0, deadline - System.nanoTime()));
-			if (!wq.drain(left)) {
-				clean = false;
+		Map<String, Integer> cancelledDelayed = new LinkedHashMap<>();
+		boolean clean;
+		do {
+			cancelDelayed(all, cancelledDelayed);
+			clean = true;
+			for (DefaultWorkqueue wq : all) {
+				clean &= wq.drain(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
 			}
 		}
+		while (clean && anyArmed(all)); // items queued delayed items while we drained
 		synchronized (this.workqueues) {
 			this.runState = RunState.TERMINATED;
 		}
+		Map<String, Integer> cancelledPending = new LinkedHashMap<>();
+		for (WorkerPool pool : pools()) {
+			pool.terminate(all, cancelledPending);
+		}
+		this.timers.shutdown(); // from now on an arming cancels its item itself
+		cancelDelayed(all, cancelledDelayed);
 		for (DefaultWorkqueue wq : all) {
-			int left = wq.inFlight();
-			int delayed = cancelledDelayed.getOrDefault(wq.name(), 0);
-			if (left > 0) {
-				LOG.warn("Workqueue '{}' did not finish at shutdown: {} items still queued or running after {} ms",
-						wq.name(), left, timeout.toMillis());
-			}
-			if (delayed > 0) {
-				LOG.warn("Workqueue '{}': {} delayed items cancelled at shutdown before their timers fired", wq.name(),
-						delayed);
-			}
+			report(wq, wq.inFlight(), cancelledPending.getOrDefault(wq.name(), 0),
+					cancelledDelayed.getOrDefault(wq.name(), 0), timeout);
 			if (wq.rescuer != null) {
 				wq.rescuer.stop();
 			}
 		}
-		for (WorkerPool pool : this.pools) {
-			pool.terminate();
-		}
 		this.detector.stop();
-		this.timers.shutdown();
 		return clean;
 	}
 
-	/** Cancels every delayed item still waiting for its timer; returns counts per queue. */
-	private Map<String, Integer> cancelDelayed(List<DefaultWorkqueue> all) {
-		Map<String, Integer> counts = new LinkedHashMap<>();
+	private static void report(DefaultWorkqueue wq, int running, int pending, int delayed, Duration timeout) {
+		if (running > 0) {
+			LOG.warn("Workqueue '{}' did not finish at shutdown: {} items still running after {} ms", wq.name(),
+					running, timeout.toMillis());
+		}
+		if (pending > 0) {
+			LOG.warn("Workqueue '{}': {} items that had not started were cancelled at shutdown", wq.name(), pending);
+		}
+		if (delayed > 0) {
+			LOG.warn("Workqueue '{}': {} delayed items cancelled at shutdown before their timers fired", wq.name(),
+					delayed);
+		}
+	}
+
+	/** Cancels every delayed item still waiting for its timer, counting them per queue. */
+	private static void cancelDelayed(List<DefaultWorkqueue> all, Map<String, Integer> counts) {
 		for (DefaultWorkqueue wq : all) {
 			int n = wq.cancelArmed();
 			if (n > 0) {
-				counts.put(wq.name(), n);
+				counts.merge(wq.name(), n, Integer::sum);
 			}
 		}
-		return counts;
+	}
+
+	private static boolean anyArmed(List<DefaultWorkqueue> all) {
+		for (DefaultWorkqueue wq : all) {
+			if (!wq.armed.isEmpty()) {
+				return true;
+			}
+		}
+		return false;
 	}
 
 	@Override
@@ -652,9 +584,8 @@ public final class WorkqueueSystem implements AutoCloseable {
 		 * @return this builder
 		 */
 		public Builder cpus(int cpus) {
-			if (cpus < 0 || cpus > MAX_CPUS) {
-				throw new IllegalArgumentException(
-						"cpus must be 0 (available processors) or 1.." + MAX_CPUS + ", got " + cpus);
+			if (!WorkqueueLimits.isValidCpus(cpus)) {
+				throw new IllegalArgumentException("cpus must be " + WorkqueueLimits.CPUS_RULE + ", got " + cpus);
 			}
 			this.cpus = cpus;
 			return this;
@@ -773,15 +704,15 @@ public final class WorkqueueSystem implements AutoCloseable {
 		}
 
 		private static Duration positive(String name, Duration value) {
-			if (value == null || value.isNegative() || value.isZero()) {
-				throw new IllegalArgumentException(name + " must be positive, got " + value);
+			if (!WorkqueueLimits.isValidDuration(value, false)) {
+				throw new IllegalArgumentException(name + ": " + WorkqueueLimits.durationRule(false) + ", got " + value);
 			}
 			return value;
 		}
 
 		private static Duration nonNegative(String name, Duration value) {
-			if (value == null || value.isNegative()) {
-				throw new IllegalArgumentException(name + " must be zero or positive, got " + value);
+			if (!WorkqueueLimits.isValidDuration(value, true)) {
+				throw new IllegalArgumentException(name + ": " + WorkqueueLimits.durationRule(true) + ", got " + value);
 			}
 			return value;
 		}

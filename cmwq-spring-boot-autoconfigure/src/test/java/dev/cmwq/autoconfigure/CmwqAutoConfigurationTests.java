@@ -1,7 +1,11 @@
 package dev.cmwq.autoconfigure;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.Set;
 
 import dev.cmwq.annotation.WorkErrorHandler;
@@ -12,8 +16,12 @@ import dev.cmwq.core.WorkqueueSystem;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.env.YamlPropertySourceLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.context.ApplicationContextInitializer;
+import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Bean;
+import org.springframework.core.io.ByteArrayResource;
 import org.springframework.context.annotation.Configuration;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -87,6 +95,29 @@ class CmwqAutoConfigurationTests {
 	}
 
 	@Test
+	void aWorkqueueWrittenWithoutPropertiesInYamlIsDeclaredWithTheDefaults() {
+		this.runner.withInitializer(yaml("""
+				cmwq:
+				  workqueues:
+				    braces: {}
+				    empty:
+				    mailer:
+				      max-active: 2
+				""")).run((context) -> {
+			assertThat(context).hasNotFailed();
+			WorkqueueSystem system = context.getBean(WorkqueueSystem.class);
+			for (String name : List.of("braces", "empty")) {
+				Workqueue queue = system.workqueue(name).orElseThrow();
+				assertThat(queue.maxActive()).isEqualTo(WorkqueueSystem.DEFAULT_MAX_ACTIVE);
+				assertThat(queue.flags()).isEmpty();
+				assertThat(queue.isOrdered()).isFalse();
+				assertThat(context.getBean(name)).isSameAs(queue);
+			}
+			assertThat(system.workqueue("mailer").orElseThrow().maxActive()).isEqualTo(2);
+		});
+	}
+
+	@Test
 	void eachSystemAndDeclaredWorkqueueIsABeanNamedAfterIt() {
 		this.runner.withPropertyValues("cmwq.workqueues.thumbnails.max-active=4", "cmwq.workqueues.audit.ordered=true")
 			.run((context) -> {
@@ -132,6 +163,20 @@ class CmwqAutoConfigurationTests {
 			assertThat(context).hasNotFailed();
 			assertThat(context.getBean("events")).isEqualTo("not a workqueue");
 		});
+	}
+
+	/** Adds a YAML document to the environment, as if it were the application's application.yml. */
+	static ApplicationContextInitializer<ConfigurableApplicationContext> yaml(String yaml) {
+		return (context) -> {
+			try {
+				new YamlPropertySourceLoader()
+					.load("application.yml", new ByteArrayResource(yaml.getBytes(StandardCharsets.UTF_8)))
+					.forEach(context.getEnvironment().getPropertySources()::addFirst);
+			}
+			catch (IOException ex) {
+				throw new UncheckedIOException(ex);
+			}
+		};
 	}
 
 	@Configuration(proxyBeanMethods = false)

@@ -17,12 +17,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.autoconfigure.context.LifecycleAutoConfiguration;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+import static org.awaitility.Awaitility.await;
 
 /**
  * The workqueue system lives as long as the application context: closing the context drains the workqueues, and
@@ -163,6 +165,50 @@ class LifecycleTests {
 	}
 
 	@Test
+	void shutdownEndsWithinSpringBootsPhaseTimeoutAndSaysWhatItDrainsAndWhatItCouldNotFinish(CapturedOutput output) {
+		CountDownLatch release = new CountDownLatch(1);
+		try {
+			// cmwq.shutdown-timeout stays 30 s; the item would hold the shutdown for 60 s
+			this.runner.withConfiguration(AutoConfigurations.of(LifecycleAutoConfiguration.class))
+				.withPropertyValues("spring.lifecycle.timeout-per-shutdown-phase=5s")
+				.run((context) -> {
+					Workqueue workqueue = context.getBean("jobs", Workqueue.class);
+					CountDownLatch started = new CountDownLatch(1);
+					workqueue.execute(() -> {
+						started.countDown();
+						awaitQuietly(release, 60);
+					});
+					assertThat(started.await(30, TimeUnit.SECONDS)).isTrue();
+					long start = System.nanoTime();
+					context.close();
+					assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(20));
+				});
+			await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(output)
+				.contains("Shutting down workqueues: draining 1 workqueues, 1 items, for up to 4.5 s")
+				.contains("Workqueues did not drain in")
+				.contains("unfinished: jobs (1 running, 0 pending)"));
+		}
+		finally {
+			release.countDown();
+		}
+	}
+
+	@Test
+	void theDrainEndsShortOfThePhaseTimeoutAndNeverAfterTheShutdownTimeout() {
+		assertThat(drainTimeout("30s", "30s")).isEqualTo(Duration.ofSeconds(29));
+		assertThat(drainTimeout("5s", "30s")).isEqualTo(Duration.ofSeconds(5));
+		assertThat(drainTimeout("30s", "5s")).isEqualTo(Duration.ofMillis(4500));
+		assertThat(drainTimeout("0s", "30s")).isZero();
+	}
+
+	private static Duration drainTimeout(String shutdownTimeout, String phaseTimeout) {
+		return new WorkqueueSystemLifecycle(null, Duration.parse("PT" + shutdownTimeout),
+				Duration.parse("PT" + phaseTimeout), () -> {
+				})
+			.drainTimeout();
+	}
+
+	@Test
 	void invocationsThatCouldNotStartBeforeTheShutdownTimeoutAreCancelled() {
 		CountDownLatch release = new CountDownLatch(1);
 		try {
@@ -212,8 +258,12 @@ class LifecycleTests {
 	}
 
 	private static void awaitQuietly(CountDownLatch latch) {
+		awaitQuietly(latch, 30);
+	}
+
+	private static void awaitQuietly(CountDownLatch latch, int seconds) {
 		try {
-			latch.await(30, TimeUnit.SECONDS);
+			latch.await(seconds, TimeUnit.SECONDS);
 		}
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();

@@ -1,6 +1,7 @@
 package dev.cmwq.autoconfigure;
 
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 
 import dev.cmwq.core.Workqueue;
@@ -12,6 +13,7 @@ import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.autoconfigure.task.TaskExecutionAutoConfiguration;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.task.TaskExecutor;
 import org.springframework.scheduling.annotation.Async;
 import org.springframework.scheduling.annotation.EnableAsync;
 
@@ -19,7 +21,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Workqueue beans are found by {@code @Qualifier("name")} and by {@code @Async("name")}.
+ * Workqueue beans are found by {@code @Qualifier("name")}, by {@code @Async("name")} and by name, but are not
+ * default candidates for injection by type: the application's own {@code Executor} injection points resolve as
+ * they would without the starter.
  */
 class WorkqueueInjectionTests {
 
@@ -63,6 +67,61 @@ class WorkqueueInjectionTests {
 			assertThat(context).hasBean("applicationTaskExecutor");
 			assertThat(context.getBean(AsyncService.class).plain().get(30, TimeUnit.SECONDS)).doesNotStartWith("cmwq-");
 		});
+	}
+
+	@Test
+	void anUnqualifiedExecutorResolvesAsItWouldWithoutTheStarter() {
+		ApplicationContextRunner withoutStarter = new ApplicationContextRunner()
+			.withConfiguration(AutoConfigurations.of(TaskExecutionAutoConfiguration.class));
+		withoutStarter.withBean(ExecutorUser.class).run((context) -> {
+			ExecutorUser user = context.getBean(ExecutorUser.class);
+			assertThat(user.executor).isSameAs(context.getBean("applicationTaskExecutor"));
+			assertThat(user.taskExecutor).isSameAs(user.executor);
+		});
+		this.runner.withBean(ExecutorUser.class).run((context) -> {
+			assertThat(context).hasNotFailed();
+			ExecutorUser user = context.getBean(ExecutorUser.class);
+			assertThat(user.executor).isSameAs(context.getBean("applicationTaskExecutor"));
+			assertThat(user.taskExecutor).isSameAs(user.executor);
+			assertThat(context.getBean(Executor.class)).isSameAs(user.executor);
+		});
+	}
+
+	@Test
+	void workqueueBeansAreFoundByName() {
+		this.runner.run((context) -> {
+			WorkqueueSystem system = context.getBean(WorkqueueSystem.class);
+			assertThat(context.getBean("thumbnails")).isSameAs(system.workqueue("thumbnails").orElseThrow());
+			assertThat(context.getBean("events", Workqueue.class)).isSameAs(system.workqueue("events").orElseThrow());
+		});
+	}
+
+	@Test
+	void springBootsTaskExecutorAppearsEvenWhenTheWorkqueueBeansAreRegisteredFirst() {
+		// user configurations are processed before auto-configurations: the workqueue beans exist when
+		// TaskExecutionAutoConfiguration's @ConditionalOnMissingBean(Executor.class) is evaluated, and it ignores
+		// beans that are not default candidates
+		new ApplicationContextRunner().withUserConfiguration(CmwqAutoConfiguration.class)
+			.withConfiguration(AutoConfigurations.of(TaskExecutionAutoConfiguration.class))
+			.withBean(ExecutorUser.class)
+			.run((context) -> {
+				assertThat(context).hasNotFailed().hasBean("applicationTaskExecutor").hasBean("events");
+				assertThat(context.getBean(ExecutorUser.class).executor)
+					.isSameAs(context.getBean("applicationTaskExecutor"));
+			});
+	}
+
+	static class ExecutorUser {
+
+		final Executor executor;
+
+		final TaskExecutor taskExecutor;
+
+		ExecutorUser(Executor executor, TaskExecutor taskExecutor) {
+			this.executor = executor;
+			this.taskExecutor = taskExecutor;
+		}
+
 	}
 
 	static class Consumer {

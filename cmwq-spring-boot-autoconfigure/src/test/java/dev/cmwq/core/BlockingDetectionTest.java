@@ -70,6 +70,7 @@ class BlockingDetectionTest {
 
 	private void assertDetectedBlockWokeAWorker() {
 		assertThat(this.wq.snapshot().stats().cmWakeups()).as("concurrency-management wake-ups").isEqualTo(1);
+		assertThat(this.system.snapshot().pool("cpu0").orElseThrow().cmWakeups()).as("the pool's wake-ups").isEqualTo(1);
 	}
 
 	@Test

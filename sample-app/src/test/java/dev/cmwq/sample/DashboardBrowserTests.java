@@ -106,6 +106,9 @@ class DashboardBrowserTests {
 			WebElement card = browser.findElement(By.id("pool-" + pool));
 			assertThat(card.findElements(By.tagName("canvas"))).as("chart of pool %s", pool).hasSize(1);
 		}
+		assertThat(legend("cpu0")).containsExactly("busy", "idle", "rogue", "running", "blocked", "pending",
+				"running target");
+		assertThat(legend("unbound")).containsExactly("busy", "idle", "rogue", "running", "blocked", "pending");
 		assertThat(text("#cpus-online")).isEqualTo("2 / 2");
 		assertThat(text("#frozen-state")).isEqualTo("running");
 		assertThat(text("tr[data-queue='thumbnails'] [data-field=flags]")).isEqualTo("cpu-intensive");
@@ -129,6 +132,33 @@ class DashboardBrowserTests {
 		waitUntil(Duration.ofSeconds(60), "a busy moment", () -> number("#pool-cpu0 [data-field=busy]")
 				+ number("#pool-cpu1 [data-field=busy]") >= 2);
 		screenshot("dashboard-under-load");
+	}
+
+	@Test
+	void showsConcurrencyManagementStartingAWorkerWhenOneBlocks() {
+		Workqueue drill = this.system.allocWorkqueue("cm-drill", Set.of(), 0);
+		this.queuesToDestroy.add(drill);
+		openDashboard();
+		assertThat(text("#pool-cpu0 [data-field=target]")).isEqualTo("/ target 1");
+		assertThat(browser.findElements(By.cssSelector("#pool-unbound [data-field=target]"))).isEmpty();
+
+		// three items that block on CPU 0: each of the first two blocks with the next pending behind it, so
+		// concurrency management marks it blocked and starts another worker; one worker counts as running
+		CountDownLatch release = release();
+		for (int i = 0; i < 3; i++) {
+			drill.queueOn(0, new Work(() -> awaitQuietly(release)));
+		}
+		waitUntil("CPU 0's pool shows two blocked workers beside the one running",
+				() -> number("#pool-cpu0 [data-field=blocked]") >= 2 && number("#pool-cpu0 [data-field=busy]") >= 3
+						&& number("#pool-cpu0 [data-field=running]") == 1);
+		waitUntil("the wake-ups show per second", () -> decimal("#cm-wakeups-rate") > 0
+				&& decimal("tr[data-queue='cm-drill'] [data-field=cmWakeupsRate]") > 0);
+		assertThat(number("tr[data-queue='cm-drill'] [data-field=cmWakeups]")).isGreaterThanOrEqualTo(2);
+		screenshot("concurrency-management");
+
+		release.countDown();
+		waitUntil("the blocked workers are released", () -> number("#pool-cpu0 [data-field=blocked]") == 0
+				&& number("tr[data-queue='cm-drill'] [data-field=completed]") == 3);
 	}
 
 	@Test
@@ -269,6 +299,19 @@ class DashboardBrowserTests {
 	private static int number(String selector) {
 		String text = text(selector);
 		return text.isEmpty() ? 0 : Integer.parseInt(text);
+	}
+
+	private static double decimal(String selector) {
+		String text = text(selector);
+		return text.isEmpty() ? 0 : Double.parseDouble(text);
+	}
+
+	/** The labels of the legend of a pool's chart, as Chart.js drew them. */
+	private static List<String> legend(String pool) {
+		@SuppressWarnings("unchecked")
+		List<String> labels = (List<String>) browser.executeScript("return Chart.getChart(document.querySelector("
+				+ "'#pool-" + pool + " canvas')).legend.legendItems.map((item) => item.text);");
+		return labels;
 	}
 
 	private static int number(String selector, String attribute) {

@@ -1,8 +1,6 @@
 package dev.cmwq.autoconfigure.actuate;
 
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
 
@@ -13,6 +11,7 @@ import dev.cmwq.core.WorkqueueSnapshot;
 import dev.cmwq.core.WorkqueueSystem;
 
 import org.springframework.boot.actuate.endpoint.Access;
+import org.springframework.boot.actuate.endpoint.OperationResponseBody;
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
 import org.springframework.boot.actuate.endpoint.annotation.Selector;
@@ -154,26 +153,17 @@ public class WorkqueuesEndpoint {
 
 	private WebEndpointResponse<Object> freeze() {
 		this.system.freeze();
-		Map<String, Object> body = new LinkedHashMap<>();
-		body.put("frozen", this.system.isFrozen());
-		body.put("busy", this.system.freezeBusyCount());
-		return new WebEndpointResponse<>(body);
+		return new WebEndpointResponse<>(new FreezeDescriptor(this.system.isFrozen(), this.system.freezeBusyCount()));
 	}
 
 	private WebEndpointResponse<Object> thaw() {
 		this.system.thaw();
-		Map<String, Object> body = new LinkedHashMap<>();
-		body.put("frozen", this.system.isFrozen());
-		return new WebEndpointResponse<>(body);
+		return new WebEndpointResponse<>(new ThawDescriptor(this.system.isFrozen()));
 	}
 
-	private Map<String, Object> cpuState(int cpu) {
+	private CpuDescriptor cpuState(int cpu) {
 		List<CpuSnapshot> cpus = this.system.snapshot().cpus();
-		Map<String, Object> body = new LinkedHashMap<>();
-		body.put("cpu", cpu);
-		body.put("online", cpus.get(cpu).online());
-		body.put("cpus", cpus);
-		return body;
+		return new CpuDescriptor(cpu, cpus.get(cpu).online(), cpus);
 	}
 
 	/** A value from the request, in quotes, cut to {@value #QUOTED} characters. */
@@ -185,8 +175,38 @@ public class WorkqueuesEndpoint {
 	}
 
 	private static WebEndpointResponse<Object> error(int status, String message) {
-		Map<String, String> body = Map.of("error", message);
-		return new WebEndpointResponse<>(body, status);
+		return new WebEndpointResponse<>(new ErrorDescriptor(message), status);
+	}
+
+	/**
+	 * The answer to {@code freeze}.
+	 * @param frozen whether the system is frozen (always true)
+	 * @param busy items of freezable workqueues still in flight; 0 once the freeze is complete
+	 */
+	public record FreezeDescriptor(boolean frozen, int busy) implements OperationResponseBody {
+	}
+
+	/**
+	 * The answer to {@code thaw}.
+	 * @param frozen whether the system is frozen (always false)
+	 */
+	public record ThawDescriptor(boolean frozen) implements OperationResponseBody {
+	}
+
+	/**
+	 * The answer to a CPU hotplug action.
+	 * @param cpu the CPU acted on
+	 * @param online its new state
+	 * @param cpus every CPU's state
+	 */
+	public record CpuDescriptor(int cpu, boolean online, List<CpuSnapshot> cpus) implements OperationResponseBody {
+	}
+
+	/**
+	 * What was wrong with a request; nothing was changed.
+	 * @param error the message
+	 */
+	public record ErrorDescriptor(String error) implements OperationResponseBody {
 	}
 
 }

@@ -5,6 +5,7 @@ import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.actuate.autoconfigure.web.server.ManagementPortType;
 import org.springframework.boot.actuate.endpoint.web.PathMappedEndpoints;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
@@ -14,6 +15,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplicat
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication.Type;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
+import org.springframework.core.env.Environment;
 import org.springframework.core.io.ClassPathResource;
 import org.springframework.web.servlet.config.annotation.ResourceHandlerRegistry;
 import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
@@ -25,7 +27,8 @@ import org.springframework.web.servlet.function.ServerResponse;
  * {@code cmwq.dashboard.enabled=true} in a servlet web application with actuator.
  *
  * <p>The page reads the {@code workqueues} actuator endpoint (it must be exposed over HTTP on the application's
- * port) and shows its freeze, thaw and CPU buttons only where the endpoint's write operations exist. It adds no
+ * port: with a separate {@code management.server.port} the page says it cannot read it, and a warning is logged at
+ * start-up) and shows its freeze, thaw and CPU buttons only where the endpoint's write operations exist. It adds no
  * security of its own: the endpoint's requests are the application's to protect, and the page asks for HTTP Basic
  * credentials when an action is answered 401.
  */
@@ -33,7 +36,7 @@ import org.springframework.web.servlet.function.ServerResponse;
 		"dev.cmwq.autoconfigure.actuate.WorkqueuesEndpointAutoConfiguration" })
 @ConditionalOnWebApplication(type = Type.SERVLET)
 @ConditionalOnBooleanProperty("cmwq.dashboard.enabled")
-@ConditionalOnClass({ RouterFunction.class, PathMappedEndpoints.class })
+@ConditionalOnClass({ RouterFunction.class, PathMappedEndpoints.class, ManagementPortType.class })
 @ConditionalOnBean(WorkqueueSystem.class)
 @EnableConfigurationProperties(CmwqDashboardProperties.class)
 public final class CmwqDashboardAutoConfiguration {
@@ -44,13 +47,18 @@ public final class CmwqDashboardAutoConfiguration {
 
 	@Bean
 	RouterFunction<ServerResponse> cmwqDashboardRoutes(CmwqDashboardProperties properties,
-			ObjectProvider<PathMappedEndpoints> endpoints) {
+			ObjectProvider<PathMappedEndpoints> endpoints, Environment environment) {
 		boolean chartLibrary = ChartLibrary.distLocation(getClass().getClassLoader()) != null;
 		if (!chartLibrary) {
 			logger.warn("cmwq dashboard: Chart.js (org.webjars.npm:chart.js) is not on the class path; "
 					+ "the page will show numbers without charts");
 		}
-		WorkqueuesEndpointLocator locator = new WorkqueuesEndpointLocator(endpoints::getIfAvailable);
+		WorkqueuesEndpointLocator locator = new WorkqueuesEndpointLocator(endpoints::getIfAvailable,
+				ManagementPortType.get(environment), environment.getProperty("management.server.port"));
+		if (locator.elsewhere() != null) {
+			logger.warn("cmwq dashboard at " + properties.normalizedPath() + "/ cannot show the workqueues: "
+					+ locator.elsewhere());
+		}
 		return new DashboardRoutes(properties, new ClassPathResource("META-INF/cmwq-dashboard/index.html"), locator,
 				chartLibrary)
 			.routes();

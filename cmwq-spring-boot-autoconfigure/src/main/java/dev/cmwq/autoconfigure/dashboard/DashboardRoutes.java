@@ -22,7 +22,9 @@ import org.springframework.web.servlet.function.ServerResponse;
  * <tr><td>{@code GET /cmwq}</td><td>redirect to {@code /cmwq/}</td></tr>
  * <tr><td>{@code GET /cmwq/}, {@code /cmwq/index.html}</td><td>the page</td></tr>
  * <tr><td>{@code GET /cmwq/config.json}</td><td>{@code {"endpoint": "/actuator/workqueues", "available": true,
- * "write": true, "refreshMillis": 1000, "historySeconds": 300, "chartLibrary": true}}</td></tr>
+ * "message": null, "write": true, "refreshMillis": 1000, "historySeconds": 300, "chartLibrary": true}};
+ * unavailable: {@code "endpoint": null, "available": false} and a {@code message} saying why and what to do
+ * (the endpoint is not exposed over HTTP, or lives on a separate management port)</td></tr>
  * </table>
  */
 final class DashboardRoutes {
@@ -73,6 +75,7 @@ final class DashboardRoutes {
 		Map<String, Object> body = new LinkedHashMap<>();
 		body.put("endpoint", location.available() ? contextPath + location.path() : null);
 		body.put("available", location.available());
+		body.put("message", location.message());
 		body.put("write", location.writable());
 		body.put("refreshMillis", Math.max(100, this.properties.getRefreshInterval().toMillis()));
 		body.put("historySeconds", Math.max(10, this.properties.getHistory().toSeconds()));

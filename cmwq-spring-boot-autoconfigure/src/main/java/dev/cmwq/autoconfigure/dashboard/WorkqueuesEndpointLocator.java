@@ -2,6 +2,7 @@ package dev.cmwq.autoconfigure.dashboard;
 
 import java.util.function.Supplier;
 
+import org.springframework.boot.actuate.autoconfigure.web.server.ManagementPortType;
 import org.springframework.boot.actuate.endpoint.EndpointId;
 import org.springframework.boot.actuate.endpoint.web.ExposableWebEndpoint;
 import org.springframework.boot.actuate.endpoint.web.PathMappedEndpoint;
@@ -10,8 +11,10 @@ import org.springframework.boot.actuate.endpoint.web.WebEndpointHttpMethod;
 import org.springframework.boot.actuate.endpoint.web.WebOperation;
 
 /**
- * Finds the {@code workqueues} endpoint among the web endpoints actuator exposes, and tells whether its write
- * operations exist ({@code management.endpoint.workqueues.access: unrestricted}).
+ * Finds the {@code workqueues} endpoint among the web endpoints actuator exposes on the application's port, and
+ * tells whether its write operations exist ({@code management.endpoint.workqueues.access: unrestricted}). On a
+ * separate management port ({@code management.server.port}) the page cannot read it: the port is another origin,
+ * and often not reachable from where the page is.
  *
  * <p>Actuator leaves out the operations that the endpoint's access does not allow, so a {@code POST} operation
  * among the exposed ones means that freeze, thaw and CPU hotplug can be asked for (whether the caller is allowed
@@ -21,27 +24,55 @@ final class WorkqueuesEndpointLocator {
 
 	static final EndpointId WORKQUEUES = EndpointId.of("workqueues");
 
+	private static final String NOT_EXPOSED = "The workqueues actuator endpoint is not exposed over HTTP: add \"workqueues\" "
+			+ "to management.endpoints.web.exposure.include.";
+
 	private final Supplier<PathMappedEndpoints> endpoints;
+
+	private final Location elsewhere;
 
 	/**
 	 * @param endpoints the exposed web endpoints; the supplier may return {@code null} when actuator exposes none
 	 * over HTTP
+	 * @param portType where actuator serves its endpoints
+	 * @param managementPort {@code management.server.port} as written, for messages
 	 */
-	WorkqueuesEndpointLocator(Supplier<PathMappedEndpoints> endpoints) {
+	WorkqueuesEndpointLocator(Supplier<PathMappedEndpoints> endpoints, ManagementPortType portType,
+			String managementPort) {
 		this.endpoints = endpoints;
+		this.elsewhere = switch (portType) {
+			case SAME -> null;
+			case DIFFERENT -> Location.unavailable("The workqueues endpoint is served on the management port "
+					+ "(management.server.port=" + managementPort + "), which this page, on the application's port, "
+					+ "cannot read. To use the dashboard, serve actuator on the application's port (leave "
+					+ "management.server.port unset); the endpoint itself answers on the management port.");
+			case DISABLED -> Location.unavailable("Actuator serves no HTTP endpoints (management.server.port="
+					+ managementPort + "): the dashboard has nothing to read.");
+		};
+	}
+
+	/**
+	 * Why the page cannot read the endpoint whatever is exposed, such as a separate management port.
+	 * @return the reason, or null if actuator serves its endpoints on the application's port
+	 */
+	String elsewhere() {
+		return (this.elsewhere != null) ? this.elsewhere.message() : null;
 	}
 
 	/**
 	 * Where the endpoint is and what it allows.
-	 * @return the location, {@link Location#UNAVAILABLE} if the endpoint is not exposed over HTTP
+	 * @return the location; unavailable, with a message, if the page cannot read it
 	 */
 	Location locate() {
+		if (this.elsewhere != null) {
+			return this.elsewhere;
+		}
 		PathMappedEndpoints all = this.endpoints.get();
 		PathMappedEndpoint endpoint = (all != null) ? all.getEndpoint(WORKQUEUES) : null;
 		if (endpoint == null) {
-			return Location.UNAVAILABLE;
+			return Location.unavailable(NOT_EXPOSED);
 		}
-		return new Location(all.getPath(WORKQUEUES), writable(endpoint));
+		return new Location(all.getPath(WORKQUEUES), writable(endpoint), null);
 	}
 
 	private static boolean writable(PathMappedEndpoint endpoint) {
@@ -59,12 +90,15 @@ final class WorkqueuesEndpointLocator {
 	/**
 	 * The endpoint as the page sees it.
 	 * @param path the endpoint's path below the servlet context, e.g. {@code /actuator/workqueues}; {@code null}
-	 * if it is not exposed over HTTP
+	 * if the page cannot read it
 	 * @param writable whether its write operations exist
+	 * @param message why the page cannot read it, and what to do; null if it can
 	 */
-	record Location(String path, boolean writable) {
+	record Location(String path, boolean writable, String message) {
 
-		static final Location UNAVAILABLE = new Location(null, false);
+		static Location unavailable(String message) {
+			return new Location(null, false, message);
+		}
 
 		boolean available() {
 			return this.path != null;

@@ -52,6 +52,11 @@ final class SnapshotCache {
 		}
 	}
 
+	/** A value of the whole system. */
+	double system(SystemValue value) {
+		return value.of(get().snapshot);
+	}
+
 	/** A pool's value, NaN if there is no such pool. */
 	double pool(String id, PoolValue value) {
 		PoolSnapshot pool = get().pools.get(id);
@@ -92,6 +97,13 @@ final class SnapshotCache {
 				this.workqueues.put(queue.name(), queue);
 			}
 		}
+
+	}
+
+	@FunctionalInterface
+	interface SystemValue {
+
+		double of(SystemSnapshot snapshot);
 
 	}
 

@@ -26,14 +26,18 @@ import io.micrometer.core.instrument.binder.MeterBinder;
  *
  * <ul>
  * <li>{@code cmwq.pool.workers} (tags {@code pool}, {@code kind}, {@code state} = busy | idle),
- * {@code cmwq.pool.workers.rogue}, {@code cmwq.pool.running}, {@code cmwq.pool.pending} (tags {@code pool},
- * {@code kind}): gauges</li>
+ * {@code cmwq.pool.workers.rogue}, {@code cmwq.pool.workers.blocked} (busy workers that concurrency management
+ * knows are blocked), {@code cmwq.pool.running}, {@code cmwq.pool.pending}, {@code cmwq.pool.stalled} (1 while the
+ * watchdog reports the pool stalled, else 0) (tags {@code pool}, {@code kind}): gauges</li>
+ * <li>{@code cmwq.frozen} (1 while frozen, else 0) and {@code cmwq.cpus} (tag {@code state} = online | offline):
+ * gauges</li>
  * <li>{@code cmwq.workqueue.active}, {@code cmwq.workqueue.pending} (tag {@code workqueue}): gauges</li>
  * <li>{@code cmwq.workqueue.items} (tags {@code workqueue}, {@code outcome} = completed | failed | cancelled),
  * {@code cmwq.workqueue.cpu.intensive}, {@code cmwq.workqueue.cm.wakeups}, {@code cmwq.workqueue.mayday},
  * {@code cmwq.workqueue.rescued} (tag {@code workqueue}): counters over the queue's statistics</li>
  * <li>{@code cmwq.workqueue.wait} (queued to started) and {@code cmwq.workqueue.execution} (tag
- * {@code workqueue}): timers fed by a {@link WorkListener}</li>
+ * {@code workqueue}): timers fed by a {@link WorkListener}, with histogram buckets at {@link #BUCKETS} so that a
+ * monitoring system can compute quantiles across instances</li>
  * <li>{@code cmwq.watchdog.stalls} (tag {@code pool}): counter</li>
  * </ul>
  *
@@ -46,6 +50,17 @@ public class WorkqueueMetrics implements MeterBinder, AutoCloseable {
 
 	/** How long gauges and counters share one snapshot by default. */
 	public static final Duration DEFAULT_SNAPSHOT_TTL = Duration.ofMillis(100);
+
+	/**
+	 * The histogram buckets of the timers, 100 µs to 60 s: 19 series per timer and workqueue with {@code +Inf}.
+	 * Spring Boot's {@code management.metrics.distribution.slo.cmwq.workqueue.wait} (and {@code .execution})
+	 * replace them.
+	 */
+	public static final List<Duration> BUCKETS = List.of(Duration.ofNanos(100_000), Duration.ofNanos(250_000),
+			Duration.ofNanos(500_000), Duration.ofMillis(1), Duration.ofNanos(2_500_000), Duration.ofMillis(5),
+			Duration.ofMillis(10), Duration.ofMillis(25), Duration.ofMillis(50), Duration.ofMillis(100),
+			Duration.ofMillis(250), Duration.ofMillis(500), Duration.ofSeconds(1), Duration.ofMillis(2500),
+			Duration.ofSeconds(5), Duration.ofSeconds(10), Duration.ofSeconds(30), Duration.ofSeconds(60));
 
 	private final WorkqueueSystem system;
 
@@ -75,6 +90,7 @@ public class WorkqueueMetrics implements MeterBinder, AutoCloseable {
 	public void bindTo(MeterRegistry registry) {
 		Binding binding = new Binding(registry);
 		SystemSnapshot snapshot = this.snapshots.get().snapshot;
+		binding.bindSystem();
 		for (PoolSnapshot pool : snapshot.pools()) {
 			binding.bindPool(pool);
 		}
@@ -108,6 +124,22 @@ public class WorkqueueMetrics implements MeterBinder, AutoCloseable {
 			this.registry = registry;
 		}
 
+		void bindSystem() {
+			SnapshotCache cache = WorkqueueMetrics.this.snapshots;
+			Gauge.builder("cmwq.frozen", cache, (c) -> c.system((s) -> s.frozen() ? 1 : 0))
+				.description("1 while the freezable workqueues are frozen, else 0")
+				.strongReference(true)
+				.register(this.registry);
+			for (boolean online : new boolean[] { true, false }) {
+				Gauge.builder("cmwq.cpus", cache,
+						(c) -> c.system((s) -> s.cpus().stream().filter((cpu) -> cpu.online() == online).count()))
+					.description("CPUs of the workqueue system, by state")
+					.tag("state", online ? "online" : "offline")
+					.strongReference(true)
+					.register(this.registry);
+			}
+		}
+
 		void bindPool(PoolSnapshot pool) {
 			String id = pool.id();
 			Tags tags = Tags.of("pool", id, "kind", pool.kind());
@@ -129,6 +161,11 @@ public class WorkqueueMetrics implements MeterBinder, AutoCloseable {
 				.tags(tags)
 				.strongReference(true)
 				.register(this.registry);
+			Gauge.builder("cmwq.pool.workers.blocked", cache, (c) -> c.pool(id, PoolSnapshot::blocked))
+				.description("Busy workers of the pool that concurrency management knows are blocked")
+				.tags(tags)
+				.strongReference(true)
+				.register(this.registry);
 			Gauge.builder("cmwq.pool.running", cache, (c) -> c.pool(id, PoolSnapshot::running))
 				.description("Workers of the pool counted as running by concurrency management")
 				.tags(tags)
@@ -136,6 +173,11 @@ public class WorkqueueMetrics implements MeterBinder, AutoCloseable {
 				.register(this.registry);
 			Gauge.builder("cmwq.pool.pending", cache, (c) -> c.pool(id, PoolSnapshot::pending))
 				.description("Items queued to the pool and not started yet")
+				.tags(tags)
+				.strongReference(true)
+				.register(this.registry);
+			Gauge.builder("cmwq.pool.stalled", cache, (c) -> c.pool(id, (p) -> p.stalled() ? 1 : 0))
+				.description("1 while the watchdog reports the pool stalled, else 0")
 				.tags(tags)
 				.strongReference(true)
 				.register(this.registry);
@@ -175,15 +217,17 @@ public class WorkqueueMetrics implements MeterBinder, AutoCloseable {
 					"Times a pool asked the workqueue's rescuer for help");
 			counter(cache, name, "cmwq.workqueue.rescued", WorkqueueStats::rescued,
 					"Items the workqueue's rescuer ran");
-			Timer wait = Timer.builder("cmwq.workqueue.wait")
-				.description("Time from queueing an item to its start")
-				.tags(tags)
-				.register(this.registry);
-			Timer execution = Timer.builder("cmwq.workqueue.execution")
-				.description("Time items of the workqueue ran")
-				.tags(tags)
-				.register(this.registry);
+			Timer wait = timer("cmwq.workqueue.wait", name, "Time from queueing an item to its start");
+			Timer execution = timer("cmwq.workqueue.execution", name, "Time items of the workqueue ran");
 			return new QueueTimers(wait, execution);
+		}
+
+		private Timer timer(String meter, String name, String description) {
+			return Timer.builder(meter)
+				.description(description)
+				.tag("workqueue", name)
+				.serviceLevelObjectives(BUCKETS.toArray(Duration[]::new))
+				.register(this.registry);
 		}
 
 		private void items(SnapshotCache cache, String name, String outcome, SnapshotCache.StatsValue value) {

@@ -35,6 +35,7 @@ class CmwqDashboardWithoutEndpointWebTests {
 		assertThat(config.<Boolean>read("$.available")).isFalse();
 		assertThat(config.<Boolean>read("$.write")).isFalse();
 		assertThat(config.<Object>read("$.endpoint")).isNull();
+		assertThat(config.<String>read("$.message")).contains("management.endpoints.web.exposure.include");
 	}
 
 	@SpringBootConfiguration

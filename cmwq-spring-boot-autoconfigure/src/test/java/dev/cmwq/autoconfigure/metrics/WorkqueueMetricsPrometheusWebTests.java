@@ -58,10 +58,24 @@ class WorkqueueMetricsPrometheusWebTests {
 		}
 		assertThat(value(scrape, "cmwq_pool_workers", Map.of("pool", "unbound-highpri", "kind", "unbound",
 				"state", "busy"))).isPresent();
-		for (String name : List.of("cmwq_pool_workers_rogue", "cmwq_pool_running", "cmwq_pool_pending")) {
+		for (String name : List.of("cmwq_pool_workers_rogue", "cmwq_pool_workers_blocked", "cmwq_pool_running",
+				"cmwq_pool_pending", "cmwq_pool_stalled")) {
 			assertThat(value(scrape, name, Map.of("pool", "cpu1-highpri", "kind", "highpri"))).as(name).isPresent();
 		}
 		assertThat(value(scrape, "cmwq_watchdog_stalls_total", Map.of("pool", "cpu0"))).isPresent();
+		assertThat(scrape).containsPattern("(?m)^cmwq_frozen(\\{\\})? 0\\.0$");
+		assertThat(value(scrape, "cmwq_cpus", Map.of("state", "online"))).hasValue(2.0);
+		assertThat(value(scrape, "cmwq_cpus", Map.of("state", "offline"))).hasValue(0.0);
+		// histogram buckets, for quantiles across instances
+		for (String le : List.of("1.0E-4", "0.001", "1.0", "60.0", "+Inf")) {
+			assertThat(value(scrape, "cmwq_workqueue_wait_seconds_bucket", Map.of("workqueue", "probe", "le", le)))
+				.as("wait bucket le=%s", le)
+				.isPresent();
+			assertThat(value(scrape, "cmwq_workqueue_execution_seconds_bucket",
+					Map.of("workqueue", "probe", "le", le)))
+				.as("execution bucket le=%s", le)
+				.isPresent();
+		}
 		for (String name : List.of("cmwq_workqueue_active", "cmwq_workqueue_pending",
 				"cmwq_workqueue_cpu_intensive_total", "cmwq_workqueue_cm_wakeups_total", "cmwq_workqueue_mayday_total",
 				"cmwq_workqueue_rescued_total", "cmwq_workqueue_wait_seconds_count",

@@ -15,6 +15,7 @@ import dev.cmwq.core.WorkqueueSystem;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.distribution.CountAtBucket;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -62,7 +63,8 @@ class WorkqueueMetricsTests {
 					.tags("pool", pool, "kind", kind, "state", state)
 					.gauge()).as(pool + " " + state).isNotNull();
 			}
-			for (String name : List.of("cmwq.pool.workers.rogue", "cmwq.pool.running", "cmwq.pool.pending")) {
+			for (String name : List.of("cmwq.pool.workers.rogue", "cmwq.pool.workers.blocked", "cmwq.pool.running",
+					"cmwq.pool.pending", "cmwq.pool.stalled")) {
 				assertThat(this.registry.find(name).tags("pool", pool, "kind", kind).gauge()).as(name + " " + pool)
 					.isNotNull();
 			}
@@ -85,6 +87,47 @@ class WorkqueueMetricsTests {
 		}
 		assertThat(this.registry.find("cmwq.pool.workers").tags("pool", "cpu0", "state", "busy").gauge().value())
 			.isZero();
+		assertThat(this.registry.get("cmwq.frozen").gauge().value()).isZero();
+		assertThat(this.registry.get("cmwq.cpus").tag("state", "online").gauge().value()).isEqualTo(2);
+		assertThat(this.registry.get("cmwq.cpus").tag("state", "offline").gauge().value()).isZero();
+	}
+
+	@Test
+	void frozenAndCpuGaugesFollowTheOperatorControls() {
+		start((builder) -> builder);
+		this.system.freeze();
+		this.system.cpuOffline(1);
+		assertThat(this.registry.get("cmwq.frozen").gauge().value()).isEqualTo(1);
+		assertThat(this.registry.get("cmwq.cpus").tag("state", "online").gauge().value()).isEqualTo(1);
+		assertThat(this.registry.get("cmwq.cpus").tag("state", "offline").gauge().value()).isEqualTo(1);
+
+		this.system.thaw();
+		this.system.cpuOnline(1);
+		assertThat(this.registry.get("cmwq.frozen").gauge().value()).isZero();
+		assertThat(this.registry.get("cmwq.cpus").tag("state", "online").gauge().value()).isEqualTo(2);
+		assertThat(this.registry.get("cmwq.cpus").tag("state", "offline").gauge().value()).isZero();
+	}
+
+	@Test
+	void blockedGaugeCountsTheBlockedWorkerThatLetAnotherRun() {
+		start((builder) -> builder);
+		Workqueue events = this.system.workqueue("events").orElseThrow();
+		CountDownLatch blocked = new CountDownLatch(1);
+		CountDownLatch release = release();
+		CountDownLatch ran = new CountDownLatch(1);
+		events.queueOn(0, Items.blocking(blocked, release));
+		Items.await(blocked);
+		assertThat(poolGauge("cmwq.pool.workers.blocked", "cpu0")).isZero();
+
+		// the item queued behind the blocked one runs because concurrency management saw the first one block
+		events.queueOn(0, new Work(ran::countDown));
+		Items.await(ran);
+		assertThat(poolGauge("cmwq.pool.workers.blocked", "cpu0")).isEqualTo(1);
+		assertThat(poolGauge("cmwq.pool.workers.blocked", "cpu1")).isZero();
+
+		release.countDown();
+		events.flush();
+		await().atMost(PATIENCE).until(() -> poolGauge("cmwq.pool.workers.blocked", "cpu0") == 0);
 	}
 
 	@Test
@@ -175,6 +218,11 @@ class WorkqueueMetricsTests {
 			assertThat(execution.count()).isEqualTo(5);
 		});
 		assertThat(execution.max(java.util.concurrent.TimeUnit.MILLISECONDS)).isGreaterThanOrEqualTo(20);
+		// the histogram behind the quantiles: every item ran at least 20 ms and less than a minute
+		CountAtBucket[] buckets = execution.takeSnapshot().histogramCounts();
+		assertThat(buckets).hasSize(WorkqueueMetrics.BUCKETS.size());
+		assertThat(count(buckets, Duration.ofMillis(10))).isZero();
+		assertThat(count(buckets, Duration.ofSeconds(60))).isEqualTo(5);
 		assertThat(this.registry.get("cmwq.workqueue.wait").tag("workqueue", "events_long").timer().count()).isZero();
 	}
 
@@ -252,8 +300,11 @@ class WorkqueueMetricsTests {
 			.until(() -> this.registry.get("cmwq.watchdog.stalls").tag("pool", "cpu0").functionCounter().count() >= 1);
 		assertThat(this.registry.get("cmwq.watchdog.stalls").tag("pool", "cpu0-highpri").functionCounter().count())
 			.isZero();
+		assertThat(poolGauge("cmwq.pool.stalled", "cpu0")).isEqualTo(1);
+		assertThat(poolGauge("cmwq.pool.stalled", "cpu0-highpri")).isZero();
 		release.countDown();
 		Items.await(ran);
+		await().atMost(PATIENCE).until(() -> poolGauge("cmwq.pool.stalled", "cpu0") == 0);
 	}
 
 	@Test
@@ -318,6 +369,15 @@ class WorkqueueMetricsTests {
 	private double stats(String name, String queue) {
 		FunctionCounter counter = this.registry.get(name).tag("workqueue", queue).functionCounter();
 		return counter.count();
+	}
+
+	private static double count(CountAtBucket[] buckets, Duration bound) {
+		for (CountAtBucket bucket : buckets) {
+			if (bucket.bucket() == bound.toNanos()) {
+				return bucket.count();
+			}
+		}
+		throw new AssertionError("No bucket at " + bound);
 	}
 
 	private static void sleep(long millis) {

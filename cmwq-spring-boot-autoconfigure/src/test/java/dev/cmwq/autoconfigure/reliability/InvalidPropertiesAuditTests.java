@@ -99,9 +99,8 @@ class InvalidPropertiesAuditTests {
 				dashes));
 		rows.add(arguments(List.of("cmwq.workqueues.events.max-active=4"), "cmwq.workqueues.events", "events"));
 		// a workqueue given a value, not properties (used to fail as "the WorkqueueSystem bean has no such
-		// workqueue", blaming the application)
+		// workqueue", blaming the application); an empty value declares it with the defaults (see below)
 		rows.add(bad("cmwq.workqueues.q", "abc"));
-		rows.add(bad("cmwq.workqueues.q", ""));
 		rows.add(bad("cmwq.workqueues", "abc"));
 		// a workqueue property that does not exist: used to be ignored (with another property set) or to fail as
 		// above (alone)
@@ -152,6 +151,8 @@ class InvalidPropertiesAuditTests {
 				arguments(List.of("cmwq.workqueues.q.flags="), "q", 256),
 				arguments(List.of("cmwq.workqueues.q.flags=CPU_INTENSIVE,mem-reclaim"), "q", 256),
 				arguments(List.of("cmwq.workqueues.q.max-active=512"), "q", 512),
+				// "q: {}" or "q:" in YAML: declared with the defaults
+				arguments(List.of("cmwq.workqueues.q="), "q", 256),
 				arguments(List.of("cmwq.workqueues.q.maxActive=1"), "q", 1),
 				arguments(List.of("cmwq.workqueues.q.max_active=3"), "q", 3),
 				arguments(List.of("cmwq.cpus=0x10", "cmwq.workqueues.q.flags=unbound", "cmwq.workqueues.q.max-active=0x200"), "q", 512),

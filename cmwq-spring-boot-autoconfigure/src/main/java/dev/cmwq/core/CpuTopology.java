@@ -1,0 +1,151 @@
+package dev.cmwq.core;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.stream.IntStream;
+
+/**
+ * The simulated logical CPUs of a system: which are online, the worker pools indexed by CPU, and the CPU that work
+ * queued without one goes to.
+ *
+ * <p>Pools are indexed {@code 2 * cpu} (normal) and {@code 2 * cpu + 1} (highpri) for the bound ones, then the
+ * unbound normal and highpri pools; the same index finds a queue's pool-workqueue in {@code DefaultWorkqueue.pwqs}.
+ * Hotplug ({@link #offline}, {@link #online}) is serialized by {@link #mask}, which guards it (H); readers of the
+ * online CPUs use the volatile {@link #onlineCpus} copy.
+ */
+final class CpuTopology {
+
+	final int nrCpus; // I
+
+	/** I: every pool; index = pool.index. */
+	private final List<WorkerPool> pools;
+
+	private final List<WorkerPool> boundPools; // I
+
+	/** H: whether each CPU is online; also the hotplug lock. */
+	private final boolean[] mask;
+
+	/** V: the online CPUs, ascending; replaced on hotplug (H). */
+	private volatile int[] onlineCpus;
+
+	CpuTopology(WorkqueueSystem system, int nrCpus) {
+		this.nrCpus = nrCpus;
+		List<WorkerPool> all = new ArrayList<>(2 * nrCpus + 2);
+		for (int cpu = 0; cpu < nrCpus; cpu++) {
+			all.add(new WorkerPool(system, all.size(), cpu, false));
+			all.add(new WorkerPool(system, all.size(), cpu, true));
+		}
+		this.boundPools = List.copyOf(all);
+		all.add(new WorkerPool(system, all.size(), -1, false));
+		all.add(new WorkerPool(system, all.size(), -1, true));
+		this.pools = List.copyOf(all);
+		this.mask = new boolean[nrCpus];
+		Arrays.fill(this.mask, true);
+		this.onlineCpus = IntStream.range(0, nrCpus).toArray();
+	}
+
+	List<WorkerPool> pools() {
+		return this.pools;
+	}
+
+	List<WorkerPool> boundPools() {
+		return this.boundPools;
+	}
+
+	WorkerPool cpuPool(int cpu, boolean highpri) {
+		return this.pools.get(2 * cpu + (highpri ? 1 : 0));
+	}
+
+	WorkerPool unboundPool(boolean highpri) {
+		return this.pools.get(2 * this.nrCpus + (highpri ? 1 : 0));
+	}
+
+	void checkCpu(int cpu) {
+		if (cpu < 0 || cpu >= this.nrCpus) {
+			throw new UnknownCpuException(cpu, this.nrCpus);
+		}
+	}
+
+	boolean isOnline(int cpu) {
+		checkCpu(cpu);
+		synchronized (this.mask) {
+			return this.mask[cpu];
+		}
+	}
+
+	/** A copy of the online mask. */
+	boolean[] mask() {
+		synchronized (this.mask) {
+			return this.mask.clone();
+		}
+	}
+
+	/** Takes a CPU offline and disassociates its pools; false if it was offline already. */
+	boolean offline(int cpu) {
+		checkCpu(cpu);
+		synchronized (this.mask) {
+			if (!this.mask[cpu]) {
+				return false;
+			}
+			if (this.onlineCpus.length == 1) {
+				throw new IllegalStateException("Cannot take CPU " + cpu + " offline: it is the last online CPU");
+			}
+			setOnline(cpu, false);
+			cpuPool(cpu, false).disassociate();
+			cpuPool(cpu, true).disassociate();
+		}
+		return true;
+	}
+
+	/** Brings a CPU online and associates its pools again; false if it was online already. */
+	boolean online(int cpu) {
+		checkCpu(cpu);
+		synchronized (this.mask) {
+			if (this.mask[cpu]) {
+				return false;
+			}
+			setOnline(cpu, true);
+			cpuPool(cpu, false).associate();
+			cpuPool(cpu, true).associate();
+		}
+		return true;
+	}
+
+	/** H */
+	private void setOnline(int cpu, boolean online) {
+		this.mask[cpu] = online;
+		this.onlineCpus = IntStream.range(0, this.nrCpus).filter((c) -> this.mask[c]).toArray();
+	}
+
+	/**
+	 * The CPU for work queued without one. A worker of a bound pool whose CPU is online queues on its own CPU (work
+	 * queued by work stays local, as in the kernel). Any other thread keeps the CPU it used last while that CPU's
+	 * pool keeps up (nothing pending or running there); otherwise it compares that pool with one other online CPU's,
+	 * picked at random, and moves to the other if it is less loaded ("power of two choices"). O(1) per item: no
+	 * scan over the CPUs, and one thread's items mostly go to one pool, whose lock the thread then has to itself.
+	 */
+	int queueingCpu(boolean highpri) {
+		ThreadContext context = ThreadContext.get();
+		Worker worker = context.worker;
+		if (worker != null) {
+			WorkerPool pool = worker.pool;
+			if (pool != null && pool.cpu >= 0 && pool.associated && this.pools.get(pool.index) == pool) {
+				return pool.cpu;
+			}
+		}
+		int[] cpus = this.onlineCpus;
+		int cpu = context.cpu;
+		WorkerPool home = (cpu >= 0 && cpu < this.nrCpus) ? cpuPool(cpu, highpri) : null;
+		if (home != null && home.associated && (cpus.length == 1 || home.load() == 0)) {
+			return cpu;
+		}
+		int other = cpus[context.nextInt(cpus.length)];
+		if (home != null && home.associated && other != cpu && cpuPool(other, highpri).load() >= home.load()) {
+			return cpu;
+		}
+		context.cpu = other;
+		return other;
+	}
+
+}

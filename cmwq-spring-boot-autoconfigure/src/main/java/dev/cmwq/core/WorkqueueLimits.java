@@ -1,0 +1,117 @@
+package dev.cmwq.core;
+
+import java.time.Duration;
+import java.util.regex.Pattern;
+
+/**
+ * The rules a {@link WorkqueueSystem}'s settings follow: workqueue names, max-active, the number of CPUs and
+ * durations. The engine enforces them, and configuration checks (such as the Spring Boot starter's) call the same
+ * methods to report a bad value where it was written, with the same rule text.
+ */
+public final class WorkqueueLimits {
+
+	/** The default limit of items in flight, when 0 is asked for (the kernel's WQ_DFL_ACTIVE). */
+	public static final int DEFAULT_MAX_ACTIVE = 256;
+
+	/** The highest limit of a bound queue (the kernel's WQ_MAX_ACTIVE). */
+	public static final int MAX_ACTIVE = 512;
+
+	/** The most logical CPUs a system may simulate (the Linux kernel's largest NR_CPUS). */
+	public static final int MAX_CPUS = 8192;
+
+	/** The longest duration the engine can use: it counts time in nanoseconds, in a {@code long}. */
+	public static final Duration MAX_DURATION = Duration.ofNanos(Long.MAX_VALUE);
+
+	/** What a valid workqueue name is. */
+	public static final String NAME_RULE = "1 to 32 characters of letters, digits, '_', '.' and '-'";
+
+	/** What a valid number of CPUs is. */
+	public static final String CPUS_RULE = "0 for the number of available processors, or 1.." + MAX_CPUS;
+
+	private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_.-]{1,32}");
+
+	private WorkqueueLimits() {
+	}
+
+	/**
+	 * Whether a workqueue may have this name ({@link #NAME_RULE}).
+	 * @param name the name, may be null
+	 * @return true if valid
+	 */
+	public static boolean isValidName(String name) {
+		return name != null && NAME.matcher(name).matches();
+	}
+
+	/**
+	 * Whether a system may simulate this many CPUs ({@link #CPUS_RULE}).
+	 * @param cpus the number asked for
+	 * @return true if valid
+	 */
+	public static boolean isValidCpus(int cpus) {
+		return cpus >= 0 && cpus <= MAX_CPUS;
+	}
+
+	/**
+	 * The number of CPUs a system simulates when asked for {@code cpus}.
+	 * @param cpus a valid number; 0 for the available processors
+	 * @return the number of CPUs
+	 */
+	public static int resolveCpus(int cpus) {
+		return (cpus != 0) ? cpus : Runtime.getRuntime().availableProcessors();
+	}
+
+	/**
+	 * The highest max-active of a workqueue: 512 for a bound one, max(512, 4 × cpus) for an unbound one.
+	 * @param unbound whether the workqueue is unbound
+	 * @param cpus the system's CPUs (resolved, see {@link #resolveCpus(int)})
+	 * @return the limit
+	 */
+	public static int maxActiveLimit(boolean unbound, int cpus) {
+		return unbound ? Math.max(MAX_ACTIVE, 4 * cpus) : MAX_ACTIVE;
+	}
+
+	/**
+	 * Whether a workqueue may have this max-active: 0 (the default) or 1 to {@link #maxActiveLimit}.
+	 * @param maxActive the value asked for
+	 * @param unbound whether the workqueue is unbound
+	 * @param cpus the system's CPUs (resolved)
+	 * @return true if valid
+	 */
+	public static boolean isValidMaxActive(int maxActive, boolean unbound, int cpus) {
+		return maxActive >= 0 && maxActive <= maxActiveLimit(unbound, cpus);
+	}
+
+	/**
+	 * What a valid max-active is, such as "use 0 for the default 256, or 1..512 for a bound workqueue".
+	 * @param unbound whether the workqueue is unbound
+	 * @param cpus the system's CPUs (resolved)
+	 * @return the rule
+	 */
+	public static String maxActiveRule(boolean unbound, int cpus) {
+		return "use 0 for the default " + DEFAULT_MAX_ACTIVE + ", or 1.." + maxActiveLimit(unbound, cpus) + " for "
+				+ (unbound ? "an unbound" : "a bound") + " workqueue";
+	}
+
+	/**
+	 * Whether the engine can use a duration: not null, not negative, zero only where allowed, and at most
+	 * {@link #MAX_DURATION}.
+	 * @param duration the duration
+	 * @param zeroAllowed whether zero is valid (it means "off" or "do not wait" for some settings)
+	 * @return true if valid
+	 */
+	public static boolean isValidDuration(Duration duration, boolean zeroAllowed) {
+		return duration != null && !duration.isNegative() && (zeroAllowed || !duration.isZero())
+				&& duration.compareTo(MAX_DURATION) <= 0;
+	}
+
+	/**
+	 * What a valid duration is.
+	 * @param zeroAllowed whether zero is valid
+	 * @return the rule, such as "use a positive duration of at most 106751d (about 292 years)"
+	 */
+	public static String durationRule(boolean zeroAllowed) {
+		return "use a " + (zeroAllowed ? "duration of zero or more" : "positive duration") + ", at most "
+				+ MAX_DURATION.toDays() + "d (about 292 years)";
+	}
+
+}

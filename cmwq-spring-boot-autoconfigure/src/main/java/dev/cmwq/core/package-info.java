@@ -1,0 +1,77 @@
+/**
+ * The workqueue engine: Linux's Concurrency Managed Workqueue (cmwq) on the JVM, free of Spring.
+ *
+ * <h2>Implementation overview</h2>
+ *
+ * <h3>Objects</h3>
+ * <ul>
+ * <li>{@link dev.cmwq.core.WorkqueueSystem}: the registry of workqueues, the freezer and the lifecycle (RUNNING →
+ * SHUTTING_DOWN → TERMINATED). It owns a {@code CpuTopology} (the simulated CPUs, which are online, the pools
+ * indexed by CPU, and the CPU that work queued without one goes to), one {@code Timers} thread (delayed work,
+ * mayday, watchdog), one {@code BlockDetector} thread and one {@code Watchdog}.</li>
+ * <li>{@code WorkerPool} (the kernel's {@code worker_pool}): per CPU a normal and a highpri pool, plus an unbound
+ * normal and highpri pool. Each has one lock, a worklist of activated items, its workers and the idle list.</li>
+ * <li>{@code DefaultWorkqueue} (the kernel's {@code workqueue_struct}): flags, limits, flush colors; one
+ * {@code PoolWorkqueue} (the kernel's {@code pool_workqueue}) per pool, which enforces {@code maxActive} there,
+ * holds items over the limit (or frozen) in order, and counts items in flight per flush color.</li>
+ * <li>{@code Worker} (the kernel's {@code worker}): a thread of one pool; a {@code Rescuer} has a worker of its
+ * own that attaches to a pool while it runs items there.</li>
+ * <li>{@link dev.cmwq.core.Work} and {@link dev.cmwq.core.DelayedWork} (the kernel's {@code work_struct},
+ * {@code delayed_work}): the user's items, with the PENDING bit and their linkage.</li>
+ * </ul>
+ *
+ * <h3>The life of an item</h3>
+ * {@code queue()} wins the PENDING bit with a CAS ({@code Work.tryClaim}) and counts the queueing; the queue picks
+ * a pool-workqueue ({@code DefaultWorkqueue.insert}: where the item still runs for this same unordered queue, else
+ * the pool of the queueing CPU), and the pool links it under its lock: onto the worklist if the queue's limit
+ * allows ({@code WorkerPool.addToWorklist}, the one place where a pool gains runnable work), else onto the
+ * pool-workqueue's held-back list. A worker takes it off the worklist and starts it ({@code Worker.startItem}:
+ * unlinked, PENDING cleared, {@code current} set), runs the task without the lock ({@code runItem}), and ends it
+ * under the lock ({@code finishItem}: counts, activation of held-back items, waiters told). A delayed item first
+ * waits in a timer; whoever clears its arming generation with a CAS (the timer, a canceller, {@code modDelayed})
+ * owns it next. Cancel steals the PENDING item from the timer or unlinks it from whichever list of its pool holds
+ * it (worklist, held-back, a worker's scheduled list, deferred) under that pool's lock. Every accepted queueing is
+ * answered by exactly one finished run or one cancellation ({@code Work.queued} / {@code resolved}; and system-wide
+ * {@code accepted} / {@code resolved} for {@code awaitIdle}).
+ *
+ * <p>Non-reentrancy: an item picked by a worker while its previous instance runs goes to the scheduled list of the
+ * worker running it if that worker is in the same pool; on another pool it is <em>deferred</em>, and whoever of
+ * the picker, the worker that ends the previous instance or a canceller clears {@code Work.deferred} with a CAS
+ * takes it on.
+ *
+ * <h3>Threads</h3>
+ * Queuers (any thread); workers; rescuers; the timer thread (fires delayed items, mayday, watchdog checks, and
+ * starts worker threads for the detector); the block detector (scans running workers of managed pools with pending
+ * items, flags blocked ones, marks CPU hogs).
+ *
+ * <h3>Concurrency management, and waking up</h3>
+ * A bound pool whose CPU is online starts items only while none of its workers counts as running
+ * ({@code WorkerPool.recount} keeps {@code nrRunning}). Anything that adds runnable work or stops a worker from
+ * counting kicks a worker under the lock; {@code WorkerPool.unlock()}, the only way a pool lock is released, then
+ * wakes the kicked workers and, if the pool gained work, makes the detector watch and arms the watchdog.
+ *
+ * <h3>Lock order</h3>
+ * The registry monitor ({@code WorkqueueSystem.workqueues}) → the hotplug lock ({@code CpuTopology.mask}) → a
+ * workqueue's {@code flushLock} → one pool lock (never two at once: code that moves an item between pools releases
+ * the first) → leaf monitors ({@code Work.waitLock}, {@code DefaultWorkqueue.flushMonitor}, {@code Timers},
+ * {@code Listeners}). No user code (tasks, listeners, failure handlers, thread factories) runs under a pool lock.
+ *
+ * <h3>Legend of field tags (every class uses these)</h3>
+ * <ul>
+ * <li>{@code I}: set at construction (or before the thread is started) and never changed.</li>
+ * <li>{@code L}: guarded by the pool lock: the pool's own for {@code WorkerPool}, {@code PoolWorkqueue} and
+ * {@code Worker} fields, the lock of the pool the item is linked on for {@code Work}'s linkage. Methods that need
+ * it say "L" and {@code assert pool.isLocked()}.</li>
+ * <li>{@code V}: volatile, written under {@code L} (or by its only writer) and read without a lock.</li>
+ * <li>{@code W}: written only by the worker's own thread.</li>
+ * <li>{@code D}: owned by the block detector's thread.</li>
+ * <li>{@code T}: written only by the timer thread.</li>
+ * <li>{@code H}: guarded by the hotplug lock ({@code CpuTopology.mask}).</li>
+ * <li>{@code Q}: guarded by the registry monitor ({@code WorkqueueSystem.workqueues}).</li>
+ * <li>{@code C}: changed only by CAS (VarHandle or atomic).</li>
+ * <li>{@code P}: written only by the holder of the item's PENDING bit.</li>
+ * </ul>
+ * Counters are changed only by methods of their owner named after the event ({@code PoolWorkqueue.activate},
+ * {@code finishRunning}, {@code inFlightDone}; {@code WorkerPool.recount}), never by {@code ++} in callers.
+ */
+package dev.cmwq.core;
