@@ -2,6 +2,7 @@ package dev.cmwq.autoconfigure.async;
 
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 
 import dev.cmwq.autoconfigure.CmwqAutoConfiguration;
@@ -63,6 +64,7 @@ class DefaultWorkqueueExecutorTests {
 			assertThat(context).getBean("applicationTaskExecutor").isInstanceOf(WorkqueueTaskExecutor.class);
 			assertThat(context.getBean("taskExecutor")).isSameAs(context.getBean("applicationTaskExecutor"));
 			assertThat(context.getBean(TaskExecutor.class)).isSameAs(context.getBean("applicationTaskExecutor"));
+			assertThat(context.getBean(Executor.class)).isSameAs(context.getBean("applicationTaskExecutor"));
 			assertThat(context).doesNotHaveBean(ThreadPoolTaskExecutor.class);
 			assertThat(((WorkqueueTaskExecutor) context.getBean("applicationTaskExecutor")).getWorkqueue().name())
 				.isEqualTo("events");
