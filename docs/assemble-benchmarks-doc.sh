@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# Rebuilds docs/benchmarks.md from its hand-written parts and the reports (--out=FILE) of full runs:
-#   docs/assemble-benchmarks-doc.sh RUN-A.md RUN-B.md RUN-C.md
-# The runs shown now (A, B, C): benchmark-runs/2026-11-22-2039-jdk17.md, 2026-11-22-2045-jdk25.md and
-# 2026-11-22-2013-jdk17.md. The earlier full runs (1953-jdk17, 2005-jdk25) are kept there too.
+# Rebuilds docs/benchmarks.md from its hand-written parts and the reports (--out=FILE) of full runs, each given as
+# TITLE=FILE; its "## Results" heading becomes "## Results TITLE", e.g.
+#   docs/assemble-benchmarks-doc.sh "A: JDK 17=benchmark-runs/2026-12-02-0450-jdk17.md" "B: JDK 25=benchmark-runs/….md"
+# The runs shown until 2026-12: "A: JDK 17, latest engine=benchmark-runs/2026-11-22-2039-jdk17.md",
+# "B: JDK 25, latest engine, with virtual threads=benchmark-runs/2026-11-22-2045-jdk25.md" and
+# "C: JDK 17, engine before the changes 7e3e682, 7bd567f and 126771d=benchmark-runs/2026-11-22-2013-jdk17.md".
 set -euo pipefail
 cd "$(dirname "$0")"
 {
@@ -10,10 +12,9 @@ cd "$(dirname "$0")"
   cat benchmarks-targets.md
   cat benchmarks-findings.md
   cat benchmarks-experiments.md
-  echo
-  sed 's/^## Results$/## Results A: JDK 17, latest engine/' "$1"
-  echo
-  sed 's/^## Results$/## Results B: JDK 25, latest engine, with virtual threads/' "$2"
-  echo
-  sed 's/^## Results$/## Results C: JDK 17, engine before the changes 7e3e682, 7bd567f and 126771d/' "$3"
+  for run in "$@"; do
+    title="${run%%=*}"
+    echo
+    sed "s|^## Results\$|## Results ${title}|" "${run#*=}"
+  done
 } > benchmarks.md

@@ -30,7 +30,7 @@ import org.springframework.web.client.RestClient;
 import static dev.cmwq.bench.Table.f;
 
 /**
- * Workload 8: blocking hints. On one CPU, item A calls an embedded H2 database (a query that takes 20 ms) or a local
+ * Workload 9: blocking hints. On one CPU, item A calls an embedded H2 database (a query that takes 20 ms) or a local
  * HTTP endpoint (answers after 20 ms) through the starter's blocking hints ({@link BlockingJdbc},
  * {@link BlockingHttpInterceptor}), with item B queued behind it; latency = B's start − just before A's call. Without
  * hints the block detector has to notice A's wait; with them the call announces it.
@@ -92,14 +92,14 @@ public final class BlockingHintsBench {
 			server.stop(0);
 			serverThreads.shutdownNow();
 		}
-		return f("%n### Workload 8: blocking hints%n%n"
+		return f("%n### Workload 9: blocking hints%n%n"
 				+ "cmwq cpus(1). Item A starts, B is queued behind it, then A calls an embedded H2 database (a query "
 				+ "that takes %d ms) or a local HTTP endpoint (answers after %d ms) with RestClient; latency = B's "
 				+ "start − just before A's call. \"blocking hint\": through the starter's JDBC wrapper / RestClient "
 				+ "interceptor, which enter a blocking section (what `cmwq.blocking-hints.enabled` does for Spring "
 				+ "beans); \"detector only\": the same calls unwrapped, found blocked by the block detector. "
 				+ "Target: hint p50 ≤ 50 µs. Repetitions per row: %d.%n%n", blockMillis, blockMillis, o.detectReps)
-				+ table + f("%n_Load average when this workload ended: %s._%n", Scenarios.loadAverage());
+				+ table;
 	}
 
 	private static void query(DataSource dataSource, int millis) {
@@ -115,7 +115,7 @@ public final class BlockingHintsBench {
 
 	private static void measure(Scenarios.Options o, Table table, String call, String by, long blockNanos,
 			Runnable blockingCall) throws Exception {
-		System.err.println("[bench] W8 " + call + ", " + by);
+		System.err.println("[bench] W9 " + call + ", " + by);
 		try (WorkqueueSystem system = WorkqueueSystem.builder().cpus(1).build()) {
 			Workqueue queue = system.allocWorkqueue("bench", Set.of(), 0);
 			once(queue, blockingCall); // warm up
@@ -125,8 +125,9 @@ public final class BlockingHintsBench {
 			}
 			Arrays.sort(lat);
 			long missed = Arrays.stream(lat).filter((l) -> l >= blockNanos * 9 / 10).count();
-			table.row(call, by, Scenarios.us(Scenarios.percentile(lat, 50)), Scenarios.us(Scenarios.percentile(lat, 99)),
-					Scenarios.us(lat[lat.length - 1]), missed + "/" + lat.length);
+			table.row(call, by, Scenarios.us(Scenarios.percentile(lat, 50)),
+					Scenarios.us(Scenarios.percentile(lat, 99)), Scenarios.us(lat[lat.length - 1]),
+					missed + "/" + lat.length);
 		}
 	}
 

@@ -36,7 +36,7 @@ final class Scenarios {
 
 		int ncpu = Runtime.getRuntime().availableProcessors();
 
-		Set<Integer> workloads = Set.of(1, 2, 3, 4, 5, 6, 7, 8);
+		Set<Integer> workloads = Set.of(1, 2, 3, 4, 5, 6, 7, 8, 9);
 
 		List<Contender> contenders = Contender.availableOnes();
 
@@ -46,7 +46,11 @@ final class Scenarios {
 
 		double latencySeconds = 3;
 
-		int detectReps = 40;
+		/** Repetitions per detection row of cmwq (p99 of 100 is the second largest). */
+		int detectReps = 100;
+
+		/** Repetitions per row of the contenders without detection: they never detect, a few show it. */
+		int undetectedReps = 10;
 
 		double idleSeconds = 10;
 
@@ -54,12 +58,15 @@ final class Scenarios {
 
 		boolean quick;
 
+		Targets targets = new Targets(this.ncpu);
+
 		void quick() {
 			this.quick = true;
 			this.mixedItems = 400;
 			this.ioItems = 400;
 			this.latencySeconds = 1;
 			this.detectReps = 10;
+			this.undetectedReps = 3;
 			this.idleSeconds = 2;
 			this.idleTimeoutSeconds = 1;
 		}
@@ -162,33 +169,30 @@ final class Scenarios {
 		return sorted[Math.max(0, Math.min(sorted.length - 1, i))];
 	}
 
-	private void section(String title, String text) {
-		this.out.accept("\n### " + title + "\n\n" + text + "\n" + "_Load average when this workload ended: "
-				+ loadAverage() + "._\n");
+	private void section(String title, String text) throws InterruptedException {
+		this.out.accept("\n### " + title + "\n\n" + text + "\n" + loadLine() + "\n");
 	}
 
-	/** The machine's 1/5/15-minute load averages (other processes' CPU use shows here). */
-	static String loadAverage() {
-		try {
-			String[] parts = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
-			return parts[0] + " " + parts[1] + " " + parts[2];
-		}
-		catch (IOException | RuntimeException ex) {
-			return f("%.2f", ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
-		}
+	/** The machine's load once a workload has closed its executors (see {@link MachineLoad}). */
+	static String loadLine() throws InterruptedException {
+		return "_Other processes' runnable tasks when this workload ended: " + MachineLoad.others(500)
+				+ "; load average " + MachineLoad.loadAverages() + " (this run's threads included)._";
 	}
 
 	private void progress(String text) {
 		System.err.println("[bench] " + text);
 	}
 
-	/** CPU time so far of the engine's own threads (block detector, timer), not its workers. */
-	static long housekeepingCpuNanos() {
+	static final String DETECTOR = "cmwq-block-detector";
+
+	static final String TIMER = "cmwq-timer";
+
+	/** CPU time so far (ThreadMXBean) of the live threads with one of these names. */
+	static long cpuNanosOf(String... names) {
 		java.lang.management.ThreadMXBean mx = ManagementFactory.getThreadMXBean();
 		long sum = 0;
 		for (Thread t : Thread.getAllStackTraces().keySet()) {
-			String name = t.getName();
-			if (name.startsWith("cmwq-") && !name.matches("cmwq-.*-w\\d+")) {
+			if (Arrays.asList(names).contains(t.getName())) {
 				long cpu = mx.getThreadCpuTime(t.getId());
 				if (cpu > 0) {
 					sum += cpu;
@@ -198,11 +202,14 @@ final class Scenarios {
 		return sum;
 	}
 
-	private static String housekeeping(Executor executor, long cpuBefore, long wallNanos) {
-		if (!(executor instanceof Workqueue)) {
-			return "";
-		}
-		return f("; detector+timer CPU %.1f%% of a core", 100.0 * (housekeepingCpuNanos() - cpuBefore) / wallNanos);
+	/** CPU time so far of the engine's own threads (block detector, timer), not its workers. */
+	static long housekeepingCpuNanos() {
+		return cpuNanosOf(DETECTOR, TIMER);
+	}
+
+	/** The engine's own threads' CPU since {@code cpuBefore}, in % of one core over {@code wallNanos}. */
+	private static double enginePercent(long cpuBefore, long wallNanos) {
+		return 100.0 * (housekeepingCpuNanos() - cpuBefore) / wallNanos;
 	}
 
 	/** Runs {@code body} as a blocking section of the engine (an item announcing its block). */
@@ -212,7 +219,7 @@ final class Scenarios {
 		}
 	}
 
-	private static String cmStats(Executor executor) {
+	static String cmStats(Executor executor) {
 		if (executor instanceof Workqueue wq) {
 			WorkqueueSnapshot snap = wq.snapshot();
 			return "cm wakeups " + snap.stats().cmWakeups() + ", cpu-intensive " + snap.stats().cpuIntensive();
@@ -222,20 +229,33 @@ final class Scenarios {
 
 	// --- workload 2 ----------------------------------------------------------------------------------------------
 
+	static final int[] MIXED_SLEEPS_MS = { 5, 20 };
+
+	/** Peak workers the mixed workload may use: 1.5 × needed concurrency + ncpu (12 and 35 on 2 cores). */
+	static int targetThreads(int ncpu, int sleepMs) {
+		return (int) Math.floor(1.5 * ncpu * (2.0 + sleepMs) / 2.0 + ncpu);
+	}
+
+	/** One row of a makespan table: who, from how many producers, running which item. */
+	private record Run(Contender contender, int producers, String label, Runnable item) {
+	}
+
 	private void mixed() throws InterruptedException {
 		int n = this.o.ncpu;
 		int items = this.o.mixedItems;
 		long burn = Load.ms(1);
+		long bound = items * 2 * burn / n;
 		StringBuilder text = new StringBuilder();
 		text.append(f("%d items, each: burn 1 ms, sleep S, burn 1 ms; submitted at once from %d producer threads "
-				+ "(one per core). Lower bound = total burn / cores = %s. Needed concurrency (Little) = cores × "
-				+ "item time / burn time. Target: makespan ≤ 1.05 × bound, peak workers ≤ 1.5 × needed + ncpu.%n%n",
-				items, n, s(items * 2 * burn / n)));
-		for (int sleepMs : new int[] { 5, 20 }) {
-			long bound = items * 2 * burn / n;
+				+ "(one per core), and again from 1 producer thread. Lower bound = total burn / cores = %s. Needed "
+				+ "concurrency (Little) = cores × item time / burn time. Target: makespan ≤ 1.05 × bound, peak workers "
+				+ "≤ 1.5 × needed + ncpu. Engine CPU = CPU time of cmwq's block detector and timer threads over the "
+				+ "makespan, in %% of one core (target ≤ 3 %%).%n%n", items, n, s(bound)));
+		for (int sleepMs : MIXED_SLEEPS_MS) {
 			double needed = n * (2.0 + sleepMs) / 2.0;
-			Table table = new Table("contender", "makespan", "× bound", "peak threads", "× needed",
-					"target threads", "notes");
+			int targetThreads = targetThreads(n, sleepMs);
+			Table table = new Table("contender", "producers", "makespan", "× bound", "peak threads", "× needed",
+					"engine CPU", "notes");
 			Runnable plain = () -> {
 				Load.burn(burn);
 				Load.sleep(Load.ms(sleepMs));
@@ -246,33 +266,44 @@ final class Scenarios {
 				announced(() -> Load.sleep(Load.ms(sleepMs)));
 				Load.burn(burn);
 			};
-			List<Object[]> runs = new ArrayList<>();
+			List<Run> runs = new ArrayList<>();
 			for (Contender c : this.o.contenders) {
-				runs.add(new Object[] { c, n, c.label(n), plain });
+				runs.add(new Run(c, n, c.label(n), plain));
+				if (n > 1) {
+					runs.add(new Run(c, 1, c.label(n), plain));
+				}
 				if (c == Contender.CMWQ) {
-					runs.add(new Object[] { c, 1, "cmwq, 1 producer", plain });
-					runs.add(new Object[] { c, n, "cmwq, sleep in Blocking.begin()", announcing });
+					runs.add(new Run(c, n, "cmwq, sleep in Blocking.begin()", announcing));
 				}
 			}
-			for (Object[] run : runs) {
-				Contender c = (Contender) run[0];
-				int producers = (Integer) run[1];
-				Runnable item = (Runnable) run[3];
-				progress(f("W2 S=%d ms %s", sleepMs, run[2]));
-				try (Contender.Family family = c.open(n)) {
+			for (Run run : runs) {
+				progress(f("W2 S=%d ms %s, %d producer(s)", sleepMs, run.label, run.producers));
+				try (Contender.Family family = run.contender.open(n)) {
 					Executor ex = family.create();
-					runBatch(ex, producers, Math.max(20, items / 50), item); // warm up
+					runBatch(ex, run.producers, Math.max(20, items / 50), run.item); // warm up
 					Thread.sleep(100);
 					family.threads.resetPeak();
 					long hk = housekeepingCpuNanos();
-					long makespan = runBatch(ex, producers, items, item);
+					long makespan = runBatch(ex, run.producers, items, run.item);
+					double engine = enginePercent(hk, makespan);
 					int peak = family.threads.peak();
-					table.row(run[2], s(makespan), f("%.2f", makespan / (double) bound), peak,
-							f("%.1f", peak / needed), f("≤ %.0f", Math.floor(1.5 * needed + n)),
-							cmStats(ex) + housekeeping(ex, hk, makespan));
+					double ratio = makespan / (double) bound;
+					boolean cmwq = ex instanceof Workqueue;
+					table.row(run.label, run.producers, s(makespan), f("%.2f", ratio), peak, f("%.1f", peak / needed),
+							cmwq ? f("%.2f %%", engine) : "—", cmStats(ex));
+					if (cmwq) {
+						this.o.targets.engineCpu(engine, f("workload 2, S = %d ms, %s, %d producer(s)", sleepMs,
+								run.label, run.producers));
+						if (run.item == plain) {
+							this.o.targets.record(Targets.mixed(sleepMs, run.producers),
+									f("%.2f × bound, %d threads", ratio, peak),
+									ratio <= 1.05 && peak <= targetThreads);
+						}
+					}
 				}
 			}
-			text.append(f("**S = %d ms** (bound %s, needed concurrency %.0f)%n%n", sleepMs, s(bound), needed));
+			text.append(f("**S = %d ms** (bound %s, needed concurrency %.0f, target ≤ 1.05 × bound and ≤ %d "
+					+ "threads)%n%n", sleepMs, s(bound), needed, targetThreads));
 			text.append(table).append('\n');
 		}
 		section("Workload 2: mixed burn/sleep items", text.toString());
@@ -287,7 +318,8 @@ final class Scenarios {
 		long delay = Load.ms(3);
 		long bound = items * 2 * burn / n;
 		double needed = n * (2 * burn + delay) / (2.0 * burn);
-		Table table = new Table("contender", "makespan", "× bound", "peak threads", "× needed", "notes");
+		Table table = new Table("contender", "makespan", "× bound", "peak threads", "× needed", "engine CPU",
+				"notes");
 		try (LoopbackServer server = new LoopbackServer(delay)) {
 			server.prepare(64);
 			Runnable plain = () -> {
@@ -300,33 +332,37 @@ final class Scenarios {
 				announced(server::call);
 				Load.burn(burn);
 			};
-			List<Object[]> runs = new ArrayList<>();
+			List<Run> runs = new ArrayList<>();
 			for (Contender c : this.o.contenders) {
-				runs.add(new Object[] { c, c.label(n), plain });
+				runs.add(new Run(c, n, c.label(n), plain));
 				if (c == Contender.CMWQ) {
-					runs.add(new Object[] { c, "cmwq, read in Blocking.begin()", announcing });
+					runs.add(new Run(c, n, "cmwq, read in Blocking.begin()", announcing));
 				}
 			}
-			for (Object[] run : runs) {
-				Contender c = (Contender) run[0];
-				Runnable item = (Runnable) run[2];
-				progress("W3 " + run[1]);
-				try (Contender.Family family = c.open(n)) {
+			for (Run run : runs) {
+				progress("W3 " + run.label);
+				try (Contender.Family family = run.contender.open(n)) {
 					Executor ex = family.create();
-					runBatch(ex, n, Math.max(20, items / 50), item);
+					runBatch(ex, n, Math.max(20, items / 50), run.item);
 					Thread.sleep(100);
 					family.threads.resetPeak();
 					long hk = housekeepingCpuNanos();
-					long makespan = runBatch(ex, n, items, item);
+					long makespan = runBatch(ex, n, items, run.item);
+					double engine = enginePercent(hk, makespan);
 					int peak = family.threads.peak();
-					table.row(run[1], s(makespan), f("%.2f", makespan / (double) bound), peak,
-							f("%.1f", peak / needed), cmStats(ex) + housekeeping(ex, hk, makespan));
+					boolean cmwq = ex instanceof Workqueue;
+					table.row(run.label, s(makespan), f("%.2f", makespan / (double) bound), peak,
+							f("%.1f", peak / needed), cmwq ? f("%.2f %%", engine) : "—", cmStats(ex));
+					if (cmwq) {
+						this.o.targets.engineCpu(engine, "workload 3, " + run.label);
+					}
 				}
 			}
 		}
 		section("Workload 3: blocking I/O", f("%d items, each: burn 0.5 ms, a request/reply on a loopback TCP "
 				+ "socket whose server answers after 3 ms (the item blocks in a socket read), burn 0.5 ms; submitted at "
-				+ "once from %d producers. Lower bound %s, needed concurrency %.0f.%n%n", items, n, s(bound), needed)
+				+ "once from %d producers. Lower bound %s, needed concurrency %.0f. Engine CPU as in workload 2."
+				+ "%n%n", items, n, s(bound), needed)
 				+ table);
 	}
 
@@ -426,16 +462,23 @@ final class Scenarios {
 				if (!this.o.contenders.contains(c)) {
 					continue;
 				}
+				int reps = (c == Contender.CMWQ) ? this.o.detectReps : this.o.undetectedReps;
 				for (BlockKind kind : BlockKind.values()) {
 					progress("W5 " + setup[0] + " " + kind.label);
 					try (Contender.Family family = c.open(1)) {
 						Executor ex = family.create();
 						detectOnce(ex, kind, blockNanos, server, false); // warm up
-						long[] lat = new long[this.o.detectReps];
+						long[] lat = new long[reps];
 						for (int i = 0; i < lat.length; i++) {
 							lat[i] = detectOnce(ex, kind, blockNanos, server, false);
 						}
 						addDetectionRow(table, (String) setup[0], kind.label, lat, blockNanos, cmStats(ex));
+						if (c == Contender.CMWQ) {
+							long p50 = percentile(lat, 50);
+							long p99 = percentile(lat, 99);
+							this.o.targets.record(Targets.detection(kind), "p50 " + us(p50) + ", p99 " + us(p99),
+									p50 <= 150_000 && p99 <= 1_000_000);
+						}
 					}
 				}
 				if (c == Contender.CMWQ) {
@@ -457,7 +500,10 @@ final class Scenarios {
 						+ "latency = B's start − just before A's blocking call. A latency of 18 ms or more means B "
 						+ "waited for A to end (\"not detected\"). Virtual threads, the cached pool and Spring's 8 "
 						+ "threads need no detection (B gets its own thread) and are not listed. Repetitions per row: "
-						+ this.o.detectReps + ".\n\n" + table);
+						+ this.o.detectReps + " for cmwq (p99 = the value of rank ⌈0.99 × repetitions⌉, the second "
+						+ "largest of 100), " + this.o.undetectedReps
+						+ " for the others (they never detect). Target for cmwq: p50 ≤ 150 µs, p99 ≤ 1 ms.\n\n"
+						+ table);
 	}
 
 	private static void addDetectionRow(Table table, String who, String kind, long[] lat, long blockNanos,

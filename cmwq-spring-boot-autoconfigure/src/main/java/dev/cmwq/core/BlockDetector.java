@@ -21,7 +21,9 @@ import java.util.concurrent.locks.LockSupport;
  * <h2>Cost</h2>
  * An item is first probed at the second scan that sees it (most items end before), and a worker found running on
  * scan after scan has its {@code /proc} state read at most every 4th scan (15-25 µs a read; the JVM state is still
- * looked at on every scan). CPU-intensive items are judged by the CPU time the thread used since it last blocked
+ * looked at on every scan). While every running item is new at each scan (a stream of items shorter than the
+ * interval), there is nothing to probe, and the interval doubles after a few such scans, up to 8 times, until an
+ * item outlives a scan again. CPU-intensive items are judged by the CPU time the thread used since it last blocked
  * (about a microsecond to read), so a worker that waits for a real CPU on a busy machine is not taken for a CPU hog.
  * When no bound pool has pending items the thread lingers for a few milliseconds, then parks without a timeout:
  * an idle system pays nothing. Queueing into a managed pool whose worker counts as running unparks it.
@@ -33,6 +35,11 @@ final class BlockDetector implements Runnable {
 
 	/** Scans without pending work before parking for good (about 10 to 20 ms). */
 	private static final int LINGER_SCANS = 200;
+
+	/** Scans that found only new items before the interval starts to grow, and how far it may grow. */
+	private static final int BACKOFF_AFTER = 8;
+
+	private static final int MAX_BACKOFF = 8;
 
 	private final WorkqueueSystem system;
 
@@ -48,6 +55,9 @@ final class BlockDetector implements Runnable {
 
 	/** Scans so far. D */
 	private long scans;
+
+	/** Whether the current scan looked at an item it had seen before. D */
+	private boolean probed;
 
 	BlockDetector(WorkqueueSystem system, long intervalNanos, long cpuIntensiveNanos) {
 		this.system = system;
@@ -87,9 +97,21 @@ final class BlockDetector implements Runnable {
 	@Override
 	public void run() {
 		int quiet = 0;
+		int shortOnly = 0;
+		long interval = this.intervalNanos;
 		while (!this.stopped) {
+			this.probed = false;
 			if (scan()) {
 				quiet = 0;
+				if (this.probed) {
+					shortOnly = 0;
+					interval = this.intervalNanos;
+				}
+				else if (++shortOnly >= BACKOFF_AFTER) {
+					// Items wait, but every running item is new at each scan: a stream of short items, where a
+					// probe would find nothing to do. Scan less often, until an item outlives a scan again.
+					interval = Math.min(interval * 2, this.intervalNanos * MAX_BACKOFF);
+				}
 			}
 			else if (++quiet >= LINGER_SCANS) {
 				this.parked = true;
@@ -100,9 +122,11 @@ final class BlockDetector implements Runnable {
 				}
 				this.parked = false;
 				quiet = 0;
+				shortOnly = 0;
+				interval = this.intervalNanos;
 				continue;
 			}
-			LockSupport.parkNanos(this, this.intervalNanos);
+			LockSupport.parkNanos(this, interval);
 		}
 	}
 
@@ -155,6 +179,7 @@ final class BlockDetector implements Runnable {
 				worker.runningProbes = 0;
 				continue;
 			}
+			this.probed = true;
 			int state;
 			if (ThreadStateProbe.jvmBlocked(t)) {
 				state = ThreadStateProbe.JVM_BLOCKED; // free to see, so looked at on every scan
