@@ -4,8 +4,8 @@
  *     endpoint's write operations exist),
  *   - each worker pool: its numbers now and a chart (with a legend) of busy, idle, rogue, running, blocked and
  *     pending workers over the last minutes, and for a bound pool its running target of one: concurrency
- *     management at work shows as a blocked worker and another one running; offline pools are dashed, stalled
- *     ones (watchdog) red,
+ *     management at work shows as a blocked worker and another one running, and as the pool's wake-ups per
+ *     second; offline pools are dashed, stalled ones (watchdog) red,
  *   - concurrency-management wake-ups per second, of all workqueues and of each,
  *   - each workqueue: flags, max active, active, pending and its statistics.
  * Where it is: config.json, served beside this file, tells the endpoint's path or URL (it may be on another port, the
@@ -45,6 +45,7 @@
     charts: new Map(),       // pool id -> Chart
     lastCompleted: new Map(), // queue name -> {completed, at}
     wakeups: new Map(),      // queue name -> [{count, at}] over the rate window
+    poolWakeups: new Map(),  // pool id -> [{count, at}] over the rate window
     acting: false,
     readDeclined: false,     // the user cancelled signing in for reading
     frozen: false,
@@ -90,9 +91,10 @@
     document.body.dataset.write = String(config.write);
     document.querySelectorAll('.write-only').forEach((node) => { node.hidden = !config.write; });
     if (!config.available) {
-      setConnection('error', 'endpoint not exposed');
-      showMessage('error', 'The workqueues actuator endpoint is not exposed over HTTP: add "workqueues" to '
-        + 'management.endpoints.web.exposure.include.');
+      setConnection('error', 'endpoint not available');
+      // config.json says why (not exposed, or on the management port) and what to do
+      showMessage('error', config.message || ('The workqueues actuator endpoint is not exposed over HTTP: add '
+        + '"workqueues" to management.endpoints.web.exposure.include.'));
       return;
     }
     if (!config.chartLibrary || typeof window.Chart === 'undefined') {
@@ -194,26 +196,18 @@
 
   function render(snapshot) {
     const label = new Date().toLocaleTimeString([], { hour12: false });
+    const now = performance.now();
     renderSystem(snapshot);
-    (snapshot.pools || []).forEach((pool) => renderPool(pool, label));
+    (snapshot.pools || []).forEach((pool) => renderPool(pool, label, now));
     renderQueues(snapshot.workqueues || [], snapshot.frozen);
-    renderWakeups(snapshot.workqueues || []);
+    renderWakeups(snapshot.workqueues || [], now);
   }
 
   // concurrency-management wake-ups per second over the rate window: of each queue, and of all of them
-  function renderWakeups(queues) {
-    const now = performance.now();
+  function renderWakeups(queues, now) {
     let total = 0;
     queues.forEach((queue) => {
-      const count = (queue.stats || {}).cmWakeups || 0;
-      const history = state.wakeups.get(queue.name) || [];
-      history.push({ count: count, at: now });
-      while (history.length > 2 && now - history[1].at >= RATE_WINDOW_MILLIS) {
-        history.shift();
-      }
-      state.wakeups.set(queue.name, history);
-      const oldest = history[0];
-      const rate = now > oldest.at ? Math.max(0, ((count - oldest.count) * 1000) / (now - oldest.at)) : 0;
+      const rate = ratePerSecond(state.wakeups, queue.name, (queue.stats || {}).cmWakeups || 0, now);
       total += rate;
       const row = document.querySelector('#queues tbody tr[data-queue="' + CSS.escape(queue.name) + '"]');
       if (row) {
@@ -228,6 +222,18 @@
         state.wakeups.delete(name);
       }
     }
+  }
+
+  // the per-second rate over the rate window of a growing count, from its history in histories under key
+  function ratePerSecond(histories, key, count, now) {
+    const history = histories.get(key) || [];
+    history.push({ count: count, at: now });
+    while (history.length > 2 && now - history[1].at >= RATE_WINDOW_MILLIS) {
+      history.shift();
+    }
+    histories.set(key, history);
+    const oldest = history[0];
+    return now > oldest.at ? Math.max(0, ((count - oldest.count) * 1000) / (now - oldest.at)) : 0;
   }
 
   function renderSystem(snapshot) {
@@ -277,7 +283,7 @@
     document.querySelectorAll('button[data-cpu]').forEach((button) => { button.disabled = state.acting; });
   }
 
-  function renderPool(pool, label) {
+  function renderPool(pool, label, now) {
     let card = document.getElementById('pool-' + pool.id);
     if (!card) {
       card = createPoolCard(pool);
@@ -295,6 +301,10 @@
     if (bound(pool)) {
       card.classList.toggle('over-target', pool.running > RUNNING_TARGET);
     }
+    const wakeups = ratePerSecond(state.poolWakeups, pool.id, value(pool, 'cmWakeups'), now);
+    const wakeupsCell = $('[data-field=cmWakeupsRate]', card);
+    wakeupsCell.textContent = wakeups.toFixed(1);
+    wakeupsCell.classList.toggle('hot', wakeups > 0);
     const chart = state.charts.get(pool.id);
     if (chart) {
       chart.data.labels.push(label);
@@ -310,7 +320,7 @@
     }
   }
 
-  // blocked appears in the endpoint's pool JSON with engines that report it; 0 where it is missing
+  // blocked and cmWakeups appear in the endpoint's pool JSON with engines that report them; 0 where missing
   function value(pool, key) {
     return pool[key] === undefined || pool[key] === null ? 0 : pool[key];
   }
@@ -331,6 +341,10 @@
       }
       numbers.append(number);
     });
+    numbers.append(el('span', {
+      class: 'n-cmWakeupsRate',
+      title: 'times per second concurrency management started another worker because a worker of this pool blocked',
+    }, ['cm wake-ups/s ', el('b', { 'data-field': 'cmWakeupsRate' })]));
     const card = el('div', { id: 'pool-' + pool.id, class: 'card pool', 'data-pool': pool.id }, [
       el('h3', {}, [
         el('span', { text: pool.id }),

@@ -19,8 +19,8 @@ import java.util.concurrent.locks.LockSupport;
  * still on the same item, so a worker caught at the very end of its item costs at most one spurious kick.
  *
  * <h2>Cost</h2>
- * An item is first probed at the second scan that sees it (most items end before), and a worker found running on
- * scan after scan has its {@code /proc} state read at most every 4th scan (15-25 µs a read; the JVM state is still
+ * The JVM's state is looked at from the first scan that sees an item; the kernel's only from the second (most
+ * items end before), and a worker found running on scan after scan has its {@code /proc} state read at most every 4th scan (15-25 µs a read; the JVM state is still
  * looked at on every scan). While every running item is new at each scan (a stream of items shorter than the
  * interval), there is nothing to probe, and the interval doubles after a few such scans, up to 8 times, until an
  * item outlives a scan again. CPU-intensive items are judged by the CPU time the thread used since it last blocked
@@ -171,28 +171,30 @@ final class BlockDetector implements Runnable {
 			}
 			worker.scannedAt = this.scans;
 			long seq = worker.itemSeq;
-			if (seq != worker.scanSeq) {
-				// first look at this item: most items end before the next scan, so note it and probe next time
+			boolean firstLook = seq != worker.scanSeq;
+			if (firstLook) {
 				worker.scanSeq = seq;
 				worker.runMark = -1;
 				worker.probeSkips = 0;
 				worker.runningProbes = 0;
-				continue;
 			}
-			this.probed = true;
 			int state;
 			if (ThreadStateProbe.jvmBlocked(t)) {
 				state = ThreadStateProbe.JVM_BLOCKED; // free to see, so looked at on every scan
 			}
+			else if (firstLook) {
+				continue; // most items end before the next scan: the kernel's view (a /proc read) can wait
+			}
 			else if (worker.probeSkips > 0) {
-				// Found running on scan after scan: the kernel's view (a /proc read) is asked at most every 4th
-				// scan, which keeps a long CPU-bound item cheap to watch. Blocks the JVM sees are still seen at once.
+				// Found running on scan after scan: the kernel's view is asked at most every 4th scan, which
+				// keeps a long CPU-bound item cheap to watch. Blocks the JVM sees are still seen at once.
 				worker.probeSkips--;
 				continue;
 			}
 			else {
 				state = worker.probe.probe(t);
 			}
+			this.probed = true;
 			boolean blocked;
 			if (state == ThreadStateProbe.KERNEL_BLOCKED && !worker.sleepingHint) {
 				// Only the kernel sees it sleep: a blocking system call, or a JVM safepoint pause that looks the

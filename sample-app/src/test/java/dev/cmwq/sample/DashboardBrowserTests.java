@@ -152,7 +152,8 @@ class DashboardBrowserTests {
 				() -> number("#pool-cpu0 [data-field=blocked]") >= 2 && number("#pool-cpu0 [data-field=busy]") >= 3
 						&& number("#pool-cpu0 [data-field=running]") == 1);
 		waitUntil("the wake-ups show per second", () -> decimal("#cm-wakeups-rate") > 0
-				&& decimal("tr[data-queue='cm-drill'] [data-field=cmWakeupsRate]") > 0);
+				&& decimal("tr[data-queue='cm-drill'] [data-field=cmWakeupsRate]") > 0
+				&& decimal("#pool-cpu0 [data-field=cmWakeupsRate]") > 0);
 		assertThat(number("tr[data-queue='cm-drill'] [data-field=cmWakeups]")).isGreaterThanOrEqualTo(2);
 		screenshot("concurrency-management");
 

@@ -29,6 +29,8 @@ import io.micrometer.core.instrument.binder.MeterBinder;
  * {@code cmwq.pool.workers.rogue}, {@code cmwq.pool.workers.blocked} (busy workers that concurrency management
  * knows are blocked), {@code cmwq.pool.running}, {@code cmwq.pool.pending}, {@code cmwq.pool.stalled} (1 while the
  * watchdog reports the pool stalled, else 0) (tags {@code pool}, {@code kind}): gauges</li>
+ * <li>{@code cmwq.pool.cm.wakeups} (tags {@code pool}, {@code kind}): counter of the times a worker of the pool
+ * blocked and concurrency management started another worker</li>
  * <li>{@code cmwq.frozen} (1 while frozen, else 0) and {@code cmwq.cpus} (tag {@code state} = online | offline):
  * gauges</li>
  * <li>{@code cmwq.workqueue.active}, {@code cmwq.workqueue.pending} (tag {@code workqueue}): gauges</li>
@@ -180,6 +182,10 @@ public class WorkqueueMetrics implements MeterBinder, AutoCloseable {
 				.description("1 while the watchdog reports the pool stalled, else 0")
 				.tags(tags)
 				.strongReference(true)
+				.register(this.registry);
+			FunctionCounter.builder("cmwq.pool.cm.wakeups", cache, (c) -> c.pool(id, PoolSnapshot::cmWakeups))
+				.description("Times a worker of the pool blocked and concurrency management started another worker")
+				.tags(tags)
 				.register(this.registry);
 			FunctionCounter.builder("cmwq.watchdog.stalls", cache, (c) -> c.pool(id, PoolSnapshot::stalls))
 				.description("Times the watchdog reported the pool as stalled")

@@ -63,6 +63,7 @@ class WorkqueueMetricsPrometheusWebTests {
 			assertThat(value(scrape, name, Map.of("pool", "cpu1-highpri", "kind", "highpri"))).as(name).isPresent();
 		}
 		assertThat(value(scrape, "cmwq_watchdog_stalls_total", Map.of("pool", "cpu0"))).isPresent();
+		assertThat(value(scrape, "cmwq_pool_cm_wakeups_total", Map.of("pool", "cpu0", "kind", "normal"))).isPresent();
 		assertThat(scrape).containsPattern("(?m)^cmwq_frozen(\\{\\})? 0\\.0$");
 		assertThat(value(scrape, "cmwq_cpus", Map.of("state", "online"))).hasValue(2.0);
 		assertThat(value(scrape, "cmwq_cpus", Map.of("state", "offline"))).hasValue(0.0);

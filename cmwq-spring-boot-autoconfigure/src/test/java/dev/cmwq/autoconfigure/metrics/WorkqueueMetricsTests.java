@@ -69,6 +69,9 @@ class WorkqueueMetricsTests {
 					.isNotNull();
 			}
 			assertThat(this.registry.find("cmwq.watchdog.stalls").tags("pool", pool).functionCounter()).isNotNull();
+			assertThat(this.registry.find("cmwq.pool.cm.wakeups").tags("pool", pool, "kind", kind).functionCounter())
+				.as("cmwq.pool.cm.wakeups " + pool)
+				.isNotNull();
 		}
 		for (String queue : List.of("events", "events_freezable", "thumbnails")) {
 			assertThat(this.registry.find("cmwq.workqueue.active").tag("workqueue", queue).gauge()).isNotNull();
@@ -264,6 +267,10 @@ class WorkqueueMetricsTests {
 
 		Items.await(secondRan);
 		await().atMost(PATIENCE).until(() -> stats("cmwq.workqueue.cm.wakeups", "events") >= 1);
+		// the same wake-ups, counted by the pool whose worker blocked
+		assertThat(poolCounter("cmwq.pool.cm.wakeups", "cpu0")).isEqualTo(stats("cmwq.workqueue.cm.wakeups", "events"));
+		assertThat(poolCounter("cmwq.pool.cm.wakeups", "cpu0-highpri")).isZero();
+		assertThat(poolCounter("cmwq.pool.cm.wakeups", "cpu1")).isZero();
 	}
 
 	@Test
@@ -353,6 +360,10 @@ class WorkqueueMetricsTests {
 	private double poolGauge(String name, String pool, String... moreTags) {
 		Gauge gauge = this.registry.get(name).tag("pool", pool).tags(moreTags).gauge();
 		return gauge.value();
+	}
+
+	private double poolCounter(String name, String pool) {
+		return this.registry.get(name).tag("pool", pool).functionCounter().count();
 	}
 
 	private double queueGauge(String name, String queue) {
