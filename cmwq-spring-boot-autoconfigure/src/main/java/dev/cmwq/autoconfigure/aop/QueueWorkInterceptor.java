@@ -41,8 +41,8 @@ final class QueueWorkInterceptor implements MethodInterceptor {
 	/** Invocations queued and not started yet: those still here when the system has shut down never run. */
 	private final Set<QueueWorkTask> unstarted = ConcurrentHashMap.newKeySet();
 
-	QueueWorkInterceptor(QueueWorkMethods methods, BeanFactory beanFactory, Function<String, TaskDecorator> taskDecorator,
-			Supplier<WorkErrorHandler> errorHandler) {
+	QueueWorkInterceptor(QueueWorkMethods methods, BeanFactory beanFactory,
+			Function<String, TaskDecorator> taskDecorator, Supplier<WorkErrorHandler> errorHandler) {
 		this.methods = methods;
 		this.beanFactory = beanFactory;
 		this.taskDecorator = taskDecorator;

@@ -16,8 +16,9 @@ import org.springframework.context.annotation.Bean;
  * Micrometer Tracing each item is a span, a child of the span that queued it. A {@link WorkObservationConvention}
  * bean replaces the default convention. Off with {@code cmwq.observations.enabled=false}.
  */
-@AutoConfiguration(afterName = { "org.springframework.boot.micrometer.observation.autoconfigure.ObservationAutoConfiguration",
-		"dev.cmwq.autoconfigure.CmwqAutoConfiguration" })
+@AutoConfiguration(
+		afterName = { "org.springframework.boot.micrometer.observation.autoconfigure.ObservationAutoConfiguration",
+				"dev.cmwq.autoconfigure.CmwqAutoConfiguration" })
 @ConditionalOnClass(ObservationRegistry.class)
 @ConditionalOnBean({ ObservationRegistry.class, WorkqueueSystem.class })
 @ConditionalOnBooleanProperty(name = "cmwq.observations.enabled", matchIfMissing = true)
