@@ -35,7 +35,8 @@ public final class BenchMain {
 	static String usage() {
 		return """
 				usage: java -jar benchmarks/target/benchmarks.jar [options]
-				  --workloads=1,2,...,8       which workloads (default all; 1 is JMH, 2-7 the scenario harness, 8 scaling)
+				  --workloads=1,2,...,9       which workloads (default all; 1 is JMH, 2-7 the scenario harness, 8 scaling,
+				                              9 blocking hints)
 				  --contenders=CMWQ,TPE,...   subset of CMWQ, TPE, FJP, CACHED, SPRING, VIRTUAL (VIRTUAL needs JDK 21+)
 				  --quick                     short runs for development (the report is marked not valid)
 				  --max-load=X                refuse to run when the 1-minute load average is above X (default cores / 2)
@@ -127,7 +128,9 @@ public final class BenchMain {
 		if (options.workloads.contains(8)) {
 			new Scaling(options, out).run();
 		}
-		// 9: reserved for BlockingHintsBench (blocking hints for JDBC/HTTP), registered on its own branch
+		if (options.workloads.contains(9)) {
+			out.accept(BlockingHintsBench.run(options));
+		}
 
 		// everything is closed: the JVM is idle but for this thread, so the runnable tasks are other processes'
 		System.gc();

@@ -36,7 +36,7 @@ final class Scenarios {
 
 		int ncpu = Runtime.getRuntime().availableProcessors();
 
-		Set<Integer> workloads = Set.of(1, 2, 3, 4, 5, 6, 7, 8);
+		Set<Integer> workloads = Set.of(1, 2, 3, 4, 5, 6, 7, 8, 9);
 
 		List<Contender> contenders = Contender.availableOnes();
 

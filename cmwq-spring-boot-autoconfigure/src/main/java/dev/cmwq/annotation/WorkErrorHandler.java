@@ -3,8 +3,9 @@ package dev.cmwq.annotation;
 import java.lang.reflect.Method;
 
 /**
- * Told about failures of {@link QueueWork @QueueWork} methods that return {@code void}, which have no future to
- * report them to (the counterpart of Spring's {@code AsyncUncaughtExceptionHandler}). Declare a bean of this type to
+ * Told about failures of {@link QueueWork @QueueWork} methods that return {@code void}, and of {@code void}
+ * {@code @Async} methods run on a workqueue, which have no future to report them to (the counterpart of Spring's
+ * {@code AsyncUncaughtExceptionHandler}). Declare a bean of this type to
  * replace the default, which logs the workqueue, the method and the exception.
  *
  * <p>Called on the worker thread that ran the method, inside any {@code TaskDecorator}s, so logging context such

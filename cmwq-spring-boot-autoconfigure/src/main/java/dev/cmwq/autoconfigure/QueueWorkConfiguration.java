@@ -35,8 +35,9 @@ class QueueWorkConfiguration {
 	@ConditionalOnMissingBean
 	@Role(BeanDefinition.ROLE_INFRASTRUCTURE)
 	static QueueWorkBeanPostProcessor queueWorkBeanPostProcessor(ObjectProvider<TaskDecorator> taskDecorators,
-			ObjectProvider<WorkErrorHandler> errorHandler) {
-		return new QueueWorkBeanPostProcessor(() -> TaskDecorators.compose(taskDecorators),
+			ObjectProvider<WorkqueueTaskDecorator> workqueueDecorators, ObjectProvider<WorkErrorHandler> errorHandler) {
+		return new QueueWorkBeanPostProcessor(
+				(workqueue) -> TaskDecorators.forWorkqueue(workqueue, taskDecorators, workqueueDecorators),
 				() -> errorHandler.getIfAvailable(LoggingWorkErrorHandler::new));
 	}
 

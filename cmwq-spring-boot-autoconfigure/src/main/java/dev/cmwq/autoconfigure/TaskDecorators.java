@@ -29,4 +29,29 @@ final class TaskDecorators {
 		return ordered.isEmpty() ? null : new CompositeTaskDecorator(ordered);
 	}
 
+	/**
+	 * The decorator to apply to the items of one workqueue: the application's decorators around the
+	 * {@link WorkqueueTaskDecorator}s.
+	 * @param workqueue the workqueue's name
+	 * @param decorators the application's decorators
+	 * @param workqueueDecorators the workqueue decorators
+	 * @return the decorator, or null if there is none
+	 */
+	static TaskDecorator forWorkqueue(String workqueue, ObjectProvider<TaskDecorator> decorators,
+			ObjectProvider<WorkqueueTaskDecorator> workqueueDecorators) {
+		TaskDecorator application = compose(decorators);
+		List<WorkqueueTaskDecorator> inner = workqueueDecorators.orderedStream().toList();
+		if (inner.isEmpty()) {
+			return application;
+		}
+		TaskDecorator own = (task) -> {
+			Runnable decorated = task;
+			for (WorkqueueTaskDecorator decorator : inner) {
+				decorated = decorator.decorate(workqueue, decorated);
+			}
+			return decorated;
+		};
+		return (application != null) ? new CompositeTaskDecorator(List.of(own, application)) : own;
+	}
+
 }

@@ -75,18 +75,20 @@ class WorkqueueBeanRegistrar implements ImportBeanDefinitionRegistrar, Environme
 
 	/**
 	 * The factory method of each workqueue bean: the system's queue of that name, behind the application's task
-	 * decorators if it has any.
+	 * decorators and the workqueue task decorators if there are any.
 	 * @param name the queue's name
 	 * @param system the system, which creates the declared queues
 	 * @param taskDecorators the application's task decorators
+	 * @param workqueueDecorators the workqueue task decorators
 	 * @return the bean
 	 */
-	static Workqueue workqueue(String name, WorkqueueSystem system, ObjectProvider<TaskDecorator> taskDecorators) {
+	static Workqueue workqueue(String name, WorkqueueSystem system, ObjectProvider<TaskDecorator> taskDecorators,
+			ObjectProvider<WorkqueueTaskDecorator> workqueueDecorators) {
 		Workqueue queue = system.workqueue(name)
 			.orElseThrow(() -> new IllegalStateException("Workqueue '" + name + "' is configured but the "
 					+ "WorkqueueSystem bean has no such workqueue; a WorkqueueSystem bean of the application must "
 					+ "allocate the workqueues declared under cmwq.workqueues"));
-		TaskDecorator decorator = TaskDecorators.compose(taskDecorators);
+		TaskDecorator decorator = TaskDecorators.forWorkqueue(name, taskDecorators, workqueueDecorators);
 		return (decorator != null) ? new DecoratingWorkqueue(queue, decorator) : queue;
 	}
 

@@ -1,6 +1,9 @@
 package dev.cmwq.autoconfigure.aop;
 
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 import dev.cmwq.annotation.QueueWork;
@@ -23,7 +26,10 @@ import org.springframework.util.function.SingletonSupplier;
 public class QueueWorkBeanPostProcessor extends AbstractBeanFactoryAwareAdvisingPostProcessor
 		implements SmartInitializingSingleton {
 
-	private final Supplier<Optional<TaskDecorator>> taskDecorator;
+	private final Function<String, TaskDecorator> taskDecorator;
+
+	/** The decorator of each workqueue, resolved at its first call. */
+	private final Map<String, Optional<TaskDecorator>> taskDecorators = new ConcurrentHashMap<>();
 
 	private final Supplier<WorkErrorHandler> errorHandler;
 
@@ -33,12 +39,13 @@ public class QueueWorkBeanPostProcessor extends AbstractBeanFactoryAwareAdvising
 
 	/**
 	 * Creates the post-processor.
-	 * @param taskDecorator the decorator that wraps every queued invocation (resolved at the first call; may give
-	 * null)
+	 * @param taskDecorator the decorator that wraps every invocation queued on the given workqueue (resolved at
+	 * the workqueue's first call; may give null)
 	 * @param errorHandler the handler of {@code void} methods' failures (resolved at the first call)
 	 */
-	public QueueWorkBeanPostProcessor(Supplier<TaskDecorator> taskDecorator, Supplier<WorkErrorHandler> errorHandler) {
-		this.taskDecorator = SingletonSupplier.of(() -> Optional.ofNullable(taskDecorator.get()));
+	public QueueWorkBeanPostProcessor(Function<String, TaskDecorator> taskDecorator,
+			Supplier<WorkErrorHandler> errorHandler) {
+		this.taskDecorator = taskDecorator;
 		this.errorHandler = SingletonSupplier.of(errorHandler);
 		setBeforeExistingAdvisors(true);
 		setProxyTargetClass(true);
@@ -49,7 +56,10 @@ public class QueueWorkBeanPostProcessor extends AbstractBeanFactoryAwareAdvising
 		super.setBeanFactory(beanFactory);
 		this.methods = new QueueWorkMethods(beanFactory);
 		this.interceptor = new QueueWorkInterceptor(this.methods, beanFactory,
-				() -> this.taskDecorator.get().orElse(null), this.errorHandler);
+				(workqueue) -> this.taskDecorators
+					.computeIfAbsent(workqueue, (name) -> Optional.ofNullable(this.taskDecorator.apply(name)))
+					.orElse(null),
+				this.errorHandler);
 		this.advisor = new QueueWorkAdvisor(this.interceptor);
 	}
 

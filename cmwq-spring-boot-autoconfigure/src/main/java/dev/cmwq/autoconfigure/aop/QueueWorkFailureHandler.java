@@ -16,6 +16,9 @@ public final class QueueWorkFailureHandler implements WorkFailureHandler {
 
 	private static final Logger logger = LoggerFactory.getLogger(QueueWorkFailureHandler.class);
 
+	/** A failure the worker thread is about to rethrow to the engine that has been reported already. */
+	private static final ThreadLocal<Throwable> reportedAlready = new ThreadLocal<>();
+
 	private final WorkFailureHandler delegate;
 
 	/**
@@ -34,9 +37,20 @@ public final class QueueWorkFailureHandler implements WorkFailureHandler {
 		this.delegate = delegate;
 	}
 
+	/**
+	 * Says that a failure the current worker thread is about to rethrow to the engine has been reported already
+	 * (as those of {@code @Async} methods on workqueues are), so that it is only counted.
+	 * @param failure the failure
+	 */
+	public static void reportedAlready(Throwable failure) {
+		reportedAlready.set(failure);
+	}
+
 	@Override
 	public void handle(Workqueue workqueue, Work work, Throwable failure) {
-		if (!(work.task() instanceof QueueWorkTask)) {
+		Throwable reported = reportedAlready.get();
+		reportedAlready.remove();
+		if (!(work.task() instanceof QueueWorkTask) && reported != failure) {
 			this.delegate.handle(workqueue, work, failure);
 		}
 	}

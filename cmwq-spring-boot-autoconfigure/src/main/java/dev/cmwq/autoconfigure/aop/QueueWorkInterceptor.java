@@ -2,6 +2,7 @@ package dev.cmwq.autoconfigure.aop;
 
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 import dev.cmwq.annotation.WorkErrorHandler;
@@ -33,15 +34,15 @@ final class QueueWorkInterceptor implements MethodInterceptor {
 
 	private final BeanFactory beanFactory;
 
-	private final Supplier<TaskDecorator> taskDecorator;
+	private final Function<String, TaskDecorator> taskDecorator;
 
 	private final Supplier<WorkErrorHandler> errorHandler;
 
 	/** Invocations queued and not started yet: those still here when the system has shut down never run. */
 	private final Set<QueueWorkTask> unstarted = ConcurrentHashMap.newKeySet();
 
-	QueueWorkInterceptor(QueueWorkMethods methods, BeanFactory beanFactory, Supplier<TaskDecorator> taskDecorator,
-			Supplier<WorkErrorHandler> errorHandler) {
+	QueueWorkInterceptor(QueueWorkMethods methods, BeanFactory beanFactory,
+			Function<String, TaskDecorator> taskDecorator, Supplier<WorkErrorHandler> errorHandler) {
 		this.methods = methods;
 		this.beanFactory = beanFactory;
 		this.taskDecorator = taskDecorator;
@@ -69,7 +70,7 @@ final class QueueWorkInterceptor implements MethodInterceptor {
 			}
 		}
 		try {
-			task.decorate(this.taskDecorator.get());
+			task.decorate(this.taskDecorator.apply(method.workqueueName));
 			task.queueing();
 			queue(method, workqueue, task);
 		}

@@ -1,29 +1,30 @@
 package dev.cmwq.sample.audit;
 
-import java.time.Instant;
-import java.util.ArrayDeque;
-import java.util.ArrayList;
-import java.util.Deque;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.util.List;
 
 import dev.cmwq.annotation.QueueWork;
 
+import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
 
 /**
  * Writes the audit trail on the {@code audit} workqueue: an ordered queue (one item at a time, first in first out),
- * so entries keep the order in which they were recorded although callers do not wait for them.
+ * so entries keep the order in which they were recorded although callers do not wait for them. The trail is a table
+ * of the embedded H2 database; cmwq's blocking hints make each JDBC call a blocking section, so while an entry is
+ * written the pool runs other queues' items without waiting for the block detector.
  */
 @Service
 public class AuditTrail {
 
 	private static final int KEPT = 500;
 
-	private final Object lock = new Object();
+	private final JdbcClient jdbc;
 
-	private long sequence;                                        // lock
-
-	private final Deque<AuditEntry> entries = new ArrayDeque<>(); // lock: newest first
+	public AuditTrail(JdbcClient jdbc) {
+		this.jdbc = jdbc;
+	}
 
 	/**
 	 * Records an event.
@@ -31,12 +32,12 @@ public class AuditTrail {
 	 */
 	@QueueWork("audit")
 	public void record(String event) {
-		synchronized (this.lock) {
-			this.entries.addFirst(new AuditEntry(++this.sequence, Instant.now(), event));
-			if (this.entries.size() > KEPT) {
-				this.entries.removeLast();
-			}
-		}
+		this.jdbc.sql("INSERT INTO audit_entry (recorded_at, event) VALUES (?, ?)")
+			.params(OffsetDateTime.now(ZoneOffset.UTC), event)
+			.update();
+		this.jdbc.sql("DELETE FROM audit_entry WHERE seq <= (SELECT MAX(seq) FROM audit_entry) - ?")
+			.param(KEPT)
+			.update();
 	}
 
 	/**
@@ -45,9 +46,11 @@ public class AuditTrail {
 	 * @return newest first
 	 */
 	public List<AuditEntry> latest(int limit) {
-		synchronized (this.lock) {
-			return new ArrayList<>(this.entries).subList(0, Math.min(limit, this.entries.size()));
-		}
+		return this.jdbc.sql("SELECT seq, recorded_at, event FROM audit_entry ORDER BY seq DESC LIMIT ?")
+			.param(limit)
+			.query((row, n) -> new AuditEntry(row.getLong(1), row.getObject(2, OffsetDateTime.class).toInstant(),
+					row.getString(3)))
+			.list();
 	}
 
 }

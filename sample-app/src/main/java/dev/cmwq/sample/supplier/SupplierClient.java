@@ -12,8 +12,9 @@ import org.springframework.web.client.RestClient;
 
 /**
  * Asks the supplier for stock levels on the {@code supplier} workqueue: a bound queue whose items spend their time
- * blocked in a socket read (plain {@code HttpURLConnection}). While one waits, its pool starts the next item on
- * another worker (concurrency management), so a few workers keep many calls in flight without a pool to size.
+ * blocked in a socket read. The {@link RestClient} comes from Spring Boot's {@code RestClient.Builder}, to which cmwq
+ * adds its blocking hint: while one call waits, its pool starts the next item on another worker at once
+ * (concurrency management), so a few workers keep many calls in flight without a pool to size.
  */
 @Service
 public class SupplierClient {
@@ -24,11 +25,11 @@ public class SupplierClient {
 
 	private final Environment environment;
 
-	public SupplierClient(SupplierProperties properties, Environment environment) {
+	public SupplierClient(RestClient.Builder builder, SupplierProperties properties, Environment environment) {
 		SimpleClientHttpRequestFactory requests = new SimpleClientHttpRequestFactory();
 		requests.setConnectTimeout(Duration.ofSeconds(5));
 		requests.setReadTimeout(Duration.ofSeconds(30));
-		this.client = RestClient.builder().requestFactory(requests).build();
+		this.client = builder.requestFactory(requests).build();
 		this.properties = properties;
 		this.environment = environment;
 	}

@@ -1,0 +1,25 @@
+package dev.cmwq.autoconfigure.blocking;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+
+/**
+ * {@code cmwq.blocking-hints.*}.
+ */
+@ConfigurationProperties("cmwq.blocking-hints")
+public class BlockingHintsProperties {
+
+	/**
+	 * Whether JDBC calls and RestClient / RestTemplate requests made in work items announce that they block, so
+	 * that the pool starts its next item at once instead of waiting for the block detector.
+	 */
+	private boolean enabled = true;
+
+	public boolean isEnabled() {
+		return this.enabled;
+	}
+
+	public void setEnabled(boolean enabled) {
+		this.enabled = enabled;
+	}
+
+}
