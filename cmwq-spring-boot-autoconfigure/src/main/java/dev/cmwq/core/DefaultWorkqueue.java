@@ -191,8 +191,8 @@ final class DefaultWorkqueue implements Workqueue {
 			return;
 		}
 		work.countQueued(this);
+		this.armed.add(work); // before arm() publishes the generation: a canceller that takes it removes the entry
 		long generation = work.arm();
-		this.armed.add(work);
 		ScheduledFuture<?> timer = this.system.timers.schedule(() -> fire(work, generation, cpu), nanos);
 		if (timer != null) {
 			work.armed(timer);

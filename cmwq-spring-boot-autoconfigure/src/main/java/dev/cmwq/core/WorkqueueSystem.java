@@ -488,7 +488,7 @@ public final class WorkqueueSystem implements AutoCloseable {
 				clean &= wq.drain(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
 			}
 		}
-		while (clean && anyArmed(all)); // items queued delayed items while we drained
+		while (clean && anyArmed(all) && deadline - System.nanoTime() > 0); // items queued delayed items meanwhile
 		synchronized (this.workqueues) {
 			this.runState = RunState.TERMINATED;
 		}
