@@ -20,7 +20,7 @@ import java.util.concurrent.locks.LockSupport;
  *
  * <h2>Cost</h2>
  * The JVM's state is looked at from the first scan that sees an item; the kernel's only from the second (most
- * items end before), and a worker found running on scan after scan has its {@code /proc} state read at most every 4th scan (15-25 µs a read; the JVM state is still
+ * items end before), and a worker found running on scan after scan has its {@code /proc} state read less and less often, down to every 16th scan (5-25 µs a read; the JVM state is still
  * looked at on every scan). While every running item is new at each scan (a stream of items shorter than the
  * interval), there is nothing to probe, and the interval doubles after a few such scans, up to 8 times, until an
  * item outlives a scan again. CPU-intensive items are judged by the CPU time the thread used since it last blocked
@@ -29,7 +29,7 @@ import java.util.concurrent.locks.LockSupport;
  * an idle system pays nothing. Queueing into a managed pool whose worker counts as running unparks it.
  *
  * <p>Fields (tags as in {@code package-info.java}): {@code thread}, {@code parked} and {@code stopped} are V; the
- * detector's per-worker fields ({@code Worker.scanSeq}, {@code runMark}, {@code probeSkips}) and the probes' are D.
+ * detector's per-worker fields ({@code Worker.scanSeq}, {@code runMark}, {@code probeSkips}, ...) and the probes' are D.
  */
 final class BlockDetector implements Runnable {
 
@@ -186,7 +186,7 @@ final class BlockDetector implements Runnable {
 				continue; // most items end before the next scan: the kernel's view (a /proc read) can wait
 			}
 			else if (worker.probeSkips > 0) {
-				// Found running on scan after scan: the kernel's view is asked at most every 4th scan, which
+				// Found running on scan after scan: the kernel's view is asked after 1, 3, 7, then 15 skipped scans, which
 				// keeps a long CPU-bound item cheap to watch. Blocks the JVM sees are still seen at once.
 				worker.probeSkips--;
 				continue;
@@ -215,24 +215,32 @@ final class BlockDetector implements Runnable {
 			}
 			else {
 				checkCpuIntensive(pool, worker, seq, t);
-				worker.probeSkips = Math.min(worker.runningProbes++, 3);
+				worker.probeSkips = (1 << Math.min(worker.runningProbes++, 4)) - 1; // 0, 1, 3, 7, then 15
 			}
 		}
 	}
 
-	/** Marks a worker CPU-intensive once its item has used the threshold's CPU time since it last blocked. */
+	/**
+	 * Marks a worker CPU-intensive once its item has used the threshold's CPU time since it last blocked. The CPU
+	 * clock (a microsecond or two to read) is read once when the detector first sees the item running, and again
+	 * only once the wall time since then has passed the threshold: CPU time cannot have before.
+	 */
 	private void checkCpuIntensive(WorkerPool pool, Worker worker, long seq, Thread t) {
 		if (this.cpuIntensiveNanos == 0 || (worker.flags & Worker.CPU_INTENSIVE) != 0) {
 			return;
 		}
-		long cpu = ThreadStateProbe.cpuNanos(t);
-		if (cpu < 0) {
-			cpu = System.nanoTime(); // no CPU clock: judge by wall time, as a last resort
-		}
+		long now = System.nanoTime();
 		if (worker.runMark < 0) {
-			worker.runMark = cpu;
+			worker.runMark = now;
+			worker.runMarkCpu = ThreadStateProbe.cpuNanos(t);
+			return;
 		}
-		else if (cpu - worker.runMark > this.cpuIntensiveNanos) {
+		if (now - worker.runMark <= this.cpuIntensiveNanos) {
+			return;
+		}
+		// without a CPU clock, judge by wall time, as a last resort
+		long used = (worker.runMarkCpu >= 0) ? ThreadStateProbe.cpuNanos(t) - worker.runMarkCpu : now - worker.runMark;
+		if (used > this.cpuIntensiveNanos) {
 			markCpuIntensive(pool, worker, seq);
 		}
 	}

@@ -100,6 +100,9 @@ final class Worker implements Runnable {
 	/** CPU time (or, without a CPU clock, wall time) when the item was first seen running since it last blocked, or -1. D */
 	long runMark = -1;
 
+	/** The thread's CPU time at {@link #runMark} once the detector read it, or -1. D */
+	long runMarkCpu = -1;
+
 	/** Scans to skip before probing again, and probes in a row that found the item running. D */
 	int probeSkips;
 
