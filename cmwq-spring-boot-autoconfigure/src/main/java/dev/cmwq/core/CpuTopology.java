@@ -121,7 +121,7 @@ final class CpuTopology {
 	/**
 	 * The CPU for work queued without one. A worker of a bound pool whose CPU is online queues on its own CPU (work
 	 * queued by work stays local, as in the kernel). Any other thread keeps the CPU it used last while that CPU's
-	 * pool keeps up (nothing pending or running there); otherwise it compares that pool with one other online CPU's,
+	 * pool keeps up (nothing queued there and unfinished); otherwise it compares that pool with one other online CPU's,
 	 * picked at random, and moves to the other if it is less loaded ("power of two choices"). O(1) per item: no
 	 * scan over the CPUs, and one thread's items mostly go to one pool, whose lock the thread then has to itself.
 	 */

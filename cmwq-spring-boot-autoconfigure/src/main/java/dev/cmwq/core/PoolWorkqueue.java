@@ -51,6 +51,7 @@ final class PoolWorkqueue {
 		work.color = this.wq.workColor;
 		work.queuedAt = this.wq.system.listeners.any() ? System.nanoTime() : 0; // the wait is only told to listeners
 		this.nrInFlight[work.color]++;
+		this.pool.itemQueued();
 	}
 
 	/** Whether a newly queued item may go straight to the worklist (keeps FIFO with held-back items). L */
@@ -150,6 +151,7 @@ final class PoolWorkqueue {
 	void inFlightDone(int color) {
 		assert this.pool.isLocked() && this.nrInFlight[color] > 0;
 		this.nrInFlight[color]--;
+		this.pool.itemAnswered();
 		if (color == this.flushColor) {
 			this.wq.flushProgress();
 		}

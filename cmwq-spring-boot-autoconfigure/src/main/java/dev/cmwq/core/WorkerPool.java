@@ -87,8 +87,11 @@ final class WorkerPool {
 	/** Items to cancel once the lock is released (termination only). L */
 	private final List<Cancel> toCancel = new ArrayList<>(0);
 
-	/** Workers counted as running. L (changed only by {@link #recount}); V for {@link #load()}. */
-	private volatile int nrRunning;
+	/** Workers counted as running. L (changed only by {@link #recount}) */
+	private int nrRunning;
+
+	/** Items queued to the pool and not finished. L; V for {@link #load()}. */
+	private volatile int nrQueued;
 
 	/** Workers kicked or created and not yet in their work loop. L */
 	private int nrWaking;
@@ -126,11 +129,23 @@ final class WorkerPool {
 	}
 
 	/**
-	 * How busy the pool is, for choosing a CPU: items waiting on the worklist plus workers counted as running. Read
-	 * without the lock (two volatile reads), so only a hint.
+	 * How busy the pool is, for choosing a CPU: the items queued to it and not finished (on the worklist, held back
+	 * by a queue's max-active, or running). Read without the lock (one volatile read), so only a hint.
 	 */
 	int load() {
-		return this.nrPending + this.nrRunning;
+		return this.nrQueued;
+	}
+
+	/** An item was queued to one of the pool's pool-workqueues. L */
+	void itemQueued() {
+		assert isLocked();
+		this.nrQueued++;
+	}
+
+	/** An item queued here finished or was cancelled. L */
+	void itemAnswered() {
+		assert isLocked() && this.nrQueued > 0;
+		this.nrQueued--;
 	}
 
 	Kind kind() {
