@@ -22,9 +22,11 @@ import java.util.concurrent.TimeUnit;
  * {@code cancelSync()} also holds the {@code CANCELING} bit until the running instance has finished, so that
  * queueing during a synchronous cancel returns false, as in the kernel.
  *
- * <p>An item never runs concurrently with itself: queueing an item that is running sends it to the pool where
- * it runs, and a worker of that pool that picks it up while another worker still runs it hands it to that worker
- * (the kernel's non-reentrancy rule).
+ * <p>An item never runs concurrently with itself. Queued again while it runs for the same, unordered queue, it goes to
+ * the pool where it runs, and a worker there that picks it hands it to the worker running it (the kernel's
+ * non-reentrancy rule). Queued on another queue, or an ordered one, it keeps that queue's limits and order; a
+ * worker of another pool that picks it while the previous instance runs <em>defers</em> it ({@link Link#DEFERRED}),
+ * and it is linked again once that instance ends.
  *
  * <p>Every successful queue is answered by exactly one run or one cancellation: {@code queued} counts the former,
  * {@code resolved} the latter, and {@link #flush()} waits for {@code resolved} to reach the {@code queued} it saw.
