@@ -10,6 +10,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BiConsumer;
 
 import org.junit.jupiter.api.Test;
 
@@ -36,59 +37,54 @@ class ComposedOperationsTest {
 			.build();
 	}
 
-	/** Queues a blocker and a victim on a frozen MEM_RECLAIM queue, then thaws: the rescuer takes both at once. */
-	private static void queueBehindRescuedBlocker(WorkqueueSystem system, Workqueue wq, CountDownLatch started,
-			CountDownLatch release, Work victim) throws InterruptedException {
-		system.freeze();
-		wq.execute(() -> {
-			started.countDown();
-			WorkSemanticsTest.awaitLatch(release);
-		});
-		assertThat(wq.queue(victim)).isTrue();
-		system.thaw();
-		assertThat(started.await(TIMEOUT, TimeUnit.SECONDS)).as("the rescuer runs the blocker").isTrue();
+	/**
+	 * Queues a blocker and a victim on a frozen MEM_RECLAIM queue of a system without workers, then thaws: the
+	 * rescuer takes both at once and runs the blocker. While the blocker runs, {@code operation} acts on the victim;
+	 * then the blocker ends. Returns the queue once the system is idle.
+	 */
+	private static WorkqueueSnapshot afterTheRescuerTookIt(DelayedWork victim,
+			BiConsumer<Workqueue, DelayedWork> operation) throws Exception {
+		try (WorkqueueSystem system = withoutWorkers()) {
+			Workqueue wq = system.allocWorkqueue("reclaim",
+					Set.of(WorkqueueFlag.MEM_RECLAIM, WorkqueueFlag.FREEZABLE), 0);
+			CountDownLatch started = new CountDownLatch(1);
+			CountDownLatch release = new CountDownLatch(1);
+			system.freeze();
+			wq.execute(() -> {
+				started.countDown();
+				WorkSemanticsTest.awaitLatch(release);
+			});
+			assertThat(wq.queue(victim)).isTrue();
+			system.thaw();
+			assertThat(started.await(TIMEOUT, TimeUnit.SECONDS)).as("the rescuer runs the blocker").isTrue();
+			operation.accept(wq, victim);
+			release.countDown();
+			assertThat(system.awaitIdle(Duration.ofSeconds(TIMEOUT))).isTrue();
+			return wq.snapshot();
+		}
 	}
 
 	@Test
 	void cancellingAnItemTheRescuerTookMeansItNeverRuns() throws Exception {
-		try (WorkqueueSystem system = withoutWorkers()) {
-			Workqueue wq = system.allocWorkqueue("reclaim",
-					Set.of(WorkqueueFlag.MEM_RECLAIM, WorkqueueFlag.FREEZABLE), 0);
-			CountDownLatch started = new CountDownLatch(1);
-			CountDownLatch release = new CountDownLatch(1);
-			AtomicInteger victimRuns = new AtomicInteger();
-			Work victim = new Work(victimRuns::incrementAndGet);
-			queueBehindRescuedBlocker(system, wq, started, release, victim);
-
+		AtomicInteger victimRuns = new AtomicInteger();
+		WorkqueueSnapshot wq = afterTheRescuerTookIt(new DelayedWork(victimRuns::incrementAndGet), (queue, victim) -> {
 			assertThat(victim.cancel()).isTrue();
 			assertThat(victim.cancelSync()).isFalse();
-			assertThat(wq.snapshot().pending()).isZero();
-			release.countDown();
-			assertThat(system.awaitIdle(Duration.ofSeconds(TIMEOUT))).isTrue();
-			assertThat(victimRuns).hasValue(0);
-			assertThat(wq.snapshot().stats().cancelled()).isEqualTo(1);
-			assertThat(wq.snapshot().stats().completed()).isEqualTo(1);
-			assertThat(wq.snapshot().pending()).isZero();
-		}
+			assertThat(queue.snapshot().pending()).isZero();
+		});
+		assertThat(victimRuns).hasValue(0);
+		assertThat(wq.stats().cancelled()).isEqualTo(1);
+		assertThat(wq.stats().completed()).isEqualTo(1);
+		assertThat(wq.pending()).isZero();
 	}
 
 	@Test
 	void modDelayedOnAnItemTheRescuerTookRunsItOnce() throws Exception {
-		try (WorkqueueSystem system = withoutWorkers()) {
-			Workqueue wq = system.allocWorkqueue("reclaim",
-					Set.of(WorkqueueFlag.MEM_RECLAIM, WorkqueueFlag.FREEZABLE), 0);
-			CountDownLatch started = new CountDownLatch(1);
-			CountDownLatch release = new CountDownLatch(1);
-			AtomicInteger victimRuns = new AtomicInteger();
-			DelayedWork victim = new DelayedWork(victimRuns::incrementAndGet);
-			queueBehindRescuedBlocker(system, wq, started, release, victim);
-
-			assertThat(wq.modDelayed(victim, Duration.ofMillis(50))).isTrue();
-			release.countDown();
-			assertThat(system.awaitIdle(Duration.ofSeconds(TIMEOUT))).isTrue();
-			assertThat(victimRuns).hasValue(1);
-			assertThat(wq.snapshot().pending()).isZero();
-		}
+		AtomicInteger victimRuns = new AtomicInteger();
+		WorkqueueSnapshot wq = afterTheRescuerTookIt(new DelayedWork(victimRuns::incrementAndGet),
+				(queue, victim) -> assertThat(queue.modDelayed(victim, Duration.ofMillis(50))).isTrue());
+		assertThat(victimRuns).hasValue(1);
+		assertThat(wq.pending()).isZero();
 	}
 
 	@Test
