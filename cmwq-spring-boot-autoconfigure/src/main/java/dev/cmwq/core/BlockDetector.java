@@ -10,7 +10,8 @@ import java.util.concurrent.locks.LockSupport;
  * <h2>How</h2>
  * One daemon thread scans, every {@code interval} (50 µs by default; about 140 µs in practice, as Linux adds its
  * timer slack to short sleeps), the workers of the bound pools that have pending items: only there can a blocked
- * worker hold work back. A worker inside an item ({@link Worker#inItem}, false during the engine's own
+ * worker hold work back; and workers that said they are about to block ({@link Blocking#expect}) until it has
+ * looked at them once, so that one that did not block counts as running again before new items start beside it. A worker inside an item ({@link Worker#inItem}, false during the engine's own
  * bookkeeping, so its short lock waits between items are never taken for blocking) is probed with
  * {@link ThreadStateProbe}: first the JVM's state (free), then, for a RUNNABLE thread, the kernel's R/S/D state. A
  * block that only the kernel sees must show on two probes in a row, since a JVM safepoint pause looks the same for
@@ -65,7 +66,7 @@ final class BlockDetector implements Runnable {
 		this.cpuIntensiveNanos = cpuIntensiveNanos;
 	}
 
-	/** A managed pool has pending items behind a running worker: make sure the scan runs. */
+	/** A managed pool has pending items, or a worker said it is about to block: make sure the scan runs. */
 	void watch() {
 		Thread t = this.thread;
 		if (t == null) {
@@ -132,19 +133,19 @@ final class BlockDetector implements Runnable {
 
 	private boolean anyPending() {
 		for (WorkerPool pool : this.system.boundPools()) {
-			if (pool.associated && pool.nrPending > 0) {
+			if (pool.needsWatching()) {
 				return true;
 			}
 		}
 		return false;
 	}
 
-	/** One pass over the managed pools with pending items; true if there were any. */
+	/** One pass over the managed pools with pending items or workers flagged blocked; true if there were any. */
 	private boolean scan() {
 		this.scans++;
 		boolean any = false;
 		for (WorkerPool pool : this.system.boundPools()) {
-			if (pool.associated && pool.nrPending > 0) {
+			if (pool.needsWatching()) {
 				any = true;
 				scan(pool);
 			}
@@ -153,14 +154,17 @@ final class BlockDetector implements Runnable {
 	}
 
 	/**
-	 * Probes the pool's workers in two passes: first those flagged blocked (has one run again?), then the others
-	 * (has one blocked?), so that a worker that woke up counts as running again before a block found in the same
-	 * scan makes the pool kick yet another worker.
+	 * Probes the pool's workers in two passes: first those flagged blocked (has one run again?), then, if items
+	 * wait, the others (has one blocked?), so that a worker that woke up counts as running again before a block
+	 * found in the same scan makes the pool kick yet another worker. A worker that said it is about to block is
+	 * looked at even while nothing waits: if it runs on, items queued later must not start beside it.
 	 */
 	private void scan(WorkerPool pool) {
 		Worker[] workers = pool.workerArray;
 		scan(pool, workers, true);
-		scan(pool, workers, false);
+		if (pool.nrPending > 0) {
+			scan(pool, workers, false);
+		}
 	}
 
 	private void scan(WorkerPool pool, Worker[] workers, boolean flagged) {
@@ -185,7 +189,7 @@ final class BlockDetector implements Runnable {
 			else if (firstLook) {
 				continue; // most items end before the next scan: the kernel's view (a /proc read) can wait
 			}
-			else if (worker.probeSkips > 0) {
+			else if (worker.probeSkips > 0 && !flagged) { // a flagged worker is probed at once: has it run again?
 				// Found running on scan after scan: the kernel's view is asked after 1, 3, 7, then 15 skipped scans, which
 				// keeps a long CPU-bound item cheap to watch. Blocks the JVM sees are still seen at once.
 				worker.probeSkips--;
@@ -208,6 +212,9 @@ final class BlockDetector implements Runnable {
 			}
 			if (blocked != worker.sleepingHint) {
 				transition(pool, worker, seq, blocked);
+			}
+			else if (worker.expecting) {
+				confirmExpected(pool, worker);
 			}
 			if (state != ThreadStateProbe.RUNNING) { // blocked, or to be confirmed at the next probe
 				worker.runMark = -1; // CPU-intensive is judged by CPU time since the last block
@@ -256,6 +263,17 @@ final class BlockDetector implements Runnable {
 				return; // the item ended meanwhile
 			}
 			worker.setFlag(Worker.SLEEPING, blocked);
+		}
+		finally {
+			pool.unlock(true);
+		}
+	}
+
+	/** A worker that said it is about to block was found blocked: from now on an ordinary blocked worker. */
+	private void confirmExpected(WorkerPool pool, Worker worker) {
+		pool.lock();
+		try {
+			worker.setExpecting(false);
 		}
 		finally {
 			pool.unlock(true);

@@ -12,7 +12,7 @@ import java.util.concurrent.ForkJoinPool;
  *     response = client.send(request);
  * }
  * }</pre>
- * The engine's own waits ({@link Workqueue#flush()}, {@link Work#flush()}, {@link Work#cancelSync()}) use it.
+ * Where the end of a block cannot be marked, {@link #expect()} says only that it begins. The engine's own waits ({@link Workqueue#flush()}, {@link Work#flush()}, {@link Work#cancelSync()}) use it.
  */
 public final class Blocking {
 
@@ -33,6 +33,29 @@ public final class Blocking {
 		}
 		enter(worker);
 		return () -> exit(worker);
+	}
+
+	/**
+	 * Says that the calling worker is about to block in code that cannot say when the block ends (a wait inside a
+	 * library, such as Reactor's {@code block()}): it counts as blocked at once, as if the {@link BlockDetector} had
+	 * found it so, and the detector clears that as soon as it sees the worker running again (or the item ends).
+	 * A call that is not followed by a block costs at most one scan of extra concurrency. Outside a worker, or on a
+	 * worker already counted as blocked, it does nothing.
+	 */
+	public static void expect() {
+		Worker worker = Worker.current();
+		if (worker == null || worker.currentWork == null || worker.sleepingHint) {
+			return;
+		}
+		WorkerPool pool = worker.pool;
+		pool.lock();
+		try {
+			worker.expectBlock();
+		}
+		finally {
+			pool.unlock();
+		}
+		pool.system.detector.watch();
 	}
 
 	/**

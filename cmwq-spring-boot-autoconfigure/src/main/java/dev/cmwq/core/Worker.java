@@ -11,7 +11,7 @@ import java.util.concurrent.locks.LockSupport;
  *
  * <h2>Flags</h2>
  * While in its work loop a worker counts as running for concurrency management unless one of its
- * {@link #flags} is set: {@link #SLEEPING} (the detector found it blocked), {@link #BLOCKING} (it announced a
+ * {@link #flags} is set: {@link #SLEEPING} (the detector found it blocked, or it said it is about to block: {@link Blocking#expect}), {@link #BLOCKING} (it announced a
  * block through {@link Blocking}) or {@link #CPU_INTENSIVE} (its item is CPU-intensive, by flag or by running
  * longer than the threshold without blocking). Flags are cleared when the item ends.
  *
@@ -88,6 +88,9 @@ final class Worker implements Runnable {
 
 	/** Mirror of {@code flags & SLEEPING} for the detector. V */
 	volatile boolean sleepingHint;
+
+	/** Flagged SLEEPING by {@link Blocking#expect} and not looked at by the detector since. L, V */
+	volatile boolean expecting;
 
 	/** The item the detector last looked at, and the scan it last looked at this worker in. D */
 	long scanSeq;
@@ -323,8 +326,7 @@ final class Worker implements Runnable {
 			if ((this.flags & CPU_INTENSIVE) != 0 && !pwq.wq.cpuIntensive) {
 				pwq.wq.stats.cpuIntensive.increment();
 			}
-			this.flags = 0;
-			this.sleepingHint = false;
+			setFlags(0);
 			this.blockDepth = 0;
 			pool.recount(this);
 		}
@@ -364,11 +366,31 @@ final class Worker implements Runnable {
 	 */
 	void setFlag(int flag, boolean on) {
 		assert this.pool.isLocked();
-		this.flags = on ? (this.flags | flag) : (this.flags & ~flag);
-		this.sleepingHint = (this.flags & SLEEPING) != 0;
+		setFlags(on ? (this.flags | flag) : (this.flags & ~flag));
 		if (this.pool.recount(this) && on && flag != CPU_INTENSIVE && this.currentPwq != null) {
 			this.currentPwq.wq.stats.cmWakeups.increment();
 			this.pool.countCmWakeup();
+		}
+	}
+
+	/** L: the only writer of {@link #flags} (but for CPU_INTENSIVE set at item start) and {@link #sleepingHint}. */
+	private void setFlags(int flags) {
+		this.flags = flags;
+		this.sleepingHint = (flags & SLEEPING) != 0;
+		setExpecting(false);
+	}
+
+	/** The worker said it is about to block ({@link Blocking#expect}): flagged SLEEPING until the detector looks. L */
+	void expectBlock() {
+		setFlag(SLEEPING, true);
+		setExpecting(true);
+	}
+
+	/** L: the only writer of {@link #expecting}. */
+	void setExpecting(boolean on) {
+		if (on != this.expecting) {
+			this.expecting = on;
+			this.pool.expectingChanged(on);
 		}
 	}
 

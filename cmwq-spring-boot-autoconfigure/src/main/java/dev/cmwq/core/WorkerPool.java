@@ -102,6 +102,9 @@ final class WorkerPool {
 	/** V: worklist size. */
 	volatile int nrPending;
 
+	/** Workers whose {@link Worker#expecting} is set. L, V (changed only by {@link #expectingChanged}) */
+	volatile int nrExpecting;
+
 	private int nextWorkerId; // L
 
 	/** Whether a mayday timer is armed. L */
@@ -587,6 +590,20 @@ final class WorkerPool {
 		int before = this.toWake.size();
 		kick();
 		return this.toWake.size() > before;
+	}
+
+	/** A worker's {@link Worker#expecting} was set or cleared. L */
+	void expectingChanged(boolean expecting) {
+		assert isLocked();
+		this.nrExpecting += expecting ? 1 : -1;
+	}
+
+	/**
+	 * Whether the block detector should look at this pool: items wait, or a worker said it is about to block and
+	 * has not been looked at since (if it does not block, items queued later must not start beside it). V
+	 */
+	boolean needsWatching() {
+		return this.associated && (this.nrPending > 0 || this.nrExpecting > 0);
 	}
 
 	/** A worker of this pool blocked and another was kicked for the pending items. L */

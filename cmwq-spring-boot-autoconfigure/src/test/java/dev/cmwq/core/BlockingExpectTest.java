@@ -1,0 +1,106 @@
+package dev.cmwq.core;
+
+import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * {@link Blocking#expect()}: a worker that says it is about to block counts as blocked at once, and counts as
+ * running again once the detector sees it run. One CPU; the items spin, which the detector never takes for a block.
+ */
+class BlockingExpectTest {
+
+	private WorkqueueSystem system;
+
+	@AfterEach
+	void tearDown() {
+		this.system.close(Duration.ofSeconds(5));
+	}
+
+	private Workqueue start(Duration detectorInterval) {
+		this.system = WorkqueueSystem.builder()
+			.cpus(1)
+			.systemWorkqueues(false)
+			.cpuIntensiveThreshold(Duration.ZERO)
+			.detectorInterval(detectorInterval)
+			.build();
+		return this.system.allocWorkqueue("expect", Set.of(), 0);
+	}
+
+	@Test
+	void nextItemStartsAtOnceWithoutTheDetector() throws Exception {
+		// the detector's first scan skips an item it has not seen before, and the next is an hour away
+		Workqueue wq = start(Duration.ofHours(1));
+		CountDownLatch expected = new CountDownLatch(1);
+		CountDownLatch secondStarted = new CountDownLatch(1);
+		AtomicBoolean firstDone = new AtomicBoolean();
+		wq.execute(() -> {
+			Blocking.expect();
+			expected.countDown();
+			spinUntil(secondStarted);
+			firstDone.set(true);
+		});
+		assertThat(expected.await(30, TimeUnit.SECONDS)).isTrue();
+		AtomicBoolean firstDoneAtSecondStart = new AtomicBoolean(true);
+		wq.execute(() -> {
+			firstDoneAtSecondStart.set(firstDone.get());
+			secondStarted.countDown();
+		});
+		assertThat(secondStarted.await(30, TimeUnit.SECONDS)).as("second item started").isTrue();
+		assertThat(firstDoneAtSecondStart).as("first item was done when the second started").isFalse();
+	}
+
+	@Test
+	void workerCountsAsRunningAgainOnceTheDetectorSeesItRun() throws Exception {
+		Workqueue wq = start(Duration.ofMillis(1));
+		CountDownLatch release = new CountDownLatch(1);
+		CountDownLatch expected = new CountDownLatch(1);
+		AtomicBoolean firstDone = new AtomicBoolean();
+		wq.execute(() -> {
+			Blocking.expect();
+			expected.countDown();
+			spinUntil(release);
+			firstDone.set(true);
+		});
+		assertThat(expected.await(30, TimeUnit.SECONDS)).isTrue();
+		// no block follows: the detector sees the worker run and unflags it
+		await().atMost(Duration.ofSeconds(30)).until(() -> pool().blocked() == 0);
+
+		AtomicBoolean firstDoneAtNextStart = new AtomicBoolean();
+		CountDownLatch nextStarted = new CountDownLatch(1);
+		wq.execute(() -> {
+			firstDoneAtNextStart.set(firstDone.get());
+			nextStarted.countDown();
+		});
+		assertThat(nextStarted.await(200, TimeUnit.MILLISECONDS)).as("next item started beside a running one").isFalse();
+		release.countDown();
+		assertThat(nextStarted.await(30, TimeUnit.SECONDS)).isTrue();
+		assertThat(firstDoneAtNextStart).as("next item started after the first ended").isTrue();
+	}
+
+	@Test
+	void outsideAWorkerNothingHappens() {
+		start(Duration.ofMillis(1));
+		Blocking.expect();
+		assertThat(pool().blocked()).isZero();
+	}
+
+	private PoolSnapshot pool() {
+		return this.system.snapshot().pool("cpu0").orElseThrow();
+	}
+
+	private static void spinUntil(CountDownLatch latch) {
+		while (latch.getCount() > 0) {
+			Thread.onSpinWait();
+		}
+	}
+
+}
