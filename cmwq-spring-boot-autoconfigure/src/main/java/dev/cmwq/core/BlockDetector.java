@@ -162,7 +162,7 @@ final class BlockDetector implements Runnable {
 	private void scan(WorkerPool pool) {
 		Worker[] workers = pool.workerArray;
 		scan(pool, workers, true);
-		if (pool.nrPending > 0) {
+		if (pool.hasPending()) {
 			scan(pool, workers, false);
 		}
 	}

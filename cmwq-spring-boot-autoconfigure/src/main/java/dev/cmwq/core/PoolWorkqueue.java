@@ -44,12 +44,9 @@ final class PoolWorkqueue {
 		this.frozen = frozen;
 	}
 
-	/** A claimed item is queued here: it takes the queue's current flush color and counts as in flight. L */
+	/** A claimed item arrives here, with the flush color it took when queued: it counts as in flight. L */
 	void addInFlight(Work work) {
-		assert this.pool.isLocked();
-		work.pwq = this;
-		work.color = this.wq.workColor;
-		work.queuedAt = this.wq.system.listeners.any() ? System.nanoTime() : 0; // the wait is only told to listeners
+		assert this.pool.isLocked() && work.pwq == this;
 		this.nrInFlight[work.color]++;
 		this.pool.itemQueued();
 	}

@@ -41,7 +41,7 @@ final class Watchdog {
 		boolean watching = false;
 		long now = System.nanoTime();
 		for (WorkerPool pool : this.system.pools()) {
-			boolean pending = pool.nrPending > 0;
+			boolean pending = pool.hasPending();
 			boolean stuck = pending && now - pool.lastProgress >= this.thresholdNanos;
 			if (stuck && !pool.stalled) {
 				pool.stalls = pool.stalls + 1;
@@ -62,7 +62,7 @@ final class Watchdog {
 		}
 		this.armed.set(false);
 		for (WorkerPool pool : this.system.pools()) {
-			if (pool.nrPending > 0) {
+			if (pool.hasPending()) {
 				arm(); // something was queued while we were deciding to stop
 				return;
 			}

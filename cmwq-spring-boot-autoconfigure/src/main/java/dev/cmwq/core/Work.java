@@ -85,14 +85,23 @@ public class Work {
 	 */
 	private volatile int deferred;
 
-	/** The pool-workqueue the pending instance belongs to. L (linkedPool's lock; set by PoolWorkqueue) */
+	/**
+	 * The pool-workqueue the pending instance belongs to. P while the queuer hands the item to the pool
+	 * ({@link #prepareIncoming}), then L (linkedPool's lock).
+	 */
 	PoolWorkqueue pwq;
 
-	/** Flush color of the pending instance. L (set by PoolWorkqueue) */
+	/** Flush color of the pending instance. P, then L: see {@link #pwq}. */
 	int color;
 
-	/** System.nanoTime() when the pending instance was queued. L (set by PoolWorkqueue) */
+	/** System.nanoTime() when the pending instance was queued, or 0 (only listeners are told). P: see {@link #pwq}. */
 	long queuedAt;
+
+	/** The next item in its pool's incoming stack. P (written by the queuer before it pushes), then L. */
+	Work nextIncoming;
+
+	/** Items in the incoming stack from this one down, when it was pushed. P; read by later queuers as a hint. */
+	int incomingDepth;
 
 	/** The worker running this item, or null. V, written under that worker's pool lock. */
 	volatile Worker current;
@@ -307,6 +316,18 @@ public class Work {
 		return this.scheduledOn;
 	}
 
+	/**
+	 * The queuer (the PENDING holder) hands the item to {@code pwq}'s pool: it takes the queue's current flush color
+	 * and is linked to the pool, on no list yet, before it is pushed on the pool's incoming stack. From then on a
+	 * canceller finds it there: the pool lock drains the stack onto the pool's lists.
+	 */
+	final void prepareIncoming(PoolWorkqueue pwq, long queuedAt) {
+		this.pwq = pwq;
+		this.color = pwq.wq.workColor;
+		this.queuedAt = queuedAt;
+		this.linkedPool = pwq.pool;
+	}
+
 	/** Links the item on one of {@code pool}'s lists. L */
 	final void link(WorkerPool pool, Link where, Worker worker) {
 		assert pool.isLocked() && (this.linkedPool == null || this.linkedPool == pool);
@@ -414,7 +435,7 @@ public class Work {
 	/** Which list of its pool a pending item is linked on. */
 	enum Link {
 
-		/** Not linked: idle, running, in a timer, or in transit. */
+		/** Not linked: idle, running, in a timer, or in transit (possibly on its pool's incoming stack). */
 		NONE,
 		/** On the pool's worklist, activated. */
 		WORKLIST,

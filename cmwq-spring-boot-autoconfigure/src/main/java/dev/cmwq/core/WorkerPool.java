@@ -1,5 +1,7 @@
 package dev.cmwq.core;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -31,6 +33,16 @@ import java.util.concurrent.locks.ReentrantLock;
  * the watchdog is armed). So every path that adds work ends in the same place, and the pool lock must only ever be
  * released through {@link #unlock()}.
  *
+ * <h2>Handing items over without the lock</h2>
+ * A queuer pushes its item on the lock-free {@link #incoming} stack, and takes the lock only if no worker would
+ * otherwise look at it: while the pool is concurrency managed and one of its workers counts as running or is waking
+ * up, that worker takes the lock before it starts or ends anything, and {@link #lock()} drains the stack onto the
+ * pool's lists, oldest first, before anything else. So every lock holder sees every item queued before it, and a
+ * producer that feeds a busy pool pays one CAS per item instead of a lock round trip shared with the workers. The
+ * Dekker pair that keeps an item from being left there: a queuer pushes, then reads whether a worker is active
+ * ({@link #workerWillTakeIt}); whoever makes the pool stop having one does so under the lock and, after
+ * {@link #unlock()}, reads the stack. One of the two sees the other.
+ *
  * <h2>Workers</h2>
  * A worker is IDLE (on {@link #idle}, parked), WAKING (kicked, or created, and about to look for work: counted in
  * {@link #nrWaking}), BUSY (in its work loop) or DEAD. Kicking takes an idle worker off the idle list under the
@@ -61,10 +73,30 @@ final class WorkerPool {
 
 	final String id; // I
 
+	/**
+	 * Items queued to the pool and not finished beyond which queuers take the lock for each item, as workers do:
+	 * without it, producers that outrun the workers would grow the backlog as fast as a CAS allows.
+	 */
+	private static final int BACKLOG_LIMIT = 1 << 16;
+
 	/** Retries of a contended pool lock before parking; see {@link #lock()}. */
 	private static final int LOCK_SPINS = 64;
 
 	private final ReentrantLock lock = new ReentrantLock();
+
+	private static final VarHandle INCOMING;
+
+	static {
+		try {
+			INCOMING = MethodHandles.lookup().findVarHandle(WorkerPool.class, "incoming", Work.class);
+		}
+		catch (ReflectiveOperationException ex) {
+			throw new ExceptionInInitializerError(ex);
+		}
+	}
+
+	/** Items queued here and not yet on a list, newest first (linked through {@link Work#nextIncoming}). C */
+	private volatile Work incoming;
 
 	/** Activated items waiting for a worker, oldest first. L */
 	private final ArrayDeque<Work> worklist = new ArrayDeque<>();
@@ -87,14 +119,14 @@ final class WorkerPool {
 	/** Items to cancel once the lock is released (termination only). L */
 	private final List<Cancel> toCancel = new ArrayList<>(0);
 
-	/** Workers counted as running. L (changed only by {@link #recount}) */
-	private int nrRunning;
+	/** Workers counted as running. L (changed only by {@link #recount}); V for {@link #workerWillTakeIt}. */
+	private volatile int nrRunning;
 
 	/** Items queued to the pool and not finished. L; V for {@link #load()}. */
 	private volatile int nrQueued;
 
-	/** Workers kicked or created and not yet in their work loop. L */
-	private int nrWaking;
+	/** Workers kicked or created and not yet in their work loop. L; V for {@link #workerWillTakeIt}. */
+	private volatile int nrWaking;
 
 	/** Whether the pool's CPU is online (bound pools); unbound pools are never associated. L, V */
 	volatile boolean associated;
@@ -132,11 +164,11 @@ final class WorkerPool {
 	}
 
 	/**
-	 * How busy the pool is, for choosing a CPU: the items queued to it and not finished (on the worklist, held back
-	 * by a queue's max-active, or running). Read without the lock (one volatile read), so only a hint.
+	 * How busy the pool is, for choosing a CPU: the items queued to it and not finished (on the incoming stack, the
+	 * worklist, held back by a queue's max-active, or running). Read without the lock, so only a hint.
 	 */
 	int load() {
-		return this.nrQueued;
+		return this.nrQueued + incomingDepth();
 	}
 
 	/** An item was queued to one of the pool's pool-workqueues. L */
@@ -164,13 +196,16 @@ final class WorkerPool {
 	 */
 	void lock() {
 		ReentrantLock lock = this.lock;
+		assert !lock.isHeldByCurrentThread();
 		for (int spins = LOCK_SPINS; spins > 0; spins--) {
 			if (lock.tryLock()) {
+				drainIncoming();
 				return;
 			}
 			Thread.onSpinWait();
 		}
 		lock.lock();
+		drainIncoming();
 	}
 
 	boolean isLocked() {
@@ -190,6 +225,17 @@ final class WorkerPool {
 	 * the caller (the block detector, which must not stall its scan for a thread start).
 	 */
 	void unlock(boolean threadsOnTimer) {
+		do {
+			release(threadsOnTimer);
+		}
+		while (this.incoming != null && !workerWillTakeIt() && this.lock.tryLock() && drainIncoming());
+	}
+
+	/**
+	 * Releases the lock and does what the holder left to do without it. If items were pushed meanwhile and no worker
+	 * will take them, {@link #unlock(boolean)} takes the lock again (if it cannot, the holder will look).
+	 */
+	private void release(boolean threadsOnTimer) {
 		assert isLocked();
 		Worker one = null;
 		Worker[] more = null;
@@ -239,27 +285,100 @@ final class WorkerPool {
 	// --- queueing ----------------------------------------------------------------------------------------------
 
 	/**
-	 * Links a claimed item for {@code pwq}: straight onto the worklist if the queue's limit allows, else onto its
-	 * held-back list. Once the system has terminated, the item is cancelled instead (nothing would run it).
+	 * Hands a claimed item to {@code pwq}'s pool: pushes it on the incoming stack, and takes the lock (which links
+	 * it) unless a worker of the pool will. See "Handing items over without the lock" above.
 	 */
 	void enqueue(Work work, PoolWorkqueue pwq) {
-		lock();
-		try {
-			if (this.system.isTerminated()) {
-				this.toCancel.add(new Cancel(work, pwq.wq, true));
-				return;
-			}
-			pwq.addInFlight(work);
-			if (pwq.mayActivateNew()) {
-				pwq.activate();
-				addToWorklist(work);
-			}
-			else {
-				pwq.hold(work);
-			}
+		assert pwq.pool == this;
+		work.prepareIncoming(pwq, this.system.listeners.any() ? System.nanoTime() : 0);
+		Work head;
+		int depth;
+		do {
+			head = this.incoming;
+			depth = (head != null) ? head.incomingDepth + 1 : 1;
+			work.nextIncoming = head;
+			work.incomingDepth = depth;
 		}
-		finally {
+		while (!INCOMING.compareAndSet(this, head, work));
+		boolean backlog = depth + this.nrQueued >= BACKLOG_LIMIT;
+		if (!backlog && workerWillTakeIt()) {
+			if (head == null) { // the pool has pending items now: as addToWorklist's gainedWork, without the lock
+				this.system.detector.watch();
+				this.system.watchdog.arm();
+			}
+			return;
+		}
+		if (backlog) {
+			lock(); // a backlog: queuers wait their turn for the lock, as workers do, rather than outrun them
 			unlock();
+		}
+		else if (this.lock.tryLock()) { // else the holder will look at the stack as it unlocks
+			drainIncoming();
+			unlock();
+		}
+	}
+
+	/**
+	 * Whether a worker of this concurrency-managed pool counts as running or is waking up: it takes the lock before
+	 * it starts anything else, so items pushed now will be seen. V
+	 */
+	private boolean workerWillTakeIt() {
+		return this.associated && (this.nrRunning > 0 || this.nrWaking > 0);
+	}
+
+	/** Items on the incoming stack, not yet linked (a racy read: a hint). */
+	int incomingDepth() {
+		Work head = this.incoming;
+		return (head != null) ? head.incomingDepth : 0;
+	}
+
+	/** Whether items wait here: on the worklist, or pushed and not yet linked. V */
+	boolean hasPending() {
+		return this.nrPending > 0 || this.incoming != null;
+	}
+
+	/**
+	 * Links the items pushed on the incoming stack, oldest first: onto the worklist where the queue's limit allows,
+	 * else onto its held-back list; cancelled instead once the system has terminated. L
+	 * @return true (for use in a condition)
+	 */
+	private boolean drainIncoming() {
+		assert isLocked();
+		if (this.incoming == null) {
+			return true;
+		}
+		Work newest = (Work) INCOMING.getAndSet(this, null);
+		Work oldest = null;
+		while (newest != null) { // reverse: the stack is newest first
+			Work next = newest.nextIncoming;
+			newest.nextIncoming = oldest;
+			oldest = newest;
+			newest = next;
+		}
+		while (oldest != null) {
+			Work work = oldest;
+			oldest = work.nextIncoming;
+			work.nextIncoming = null;
+			linkQueued(work);
+		}
+		return true;
+	}
+
+	/** L */
+	private void linkQueued(Work work) {
+		PoolWorkqueue pwq = work.pwq;
+		if (this.system.isTerminated()) {
+			work.unlink(this);
+			this.toCancel.add(new Cancel(work, pwq.wq, true));
+			return;
+		}
+		pwq.addInFlight(work);
+		if (pwq.mayActivateNew()) {
+			pwq.activate();
+			addToWorklist(work);
+		}
+		else {
+			pwq.hold(work);
 		}
 	}
 
@@ -314,7 +433,9 @@ final class WorkerPool {
 					pwq.deactivate();
 				}
 				case INACTIVE -> pwq.unhold(work);
-				default -> throw new IllegalStateException("linked item without a list: " + work);
+				case NONE -> {
+					return false; // handed to this pool but not pushed yet (the lock drained the stack): retry
+				}
 			}
 			work.unlink(this);
 			pwq.inFlightDone(work.color);
@@ -450,13 +571,13 @@ final class WorkerPool {
 	/** Whether a worker entering its loop should start items. L */
 	boolean mayStartWorking() {
 		assert isLocked();
-		return !this.worklist.isEmpty() && (!this.associated || this.nrRunning == 0) && !this.system.isTerminated();
+		return drainIncoming() && !this.worklist.isEmpty() && (!this.associated || this.nrRunning == 0) && !this.system.isTerminated();
 	}
 
 	/** Whether a worker that finished an item should take the next one. L */
 	boolean keepWorking() {
 		assert isLocked();
-		return !this.worklist.isEmpty() && (!this.associated || this.nrRunning <= 1) && !this.system.isTerminated();
+		return drainIncoming() && !this.worklist.isEmpty() && (!this.associated || this.nrRunning <= 1) && !this.system.isTerminated();
 	}
 
 	/**
@@ -603,7 +724,7 @@ final class WorkerPool {
 	 * has not been looked at since (if it does not block, items queued later must not start beside it). V
 	 */
 	boolean needsWatching() {
-		return this.associated && (this.nrPending > 0 || this.nrExpecting > 0);
+		return this.associated && (hasPending() || this.nrExpecting > 0);
 	}
 
 	/** A worker of this pool blocked and another was kicked for the pending items. L */

@@ -23,9 +23,11 @@
  * <h3>The life of an item</h3>
  * {@code queue()} wins the PENDING bit with a CAS ({@code Work.tryClaim}) and counts the queueing; the queue picks
  * a pool-workqueue ({@code DefaultWorkqueue.insert}: where the item still runs for this same unordered queue, else
- * the pool of the queueing CPU), and the pool links it under its lock: onto the worklist if the queue's limit
- * allows ({@code WorkerPool.addToWorklist}, the one place where a pool gains runnable work), else onto the
- * pool-workqueue's held-back list. A worker takes it off the worklist and starts it ({@code Worker.startItem}:
+ * the pool of the queueing CPU) and pushes the item on that pool's lock-free incoming stack
+ * ({@code WorkerPool.enqueue}); whoever takes the pool lock next links it, oldest first: onto the worklist if the
+ * queue's limit allows ({@code WorkerPool.addToWorklist}, the one place where a pool gains runnable work), else
+ * onto the pool-workqueue's held-back list. The queuer takes the lock itself only when no worker of the pool counts
+ * as running or is waking up (one would take the lock before starting anything), or when the pool is backlogged. A worker takes it off the worklist and starts it ({@code Worker.startItem}:
  * unlinked, PENDING cleared, {@code current} set), runs the task without the lock ({@code runItem}), and ends it
  * under the lock ({@code finishItem}: counts, activation of held-back items, waiters told). A delayed item first
  * waits in a timer; whoever clears its arming generation with a CAS (the timer, a canceller, {@code modDelayed})
@@ -48,7 +50,9 @@
  * A bound pool whose CPU is online starts items only while none of its workers counts as running
  * ({@code WorkerPool.recount} keeps {@code nrRunning}). Anything that adds runnable work or stops a worker from
  * counting kicks a worker under the lock; {@code WorkerPool.unlock()}, the only way a pool lock is released, then
- * wakes the kicked workers and, if the pool gained work, makes the detector watch and arms the watchdog.
+ * wakes the kicked workers and, if the pool gained work, makes the detector watch and arms the watchdog. Items on a
+ * pool's incoming stack count as pending for the detector and the watchdog; taking the lock links them, so every
+ * lock holder sees the pool as it is.
  *
  * <h3>Lock order</h3>
  * The registry monitor ({@code WorkqueueSystem.workqueues}) → the hotplug lock ({@code CpuTopology.mask}) → a

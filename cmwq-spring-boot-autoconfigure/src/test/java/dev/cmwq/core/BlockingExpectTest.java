@@ -20,8 +20,12 @@ class BlockingExpectTest {
 
 	private WorkqueueSystem system;
 
+	/** Released at teardown too, so that a failed test leaves no item spinning. */
+	private final CountDownLatch release = new CountDownLatch(1);
+
 	@AfterEach
 	void tearDown() {
+		this.release.countDown();
 		this.system.close(Duration.ofSeconds(5));
 	}
 
@@ -61,7 +65,7 @@ class BlockingExpectTest {
 	@Test
 	void workerCountsAsRunningAgainOnceTheDetectorSeesItRun() throws Exception {
 		Workqueue wq = start(Duration.ofMillis(1));
-		CountDownLatch release = new CountDownLatch(1);
+		CountDownLatch release = this.release;
 		CountDownLatch expected = new CountDownLatch(1);
 		AtomicBoolean firstDone = new AtomicBoolean();
 		wq.execute(() -> {

@@ -1,0 +1,177 @@
+package dev.cmwq.core;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.IntStream;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Items handed to a pool without its lock ({@code WorkerPool.enqueue}): while a worker of a managed pool counts as
+ * running, queueing only pushes on the pool's incoming stack, and whoever takes the lock next links what is there.
+ * One CPU; item A spins (so the detector never takes it for blocked, and it is never CPU-intensive) until released.
+ */
+class IncomingHandoffTest {
+
+	private static final long TIMEOUT = 30;
+
+	private final WorkqueueSystem system = WorkqueueSystem.builder()
+		.cpus(1)
+		.systemWorkqueues(false)
+		.cpuIntensiveThreshold(Duration.ZERO)
+		.build();
+
+	private final Workqueue wq = this.system.allocWorkqueue("incoming", Set.of(), 0);
+
+	private final AtomicBoolean release = new AtomicBoolean();
+
+	@AfterEach
+	void tearDown() {
+		this.release.set(true);
+		this.system.close(Duration.ofSeconds(5));
+	}
+
+	/** Starts item A, which counts as running until {@link #release}. */
+	private void startSpinner() throws InterruptedException {
+		CountDownLatch running = new CountDownLatch(1);
+		this.wq.execute(() -> {
+			running.countDown();
+			while (!this.release.get()) {
+				Thread.onSpinWait();
+			}
+		});
+		assertThat(running.await(TIMEOUT, TimeUnit.SECONDS)).isTrue();
+	}
+
+	private WorkerPool pool() {
+		return this.system.topology.cpuPool(0, false);
+	}
+
+	private List<Integer> queueNumbered(int n) {
+		List<Integer> order = new ArrayList<>(); // written by the pool's workers one at a time (a managed pool)
+		for (int i = 0; i < n; i++) {
+			int index = i;
+			this.wq.execute(() -> {
+				synchronized (order) {
+					order.add(index);
+				}
+			});
+		}
+		return order;
+	}
+
+	@Test
+	void itemsQueuedBehindARunningWorkerWaitUnlinkedAndRunInOrder() throws Exception {
+		startSpinner();
+		List<Integer> order = queueNumbered(100);
+		assertThat(pool().incomingDepth()).as("items on the incoming stack").isEqualTo(100);
+		this.release.set(true);
+		assertThat(this.system.awaitIdle(Duration.ofSeconds(TIMEOUT))).isTrue();
+		synchronized (order) {
+			assertThat(order).containsExactlyElementsOf(IntStream.range(0, 100).boxed().toList());
+		}
+	}
+
+	@Test
+	void cancelTakesAnItemOffTheIncomingStack() throws Exception {
+		startSpinner();
+		AtomicInteger ran = new AtomicInteger();
+		Work work = new Work(ran::incrementAndGet);
+		assertThat(this.wq.queue(work)).isTrue();
+		assertThat(pool().incomingDepth()).isEqualTo(1);
+		assertThat(work.cancel()).isTrue();
+		assertThat(work.isPending()).isFalse();
+		this.release.set(true);
+		assertThat(this.system.awaitIdle(Duration.ofSeconds(TIMEOUT))).isTrue();
+		assertThat(ran).hasValue(0);
+		assertThat(this.wq.snapshot().stats().cancelled()).isEqualTo(1);
+	}
+
+	@Test
+	void flushWaitsForItemsOnTheIncomingStack() throws Exception {
+		startSpinner();
+		AtomicBoolean ran = new AtomicBoolean();
+		this.wq.execute(() -> ran.set(true));
+		assertThat(pool().incomingDepth()).isEqualTo(1);
+		AtomicBoolean ranBeforeFlushReturned = new AtomicBoolean();
+		CountDownLatch flushed = new CountDownLatch(1);
+		Thread flusher = new Thread(() -> {
+			this.wq.flush();
+			ranBeforeFlushReturned.set(ran.get());
+			flushed.countDown();
+		});
+		flusher.start();
+		assertThat(flushed.await(200, TimeUnit.MILLISECONDS)).as("flush returned while A runs").isFalse();
+		this.release.set(true);
+		assertThat(flushed.await(TIMEOUT, TimeUnit.SECONDS)).isTrue();
+		assertThat(ranBeforeFlushReturned).isTrue();
+	}
+
+	@Test
+	void aWorkerThatBlocksLetsItemsOnTheIncomingStackRun() throws Exception {
+		CountDownLatch queued = new CountDownLatch(1);
+		CountDownLatch unblock = new CountDownLatch(1);
+		CountDownLatch running = new CountDownLatch(1);
+		this.wq.execute(() -> {
+			running.countDown();
+			while (queued.getCount() > 0) {
+				Thread.onSpinWait(); // counts as running while B is queued
+			}
+			WorkSemanticsTest.awaitLatch(unblock); // then blocks: the detector must see B waiting
+		});
+		assertThat(running.await(TIMEOUT, TimeUnit.SECONDS)).isTrue();
+		CountDownLatch bRan = new CountDownLatch(1);
+		this.wq.execute(bRan::countDown);
+		assertThat(pool().incomingDepth()).isEqualTo(1);
+		queued.countDown();
+		boolean ranWhileBlocked = bRan.await(TIMEOUT, TimeUnit.SECONDS);
+		unblock.countDown();
+		assertThat(ranWhileBlocked).as("B ran while A was blocked").isTrue();
+	}
+
+	@Test
+	void aBacklogMakesQueuersTakeTheLockAndKeepsOrder() throws Exception {
+		startSpinner();
+		int n = (1 << 16) + 1000;
+		List<Integer> order = queueNumbered(n);
+		assertThat(pool().incomingDepth()).as("the stack was drained once the backlog was reached").isLessThan(n);
+		this.release.set(true);
+		assertThat(this.system.awaitIdle(Duration.ofSeconds(TIMEOUT))).isTrue();
+		synchronized (order) {
+			assertThat(order).hasSize(n);
+			for (int i = 0; i < n; i++) {
+				assertThat(order.get(i)).isEqualTo(i);
+			}
+		}
+	}
+
+	/**
+	 * The Dekker pair: a worker that finds nothing and goes idle, against a queuer that pushes as it does. Items come
+	 * one at a time with short random gaps, so the worker keeps going idle just as the next one arrives.
+	 */
+	@Test
+	void noItemIsLeftOnTheStackWhileTheWorkerKeepsGoingIdle() {
+		AtomicInteger ran = new AtomicInteger();
+		int n = 50_000;
+		ThreadLocalRandom random = ThreadLocalRandom.current();
+		for (int i = 0; i < n; i++) {
+			this.wq.execute(ran::incrementAndGet);
+			for (int spins = random.nextInt(200); spins > 0; spins--) {
+				Thread.onSpinWait();
+			}
+		}
+		assertThat(this.system.awaitIdle(Duration.ofSeconds(TIMEOUT))).isTrue();
+		assertThat(ran).hasValue(n);
+	}
+
+}
