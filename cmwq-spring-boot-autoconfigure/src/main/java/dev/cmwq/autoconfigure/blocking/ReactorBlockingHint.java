@@ -19,7 +19,7 @@ import reactor.core.scheduler.Schedulers;
  * {@link Predicate#or}, so this one runs only when no predicate registered before it has already refused the block.
  * <p>
  * Reactor can take a predicate away only by resetting all of them ({@link Schedulers#resetNonBlockingThreadPredicate()}),
- * which would also drop other libraries' ones (BlockHound's integration, Reactor Netty's). So this class registers
+ * which would also drop the ones other libraries or the application registered. So this class registers
  * its predicate at most once per class loader and never resets: {@link #register()} and closing the returned
  * registration switch it on and off; while no registration is open it costs Reactor one volatile read per blocking
  * call. If something resets Reactor's predicates, the next {@link #register()} notices and registers again.
