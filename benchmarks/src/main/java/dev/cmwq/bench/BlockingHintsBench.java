@@ -38,8 +38,11 @@ import static dev.cmwq.bench.Table.f;
 /**
  * Workload 9: blocking hints. On one CPU, item A calls an embedded H2 database (a query that takes 20 ms) or a local
  * HTTP endpoint (answers after 20 ms) through the starter's blocking hints ({@link BlockingJdbc},
- * {@link BlockingHttpInterceptor}), with item B queued behind it; latency = B's start − just before A's call. Without
- * hints the block detector has to notice A's wait; with them the call announces it.
+ * {@link BlockingHttpInterceptor}, {@link ReactorBlockingHint} for WebClient's {@code block()}), with item B queued
+ * behind it; latency = B's start − just before A's call. Without hints the block detector has to notice A's wait;
+ * with them the call announces it. Probes just before each HTTP hint split the latency into what the client does
+ * before it can announce anything ("call → hint") and the rest. {@code -Dcmwq.bench.w9.initializer=true} adds a row
+ * with the earliest hook RestClient offers, a request initializer calling {@code Blocking.expect()}.
  */
 public final class BlockingHintsBench {
 
