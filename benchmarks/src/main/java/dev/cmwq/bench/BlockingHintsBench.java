@@ -13,31 +13,53 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 
 import javax.sql.DataSource;
 
 import com.sun.net.httpserver.HttpServer;
 import dev.cmwq.autoconfigure.blocking.BlockingHttpInterceptor;
 import dev.cmwq.autoconfigure.blocking.BlockingJdbc;
+import dev.cmwq.autoconfigure.blocking.ReactorBlockingHint;
+import dev.cmwq.core.Blocking;
 import dev.cmwq.core.Work;
 import dev.cmwq.core.Workqueue;
 import dev.cmwq.core.WorkqueueSystem;
 import org.h2.jdbcx.JdbcDataSource;
+import reactor.core.scheduler.Schedulers;
 
+import org.springframework.http.client.ClientHttpRequestInterceptor;
 import org.springframework.http.client.SimpleClientHttpRequestFactory;
 import org.springframework.web.client.RestClient;
+import org.springframework.web.reactive.function.client.WebClient;
 
 import static dev.cmwq.bench.Table.f;
 
 /**
  * Workload 9: blocking hints. On one CPU, item A calls an embedded H2 database (a query that takes 20 ms) or a local
  * HTTP endpoint (answers after 20 ms) through the starter's blocking hints ({@link BlockingJdbc},
- * {@link BlockingHttpInterceptor}), with item B queued behind it; latency = B's start − just before A's call. Without
- * hints the block detector has to notice A's wait; with them the call announces it.
+ * {@link BlockingHttpInterceptor}, {@link ReactorBlockingHint} for WebClient's {@code block()}), with item B queued
+ * behind it; latency = B's start − just before A's call. Without hints the block detector has to notice A's wait;
+ * with them the call announces it. Probes just before each HTTP hint split the latency into what the client does
+ * before it can announce anything ("call → hint") and the rest. {@code -Dcmwq.bench.w9.initializer=true} adds a row
+ * with the earliest hook RestClient offers, a request initializer calling {@code Blocking.expect()}.
  */
 public final class BlockingHintsBench {
 
 	private static final int WARM_UP_CALLS = 3000;
+
+	/** The thread of the item being measured: the probes record only there. */
+	private static volatile Thread measured;
+
+	/** When a probe placed just before the hint last ran on {@link #measured}, or 0. */
+	private static volatile long hintAt;
+
+	/** Records when the call reaches the point where its hint is given (or would be, for "detector only"). */
+	private static void probe() {
+		if (Thread.currentThread() == measured && hintAt == 0) {
+			hintAt = System.nanoTime();
+		}
+	}
 
 	private BlockingHintsBench() {
 	}
@@ -56,7 +78,13 @@ public final class BlockingHintsBench {
 	static String run(Scenarios.Options o) throws Exception {
 		int blockMillis = 20;
 		long blockNanos = TimeUnit.MILLISECONDS.toNanos(blockMillis);
-		Table table = new Table("call", "announced by", "p50", "p99", "max", "not detected");
+		Table table = new Table("call", "announced by", "p50", "p99", "max", "not detected", "call → hint p50",
+				"hint → B p50");
+		// the probe first: Reactor asks predicates in the order they were registered, so it runs before the hint's
+		Schedulers.registerNonBlockingThreadPredicate((thread) -> {
+			probe();
+			return false;
+		});
 		JdbcDataSource h2 = new JdbcDataSource();
 		h2.setURL("jdbc:h2:mem:bench;DB_CLOSE_DELAY=-1");
 		try (Connection connection = h2.getConnection(); Statement statement = connection.createStatement()) {
@@ -83,7 +111,17 @@ public final class BlockingHintsBench {
 		try {
 			DataSource hinted = BlockingJdbc.dataSource(h2);
 			RestClient plain = RestClient.builder().requestFactory(new SimpleClientHttpRequestFactory()).build();
-			RestClient hintedClient = plain.mutate().requestInterceptor(new BlockingHttpInterceptor()).build();
+			ClientHttpRequestInterceptor probe = (request, body, execution) -> {
+				probe();
+				return execution.execute(request, body);
+			};
+			RestClient probed = plain.mutate().requestInterceptor(probe).build();
+			RestClient hintedClient = probed.mutate().requestInterceptor(new BlockingHttpInterceptor()).build();
+			RestClient initializerHinted = plain.mutate().requestInitializer((request) -> {
+				probe();
+				Blocking.expect();
+			}).build();
+			WebClient webClient = WebClient.create();
 			measure(o, table, "JDBC: H2 query, 20 ms", "blocking hint", blockNanos, () -> query(hinted, blockMillis),
 					() -> query(hinted, 0));
 			measure(o, table, "JDBC: H2 query, 20 ms", "detector only", blockNanos, () -> query(h2, blockMillis),
@@ -92,8 +130,21 @@ public final class BlockingHintsBench {
 					() -> hintedClient.get().uri(url).retrieve().body(String.class),
 					() -> hintedClient.get().uri(fastUrl).retrieve().body(String.class));
 			measure(o, table, "HTTP: RestClient GET, 20 ms", "detector only", blockNanos,
-					() -> plain.get().uri(url).retrieve().body(String.class),
-					() -> plain.get().uri(fastUrl).retrieve().body(String.class));
+					() -> probed.get().uri(url).retrieve().body(String.class),
+					() -> probed.get().uri(fastUrl).retrieve().body(String.class));
+			if (Boolean.getBoolean("cmwq.bench.w9.initializer")) {
+				measure(o, table, "HTTP: RestClient GET, 20 ms", "expect() in a request initializer", blockNanos,
+						() -> initializerHinted.get().uri(url).retrieve().body(String.class),
+						() -> initializerHinted.get().uri(fastUrl).retrieve().body(String.class));
+			}
+			Supplier<String> webSlow = () -> webClient.get().uri(url).retrieve().bodyToMono(String.class).block();
+			Supplier<String> webFast = () -> webClient.get().uri(fastUrl).retrieve().bodyToMono(String.class).block();
+			try (ReactorBlockingHint.Registration ignored = ReactorBlockingHint.register()) {
+				measure(o, table, "HTTP: WebClient GET + block(), 20 ms", "blocking hint", blockNanos, webSlow::get,
+						webFast::get);
+			}
+			measure(o, table, "HTTP: WebClient GET + block(), 20 ms", "detector only", blockNanos, webSlow::get,
+					webFast::get);
 		}
 		finally {
 			server.stop(0);
@@ -101,13 +152,18 @@ public final class BlockingHintsBench {
 		}
 		return f("%n### Workload 9: blocking hints%n%n"
 				+ "cmwq cpus(1). Item A starts, B is queued behind it, then A calls an embedded H2 database (a query "
-				+ "that takes %d ms) or a local HTTP endpoint (answers after %d ms) with RestClient; latency = B's "
-				+ "start − just before A's call. \"blocking hint\": through the starter's JDBC wrapper / RestClient "
-				+ "interceptor, which enter a blocking section (what `cmwq.blocking-hints.enabled` does for Spring "
-				+ "beans); \"detector only\": the same calls unwrapped, found blocked by the block detector. The "
-				+ "latency includes what the client does before it waits (RestClient builds the request first), "
-				+ "which no hint can precede; each client is warmed up with %d fast calls first. Target: hint p50 "
-				+ "≤ 50 µs. Repetitions per row: %d.%n%n", blockMillis, blockMillis, WARM_UP_CALLS, o.detectReps)
+				+ "that takes %d ms) or a local HTTP endpoint (answers after %d ms) with RestClient, or with "
+				+ "WebClient (Reactor Netty) and `block()`; latency = B's start − just before A's call. \"blocking "
+				+ "hint\": through the starter's JDBC wrapper / RestClient interceptor, which enter a blocking "
+				+ "section, and its Reactor hint, which calls `Blocking.expect()` when `block()` is about to wait "
+				+ "(what `cmwq.blocking-hints.enabled` does for Spring beans); \"detector only\": the same calls "
+				+ "without them, found blocked by the block detector. \"call → hint\": from just before A's call to "
+				+ "a probe placed just before the hint (the first interceptor; a Reactor predicate asked before the "
+				+ "hint's), i.e. what the client does before it can announce anything; \"hint → B\": the rest, the "
+				+ "pool waking a worker for B and the OS running it while A's client, the server's threads and, for "
+				+ "WebClient, the Netty event loop want the same two CPUs. Each client is warmed up with %d fast calls "
+				+ "first. Target: hint p50 ≤ 50 µs. Repetitions per row: %d.%n%n", blockMillis, blockMillis,
+				WARM_UP_CALLS, o.detectReps)
 				+ table;
 	}
 
@@ -132,20 +188,39 @@ public final class BlockingHintsBench {
 			Workqueue queue = system.allocWorkqueue("bench", Set.of(), 0);
 			once(queue, blockingCall); // warm up the workqueue
 
+			int workersBefore = system.snapshot().pool("cpu0").orElseThrow().workers();
 			long[] lat = new long[o.detectReps];
+			long[] toHint = new long[o.detectReps];
+			long[] hintToB = new long[o.detectReps];
+			int probed = 0;
 			for (int i = 0; i < lat.length; i++) {
-				lat[i] = once(queue, blockingCall);
+				long[] m = once(queue, blockingCall);
+				lat[i] = m[0];
+				if (m[1] != 0) {
+					toHint[probed] = m[1];
+					hintToB[probed++] = m[0] - m[1];
+				}
 			}
+			int workersAfter = system.snapshot().pool("cpu0").orElseThrow().workers();
+			System.err.println("[bench] W9   workers in the pool before/after the measured calls: " + workersBefore
+					+ "/" + workersAfter);
 			Arrays.sort(lat);
+			long[] th = Arrays.copyOf(toHint, probed);
+			long[] hb = Arrays.copyOf(hintToB, probed);
+			Arrays.sort(th);
+			Arrays.sort(hb);
 			long missed = Arrays.stream(lat).filter((l) -> l >= blockNanos * 9 / 10).count();
 			table.row(call, by, Scenarios.us(Scenarios.percentile(lat, 50)),
 					Scenarios.us(Scenarios.percentile(lat, 99)), Scenarios.us(lat[lat.length - 1]),
-					missed + "/" + lat.length);
+					missed + "/" + lat.length, (probed > 0) ? Scenarios.us(Scenarios.percentile(th, 50)) : "–",
+					(probed > 0) ? Scenarios.us(Scenarios.percentile(hb, 50)) : "–");
 		}
 	}
 
-	/** One measurement: nanoseconds from just before A's call to B's start. */
-	private static long once(Workqueue queue, Runnable blockingCall) throws InterruptedException {
+	/**
+	 * One measurement: nanoseconds from just before A's call to B's start, and to the probe (0 if there is none).
+	 */
+	private static long[] once(Workqueue queue, Runnable blockingCall) throws InterruptedException {
 		CountDownLatch aStarted = new CountDownLatch(1);
 		CountDownLatch bQueued = new CountDownLatch(1);
 		CountDownLatch bothDone = new CountDownLatch(2);
@@ -154,8 +229,11 @@ public final class BlockingHintsBench {
 		queue.queueOn(0, new Work(() -> {
 			aStarted.countDown();
 			Scenarios.awaitQuietly(bQueued);
+			hintAt = 0;
+			measured = Thread.currentThread();
 			t0.set(System.nanoTime());
 			blockingCall.run();
+			measured = null;
 			bothDone.countDown();
 		}));
 		Scenarios.awaitQuietly(aStarted);
@@ -165,7 +243,8 @@ public final class BlockingHintsBench {
 		}));
 		bQueued.countDown();
 		bothDone.await();
-		return t1.get() - t0.get();
+		long probe = hintAt;
+		return new long[] { t1.get() - t0.get(), (probe != 0) ? probe - t0.get() : 0 };
 	}
 
 }

@@ -15,14 +15,16 @@ import org.springframework.boot.restclient.RestClientCustomizer;
 import org.springframework.boot.restclient.RestTemplateCustomizer;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Lazy;
 import org.springframework.context.annotation.Role;
 import org.springframework.web.client.RestClient;
 import org.springframework.web.client.RestTemplate;
 
 /**
  * Blocking hints: JDBC data sources, and the {@code RestClient} and {@code RestTemplate} that Spring Boot builds, mark
- * their waits as {@link Blocking#begin() blocking sections}, so that in a work item concurrency management reacts at
- * once. Off with {@code cmwq.blocking-hints.enabled=false}.
+ * their waits as {@link Blocking#begin() blocking sections}, and Reactor's {@code block()} calls (so a
+ * {@code WebClient} call ending in {@code block()}) announce theirs with {@link Blocking#expect()}, so that in a work
+ * item concurrency management reacts at once. Off with {@code cmwq.blocking-hints.enabled=false}.
  */
 @AutoConfiguration(afterName = "dev.cmwq.autoconfigure.CmwqAutoConfiguration")
 @ConditionalOnBean(WorkqueueSystem.class)
@@ -55,6 +57,22 @@ public final class BlockingHintsAutoConfiguration {
 		@Bean
 		RestTemplateCustomizer blockingHintsRestTemplateCustomizer() {
 			return (restTemplate) -> restTemplate.getInterceptors().add(new BlockingHttpInterceptor());
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnClass(name = "reactor.core.scheduler.Schedulers")
+	static class ReactorConfiguration {
+
+		/**
+		 * The Reactor hint, on from the context's start to its close. Not lazy: nothing injects it.
+		 * @return the registration, closed with the context
+		 */
+		@Bean(destroyMethod = "close")
+		@Lazy(false)
+		ReactorBlockingHint.Registration blockingHintsReactorRegistration() {
+			return ReactorBlockingHint.register();
 		}
 
 	}

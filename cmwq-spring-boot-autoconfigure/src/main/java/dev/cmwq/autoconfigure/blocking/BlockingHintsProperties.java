@@ -9,8 +9,9 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 public class BlockingHintsProperties {
 
 	/**
-	 * Whether JDBC calls and RestClient / RestTemplate requests made in work items announce that they block, so
-	 * that the pool starts its next item at once instead of waiting for the block detector.
+	 * Whether JDBC calls, RestClient / RestTemplate requests and Reactor's block() (WebClient) made in work items
+	 * announce that they block, so that the pool starts its next item at once instead of waiting for the block
+	 * detector.
 	 */
 	private boolean enabled = true;
 
