@@ -13,9 +13,9 @@ import java.util.concurrent.locks.LockSupport;
  * worker hold work back; and workers that said they are about to block ({@link Blocking#expect}) until it has
  * looked at them once, so that one that did not block counts as running again before new items start beside it. A worker inside an item ({@link Worker#inItem}, false during the engine's own
  * bookkeeping, so its short lock waits between items are never taken for blocking) is probed with
- * {@link ThreadStateProbe}: first the JVM's state (free), then, for a RUNNABLE thread, the kernel's R/S/D state. A
- * block that only the kernel sees must show on two probes in a row, since a JVM safepoint pause looks the same for
- * a moment. Found blocked, it is flagged {@link Worker#SLEEPING}, stops counting as running, and the pool kicks another
+ * {@link ThreadStateProbe}: first the JVM's state (free), then, for a RUNNABLE thread, the kernel's R/S/D state, and
+ * for a sleeping one where in the kernel it sleeps. A socket or file read is believed at once; a sleep in a futex
+ * must show on two probes in a row, since a JVM safepoint pause looks like that for a moment. Found blocked, it is flagged {@link Worker#SLEEPING}, stops counting as running, and the pool kicks another
  * worker; found running again, the flag is cleared. Transitions re-check under the pool lock that the worker is
  * still on the same item, so a worker caught at the very end of its item costs at most one spurious kick.
  *
@@ -201,8 +201,9 @@ final class BlockDetector implements Runnable {
 			this.probed = true;
 			boolean blocked;
 			if (state == ThreadStateProbe.KERNEL_BLOCKED && !worker.sleepingHint) {
-				// Only the kernel sees it sleep: a blocking system call, or a JVM safepoint pause that looks the
-				// same for a moment. Believe it once it is seen on two probes of the same item in a row.
+				// Only the kernel sees it sleep, in a futex: a JVM safepoint pause, or a lock in native code, looks
+				// like that for a moment. Believe it once it is seen on two probes of the same item in a row. (A
+				// sleep elsewhere in the kernel, IO_BLOCKED, such as a socket read, is believed at once.)
 				blocked = worker.kernelBlockedSeq == seq;
 				worker.kernelBlockedSeq = seq;
 			}
