@@ -6,6 +6,7 @@ import java.net.InetSocketAddress;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
@@ -110,7 +111,12 @@ public final class BlockingHintsBench {
 		String fastUrl = "http://127.0.0.1:" + server.getAddress().getPort() + "/fast";
 		try {
 			DataSource hinted = BlockingJdbc.dataSource(h2);
-			RestClient plain = RestClient.builder().requestFactory(new SimpleClientHttpRequestFactory()).build();
+			// The JDK's HttpServer now and then loses an exchange on a kept-alive connection: time out and retry
+			// (see http()) rather than hang the run.
+			SimpleClientHttpRequestFactory factory = new SimpleClientHttpRequestFactory();
+			factory.setConnectTimeout(Duration.ofSeconds(5));
+			factory.setReadTimeout(Duration.ofSeconds(5));
+			RestClient plain = RestClient.builder().requestFactory(factory).build();
 			ClientHttpRequestInterceptor probe = (request, body, execution) -> {
 				probe();
 				return execution.execute(request, body);
@@ -127,18 +133,20 @@ public final class BlockingHintsBench {
 			measure(o, table, "JDBC: H2 query, 20 ms", "detector only", blockNanos, () -> query(h2, blockMillis),
 					() -> query(h2, 0));
 			measure(o, table, "HTTP: RestClient GET, 20 ms", "blocking hint", blockNanos,
-					() -> hintedClient.get().uri(url).retrieve().body(String.class),
-					() -> hintedClient.get().uri(fastUrl).retrieve().body(String.class));
+					() -> http(() -> hintedClient.get().uri(url).retrieve().body(String.class)),
+					() -> http(() -> hintedClient.get().uri(fastUrl).retrieve().body(String.class)));
 			measure(o, table, "HTTP: RestClient GET, 20 ms", "detector only", blockNanos,
-					() -> probed.get().uri(url).retrieve().body(String.class),
-					() -> probed.get().uri(fastUrl).retrieve().body(String.class));
+					() -> http(() -> probed.get().uri(url).retrieve().body(String.class)),
+					() -> http(() -> probed.get().uri(fastUrl).retrieve().body(String.class)));
 			if (Boolean.getBoolean("cmwq.bench.w9.initializer")) {
 				measure(o, table, "HTTP: RestClient GET, 20 ms", "expect() in a request initializer", blockNanos,
-						() -> initializerHinted.get().uri(url).retrieve().body(String.class),
-						() -> initializerHinted.get().uri(fastUrl).retrieve().body(String.class));
+						() -> http(() -> initializerHinted.get().uri(url).retrieve().body(String.class)),
+						() -> http(() -> initializerHinted.get().uri(fastUrl).retrieve().body(String.class)));
 			}
-			Supplier<String> webSlow = () -> webClient.get().uri(url).retrieve().bodyToMono(String.class).block();
-			Supplier<String> webFast = () -> webClient.get().uri(fastUrl).retrieve().bodyToMono(String.class).block();
+			Supplier<String> webSlow = () -> http(
+					() -> webClient.get().uri(url).retrieve().bodyToMono(String.class).block(Duration.ofSeconds(5)));
+			Supplier<String> webFast = () -> http(
+					() -> webClient.get().uri(fastUrl).retrieve().bodyToMono(String.class).block(Duration.ofSeconds(5)));
 			try (ReactorBlockingHint.Registration ignored = ReactorBlockingHint.register()) {
 				measure(o, table, "HTTP: WebClient GET + block(), 20 ms", "blocking hint", blockNanos, webSlow::get,
 						webFast::get);
@@ -165,6 +173,21 @@ public final class BlockingHintsBench {
 				+ "first. Target: hint p50 ≤ 50 µs. Repetitions per row: %d.%n%n", blockMillis, blockMillis,
 				WARM_UP_CALLS, o.detectReps)
 				+ table;
+	}
+
+	/** An HTTP call, tried again (up to 3 times) if it failed or timed out. */
+	private static String http(Supplier<String> call) {
+		for (int attempt = 1;; attempt++) {
+			try {
+				return call.get();
+			}
+			catch (RuntimeException ex) {
+				if (attempt == 3) {
+					throw ex;
+				}
+				System.err.println("[bench] W9   HTTP call failed, trying again: " + ex);
+			}
+		}
 	}
 
 	private static void query(DataSource dataSource, int millis) {
@@ -232,9 +255,13 @@ public final class BlockingHintsBench {
 			hintAt = 0;
 			measured = Thread.currentThread();
 			t0.set(System.nanoTime());
-			blockingCall.run();
-			measured = null;
-			bothDone.countDown();
+			try {
+				blockingCall.run();
+			}
+			finally { // a call that failed for good fails the item, not the run
+				measured = null;
+				bothDone.countDown();
+			}
 		}));
 		Scenarios.awaitQuietly(aStarted);
 		queue.queueOn(0, new Work(() -> {
