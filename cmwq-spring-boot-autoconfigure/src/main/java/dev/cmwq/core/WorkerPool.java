@@ -190,9 +190,9 @@ final class WorkerPool {
 	// --- the lock ----------------------------------------------------------------------------------------------
 
 	/**
-	 * Takes the pool lock. Its critical sections are short (no user code runs under it), so a contended lock is
-	 * first retried for a moment: parking and unparking the waiter costs far more than the wait itself, and the
-	 * pool lock is mostly contended between a queuer and a worker of the same pool.
+	 * Takes the pool lock, then links what queuers pushed on the incoming stack. Its critical sections are short
+	 * (no user code runs under it), so a contended lock is first retried for a moment: parking and unparking the
+	 * waiter costs far more than the wait itself.
 	 */
 	void lock() {
 		ReentrantLock lock = this.lock;
