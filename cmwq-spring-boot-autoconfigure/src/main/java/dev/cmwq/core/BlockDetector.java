@@ -11,23 +11,26 @@ import java.util.concurrent.locks.LockSupport;
  * One daemon thread scans, every {@code interval} (50 µs by default; about 140 µs in practice, as Linux adds its
  * timer slack to short sleeps), the workers of the bound pools that have pending items: only there can a blocked
  * worker hold work back; and workers that said they are about to block ({@link Blocking#expect}) until it has
- * looked at them once, so that one that did not block counts as running again before new items start beside it. A worker inside an item ({@link Worker#inItem}, false during the engine's own
- * bookkeeping, so its short lock waits between items are never taken for blocking) is probed with
- * {@link ThreadStateProbe}: first the JVM's state (free), then, for a RUNNABLE thread, the kernel's R/S/D state, and
- * for a sleeping one where in the kernel it sleeps. A socket or file read is believed at once; a sleep in a futex
- * must show on two probes in a row, since a JVM safepoint pause looks like that for a moment. Found blocked, it is flagged {@link Worker#SLEEPING}, stops counting as running, and the pool kicks another
- * worker; found running again, the flag is cleared. Transitions re-check under the pool lock that the worker is
- * still on the same item, so a worker caught at the very end of its item costs at most one spurious kick.
+ * looked at them once, so that one that did not block counts as running again before new items start beside it. A
+ * worker inside an item ({@link Worker#inItem}, false during the engine's own bookkeeping, so its short lock waits
+ * between items are never taken for blocking) is probed with {@link ThreadStateProbe}: first the JVM's state
+ * (free), then, for a RUNNABLE thread, the kernel's R/S/D state, and for a sleeping one where in the kernel it
+ * sleeps. A socket or file read is believed at once; a sleep in a futex must show on two probes in a row, since a
+ * JVM safepoint pause looks like that for a moment. Found blocked, it is flagged {@link Worker#SLEEPING}, stops
+ * counting as running, and the pool kicks another worker; found running again, the flag is cleared. Transitions
+ * re-check under the pool lock that the worker is still on the same item, so a worker caught at the very end of its
+ * item costs at most one spurious kick.
  *
  * <h2>Cost</h2>
- * The JVM's state is looked at from the first scan that sees an item; the kernel's only from the second (most
- * items end before), and a worker found running on scan after scan has its {@code /proc} state read less and less often, down to every 16th scan (5-25 µs a read; the JVM state is still
- * looked at on every scan). While every running item is new at each scan (a stream of items shorter than the
- * interval), there is nothing to probe, and the interval doubles after a few such scans, up to 8 times, until an
- * item outlives a scan again. CPU-intensive items are judged by the CPU time the thread used since it last blocked
- * (about a microsecond to read), so a worker that waits for a real CPU on a busy machine is not taken for a CPU hog.
- * When no bound pool has pending items the thread lingers for a few milliseconds, then parks without a timeout:
- * an idle system pays nothing. Queueing into a managed pool whose worker counts as running unparks it.
+ * The JVM's state is looked at from the first scan that sees an item; the kernel's only from the second (most items
+ * end before), and a worker found running on scan after scan has its {@code /proc} state read less and less often,
+ * down to every 16th scan (5-25 µs a read; the JVM state is still looked at on every scan). While every running
+ * item is new at each scan (a stream of items shorter than the interval), there is nothing to probe, and the
+ * interval doubles after a few such scans, up to 8 times, until an item outlives a scan again. CPU-intensive items
+ * are judged by the CPU time the thread used since it last blocked (about a microsecond to read), so a worker that
+ * waits for a real CPU on a busy machine is not taken for a CPU hog. When no bound pool has pending items the
+ * thread lingers for a few milliseconds, then parks without a timeout: an idle system pays nothing. Queueing into a
+ * managed pool whose worker counts as running unparks it.
  *
  * <p>Fields (tags as in {@code package-info.java}): {@code thread}, {@code parked} and {@code stopped} are V; the
  * detector's per-worker fields ({@code Worker.scanSeq}, {@code runMark}, {@code probeSkips}, ...) and the probes' are D.
@@ -140,7 +143,7 @@ final class BlockDetector implements Runnable {
 		return false;
 	}
 
-	/** One pass over the managed pools with pending items or workers flagged blocked; true if there were any. */
+	/** One pass over the managed pools the detector watches ({@link WorkerPool#needsWatching}); true if any. */
 	private boolean scan() {
 		this.scans++;
 		boolean any = false;

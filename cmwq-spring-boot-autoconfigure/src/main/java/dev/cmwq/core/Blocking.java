@@ -12,7 +12,8 @@ import java.util.concurrent.ForkJoinPool;
  *     response = client.send(request);
  * }
  * }</pre>
- * Where the end of a block cannot be marked, {@link #expect()} says only that it begins. The engine's own waits ({@link Workqueue#flush()}, {@link Work#flush()}, {@link Work#cancelSync()}) use it.
+ * Where the end of a block cannot be marked, {@link #expect()} says only that it begins. The engine's own waits
+ * ({@link Workqueue#flush()}, {@link Work#flush()}, {@link Work#cancelSync()}) use it.
  */
 public final class Blocking {
 

@@ -10,15 +10,15 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 
 /**
- * Tells the block detector whether a worker thread is blocked, and how much CPU time it has used.
- * {@link Thread#getState()} covers what the JVM knows (sleep, {@code Object.wait}, parking, monitor contention) and
- * costs nothing. For a RUNNABLE thread, Linux's {@code /proc/self/task/<tid>/stat} adds what only the kernel knows: a
- * RUNNABLE Java thread in state S or D is blocked in a system call, such as a socket or file read; its {@code wchan}
- * (where in the kernel it sleeps) tells such a read from a futex wait, which is how the JVM's own pauses look. (The cheaper
- * {@code schedstat} will not do: the kernel updates a running thread's CPU time there only at its scheduler ticks,
- * so a busy thread can look idle for milliseconds.) The file is opened once by the worker itself (which learns its
- * tid from {@code /proc/thread-self}) and read by the detector thread only, into a buffer the probe owns. CPU time
- * comes from {@link ThreadMXBean#getThreadCpuTime(long)}, which is exact.
+ * Tells the block detector whether a worker thread is blocked, and how much CPU time it has used. {@link
+ * Thread#getState()} covers what the JVM knows (sleep, {@code Object.wait}, parking, monitor contention) and costs
+ * nothing. For a RUNNABLE thread, Linux's {@code /proc/self/task/<tid>/stat} adds what only the kernel knows: a
+ * RUNNABLE Java thread in state S or D is blocked in a system call, such as a socket or file read; its {@code
+ * wchan} (where in the kernel it sleeps) tells such a read from a futex wait, which is how the JVM's own pauses
+ * look. (The cheaper {@code schedstat} will not do: the kernel updates a running thread's CPU time there only at
+ * its scheduler ticks, so a busy thread can look idle for milliseconds.) The file is opened once by the worker
+ * itself (which learns its tid from {@code /proc/thread-self}) and read by the detector thread only, into a buffer
+ * the probe owns. CPU time comes from {@link ThreadMXBean#getThreadCpuTime(long)}, which is exact.
  */
 class ThreadStateProbe implements AutoCloseable {
 

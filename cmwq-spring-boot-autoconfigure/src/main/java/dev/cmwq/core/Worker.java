@@ -10,10 +10,11 @@ import java.util.concurrent.locks.LockSupport;
  * {@link WorkqueueFlag#MEM_RECLAIM} queue while it helps a pool.
  *
  * <h2>Flags</h2>
- * While in its work loop a worker counts as running for concurrency management unless one of its
- * {@link #flags} is set: {@link #SLEEPING} (the detector found it blocked, or it said it is about to block: {@link Blocking#expect}), {@link #BLOCKING} (it announced a
- * block through {@link Blocking}) or {@link #CPU_INTENSIVE} (its item is CPU-intensive, by flag or by running
- * longer than the threshold without blocking). Flags are cleared when the item ends.
+ * While in its work loop a worker counts as running for concurrency management unless one of its {@link #flags} is
+ * set: {@link #SLEEPING} (the detector found it blocked, or it said it is about to block: {@link Blocking#expect}),
+ * {@link #BLOCKING} (it announced a block through {@link Blocking}) or {@link #CPU_INTENSIVE} (its item is
+ * CPU-intensive, by flag or by running longer than the threshold without blocking). Flags are cleared when the item
+ * ends.
  *
  *
  * <h2>States</h2>

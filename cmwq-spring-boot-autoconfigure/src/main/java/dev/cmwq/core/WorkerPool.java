@@ -571,13 +571,15 @@ final class WorkerPool {
 	/** Whether a worker entering its loop should start items. L */
 	boolean mayStartWorking() {
 		assert isLocked();
-		return drainIncoming() && !this.worklist.isEmpty() && (!this.associated || this.nrRunning == 0) && !this.system.isTerminated();
+		return drainIncoming() && !this.worklist.isEmpty() && (!this.associated || this.nrRunning == 0)
+				&& !this.system.isTerminated();
 	}
 
 	/** Whether a worker that finished an item should take the next one. L */
 	boolean keepWorking() {
 		assert isLocked();
-		return drainIncoming() && !this.worklist.isEmpty() && (!this.associated || this.nrRunning <= 1) && !this.system.isTerminated();
+		return drainIncoming() && !this.worklist.isEmpty() && (!this.associated || this.nrRunning <= 1)
+				&& !this.system.isTerminated();
 	}
 
 	/**

@@ -23,18 +23,19 @@
  * <h3>The life of an item</h3>
  * {@code queue()} wins the PENDING bit with a CAS ({@code Work.tryClaim}) and counts the queueing; the queue picks
  * a pool-workqueue ({@code DefaultWorkqueue.insert}: where the item still runs for this same unordered queue, else
- * the pool of the queueing CPU) and pushes the item on that pool's lock-free incoming stack
- * ({@code WorkerPool.enqueue}); whoever takes the pool lock next links it, oldest first: onto the worklist if the
- * queue's limit allows ({@code WorkerPool.addToWorklist}, the one place where a pool gains runnable work), else
- * onto the pool-workqueue's held-back list. The queuer takes the lock itself only when no worker of the pool counts
- * as running or is waking up (one would take the lock before starting anything), or when the pool is backlogged. A worker takes it off the worklist and starts it ({@code Worker.startItem}:
- * unlinked, PENDING cleared, {@code current} set), runs the task without the lock ({@code runItem}), and ends it
- * under the lock ({@code finishItem}: counts, activation of held-back items, waiters told). A delayed item first
- * waits in a timer; whoever clears its arming generation with a CAS (the timer, a canceller, {@code modDelayed})
- * owns it next. Cancel steals the PENDING item from the timer or unlinks it from whichever list of its pool holds
- * it (worklist, held-back, a worker's scheduled list, deferred) under that pool's lock. Every accepted queueing is
- * answered by exactly one finished run or one cancellation ({@code Work.queued} / {@code resolved}; and system-wide
- * {@code accepted} / {@code resolved} for {@code awaitIdle}).
+ * the pool of the queueing CPU) and pushes the item on that pool's lock-free incoming stack ({@code
+ * WorkerPool.enqueue}); whoever takes the pool lock next links it, oldest first: onto the worklist if the queue's
+ * limit allows ({@code WorkerPool.addToWorklist}, the one place where a pool gains runnable work), else onto the
+ * pool-workqueue's held-back list. The queuer takes the lock itself only when no worker of the pool counts as
+ * running or is waking up (one would take the lock before starting anything), or when the pool is backlogged. A
+ * worker takes it off the worklist and starts it ({@code Worker.startItem}: unlinked, PENDING cleared, {@code
+ * current} set), runs the task without the lock ({@code runItem}), and ends it under the lock ({@code finishItem}:
+ * counts, activation of held-back items, waiters told). A delayed item first waits in a timer; whoever clears its
+ * arming generation with a CAS (the timer, a canceller, {@code modDelayed}) owns it next. Cancel steals the PENDING
+ * item from the timer or unlinks it from whichever list of its pool holds it (worklist, held-back, a worker's
+ * scheduled list, deferred) under that pool's lock. Every accepted queueing is answered by exactly one finished run
+ * or one cancellation ({@code Work.queued} / {@code resolved}; and system-wide {@code accepted} / {@code resolved}
+ * for {@code awaitIdle}).
  *
  * <p>Non-reentrancy: an item picked by a worker while its previous instance runs goes to the scheduled list of the
  * worker running it if that worker is in the same pool; on another pool it is <em>deferred</em>, and whoever of
