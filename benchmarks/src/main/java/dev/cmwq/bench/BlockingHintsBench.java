@@ -19,9 +19,9 @@ import java.util.function.Supplier;
 import javax.sql.DataSource;
 
 import com.sun.net.httpserver.HttpServer;
-import dev.cmwq.autoconfigure.blocking.BlockingHttpInterceptor;
-import dev.cmwq.autoconfigure.blocking.BlockingJdbc;
-import dev.cmwq.autoconfigure.blocking.ReactorBlockingHint;
+import dev.cmwq.spring.blocking.BlockingHttpInterceptor;
+import dev.cmwq.spring.blocking.BlockingJdbc;
+import dev.cmwq.spring.blocking.ReactorBlockingHint;
 import dev.cmwq.core.Blocking;
 import dev.cmwq.core.Work;
 import dev.cmwq.core.Workqueue;

@@ -1,9 +1,11 @@
 package dev.cmwq.autoconfigure;
 
+import dev.cmwq.spring.TaskDecorators;
+import dev.cmwq.spring.WorkqueueTaskDecorator;
 import dev.cmwq.annotation.QueueWork;
 import dev.cmwq.annotation.WorkErrorHandler;
-import dev.cmwq.autoconfigure.aop.LoggingWorkErrorHandler;
-import dev.cmwq.autoconfigure.aop.QueueWorkBeanPostProcessor;
+import dev.cmwq.spring.aop.LoggingWorkErrorHandler;
+import dev.cmwq.spring.aop.QueueWorkBeanPostProcessor;
 import io.micrometer.context.ContextSnapshot;
 
 import org.springframework.beans.factory.ObjectProvider;

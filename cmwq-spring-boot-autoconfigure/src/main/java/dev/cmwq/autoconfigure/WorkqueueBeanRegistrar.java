@@ -1,5 +1,8 @@
 package dev.cmwq.autoconfigure;
 
+import dev.cmwq.spring.DecoratingWorkqueue;
+import dev.cmwq.spring.TaskDecorators;
+import dev.cmwq.spring.WorkqueueTaskDecorator;
 import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Set;

@@ -1,9 +1,10 @@
 package dev.cmwq.autoconfigure;
 
+import dev.cmwq.spring.WorkqueueSystemLifecycle;
 import java.time.Duration;
 
-import dev.cmwq.autoconfigure.aop.QueueWorkBeanPostProcessor;
-import dev.cmwq.autoconfigure.aop.QueueWorkFailureHandler;
+import dev.cmwq.spring.aop.QueueWorkBeanPostProcessor;
+import dev.cmwq.spring.aop.QueueWorkFailureHandler;
 import dev.cmwq.core.WorkFailureHandler;
 import dev.cmwq.core.WorkqueueSystem;
 

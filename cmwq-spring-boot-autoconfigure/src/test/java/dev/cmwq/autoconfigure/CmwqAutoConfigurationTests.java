@@ -9,7 +9,7 @@ import java.util.List;
 import java.util.Set;
 
 import dev.cmwq.annotation.WorkErrorHandler;
-import dev.cmwq.autoconfigure.aop.QueueWorkBeanPostProcessor;
+import dev.cmwq.spring.aop.QueueWorkBeanPostProcessor;
 import dev.cmwq.core.Workqueue;
 import dev.cmwq.core.WorkqueueFlag;
 import dev.cmwq.core.WorkqueueSystem;

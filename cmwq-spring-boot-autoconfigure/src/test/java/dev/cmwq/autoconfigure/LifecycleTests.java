@@ -1,5 +1,6 @@
 package dev.cmwq.autoconfigure;
 
+import dev.cmwq.spring.WorkqueueSystemLifecycle;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -191,21 +192,6 @@ class LifecycleTests {
 		finally {
 			release.countDown();
 		}
-	}
-
-	@Test
-	void theDrainEndsShortOfThePhaseTimeoutAndNeverAfterTheShutdownTimeout() {
-		assertThat(drainTimeout("30s", "30s")).isEqualTo(Duration.ofSeconds(29));
-		assertThat(drainTimeout("5s", "30s")).isEqualTo(Duration.ofSeconds(5));
-		assertThat(drainTimeout("30s", "5s")).isEqualTo(Duration.ofMillis(4500));
-		assertThat(drainTimeout("0s", "30s")).isZero();
-	}
-
-	private static Duration drainTimeout(String shutdownTimeout, String phaseTimeout) {
-		return new WorkqueueSystemLifecycle(null, Duration.parse("PT" + shutdownTimeout),
-				Duration.parse("PT" + phaseTimeout), () -> {
-				})
-			.drainTimeout();
 	}
 
 	@Test

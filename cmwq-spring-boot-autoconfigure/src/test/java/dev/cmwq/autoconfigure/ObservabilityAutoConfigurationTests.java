@@ -4,7 +4,7 @@ import dev.cmwq.autoconfigure.actuate.WorkqueuesEndpoint;
 import dev.cmwq.autoconfigure.actuate.WorkqueuesEndpointAutoConfiguration;
 import dev.cmwq.autoconfigure.health.WorkqueuesHealthContributorAutoConfiguration;
 import dev.cmwq.autoconfigure.health.WorkqueuesHealthIndicator;
-import dev.cmwq.autoconfigure.metrics.WorkqueueMetrics;
+import dev.cmwq.spring.metrics.WorkqueueMetrics;
 import dev.cmwq.autoconfigure.metrics.WorkqueueMetricsAutoConfiguration;
 import dev.cmwq.core.WorkqueueSystem;
 import io.micrometer.core.instrument.MeterRegistry;

@@ -3,7 +3,7 @@ package dev.cmwq.test;
 import java.time.Duration;
 import java.util.Set;
 
-import dev.cmwq.autoconfigure.aop.QueueWorkFailureHandler;
+import dev.cmwq.spring.aop.QueueWorkFailureHandler;
 import dev.cmwq.core.DelayedWork;
 import dev.cmwq.core.Work;
 import dev.cmwq.core.Workqueue;

@@ -1,5 +1,6 @@
 package dev.cmwq.autoconfigure.aop;
 
+import dev.cmwq.spring.aop.InvalidQueueWorkMethodException;
 import org.springframework.boot.diagnostics.AbstractFailureAnalyzer;
 import org.springframework.boot.diagnostics.FailureAnalysis;
 

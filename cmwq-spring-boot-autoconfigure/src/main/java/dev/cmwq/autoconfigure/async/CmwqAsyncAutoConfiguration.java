@@ -1,11 +1,14 @@
 package dev.cmwq.autoconfigure.async;
 
+import dev.cmwq.spring.async.AsyncFailureBeanPostProcessor;
+import dev.cmwq.spring.async.AsyncWorkItem;
+import dev.cmwq.spring.async.WorkqueueTaskExecutor;
 import java.util.stream.Collectors;
 
 import dev.cmwq.annotation.WorkErrorHandler;
 import dev.cmwq.autoconfigure.InvalidCmwqPropertyException;
-import dev.cmwq.autoconfigure.WorkqueueTaskDecorator;
-import dev.cmwq.autoconfigure.aop.LoggingWorkErrorHandler;
+import dev.cmwq.spring.WorkqueueTaskDecorator;
+import dev.cmwq.spring.aop.LoggingWorkErrorHandler;
 import dev.cmwq.core.Workqueue;
 import dev.cmwq.core.WorkqueueSystem;
 

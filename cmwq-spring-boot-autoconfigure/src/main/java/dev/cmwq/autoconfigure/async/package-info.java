@@ -1,7 +1,5 @@
 /**
- * {@code @Async} on workqueues: failures of {@code @Async("name")} methods count as failed items
- * ({@link dev.cmwq.autoconfigure.async.AsyncWorkItem}, {@link dev.cmwq.autoconfigure.async.AsyncFailureInterceptor}),
- * and {@code cmwq.async.default-workqueue} makes a workqueue the application's task executor
- * ({@link dev.cmwq.autoconfigure.async.WorkqueueTaskExecutor}).
+ * Auto-configuration of {@code @Async} on workqueues ({@code cmwq.async.default-workqueue}); the integration itself
+ * is in {@code dev.cmwq.spring.async}.
  */
 package dev.cmwq.autoconfigure.async;

@@ -1,5 +1,8 @@
 package dev.cmwq.autoconfigure.blocking;
 
+import dev.cmwq.spring.blocking.BlockingDataSourceBeanPostProcessor;
+import dev.cmwq.spring.blocking.BlockingHttpInterceptor;
+import dev.cmwq.spring.blocking.ReactorBlockingHint;
 import javax.sql.DataSource;
 
 import dev.cmwq.core.Blocking;

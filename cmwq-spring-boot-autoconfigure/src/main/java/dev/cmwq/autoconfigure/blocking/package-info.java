@@ -1,7 +1,5 @@
 /**
- * Blocking hints: what Spring applications block on (JDBC, {@code RestClient} / {@code RestTemplate}) announces
- * itself with {@link dev.cmwq.core.Blocking#begin()} when it runs in a work item, and Reactor's {@code block()}
- * (so {@code WebClient}) with {@link dev.cmwq.core.Blocking#expect()}, so that concurrency management starts the
- * pool's next item at once instead of waiting for the block detector.
+ * Auto-configuration of the blocking hints ({@code cmwq.blocking-hints.enabled}) for JDBC, Spring's HTTP clients
+ * and Reactor, each when its library is present; the hints themselves are in {@code dev.cmwq.spring.blocking}.
  */
 package dev.cmwq.autoconfigure.blocking;

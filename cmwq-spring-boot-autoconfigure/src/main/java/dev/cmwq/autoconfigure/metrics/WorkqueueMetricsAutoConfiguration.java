@@ -1,5 +1,6 @@
 package dev.cmwq.autoconfigure.metrics;
 
+import dev.cmwq.spring.metrics.WorkqueueMetrics;
 import dev.cmwq.core.WorkqueueSystem;
 import io.micrometer.core.instrument.MeterRegistry;
 

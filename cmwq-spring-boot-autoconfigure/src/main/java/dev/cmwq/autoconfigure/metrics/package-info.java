@@ -1,4 +1,5 @@
 /**
- * Micrometer metrics of the workqueue system ({@code cmwq.*}) and their auto-configuration.
+ * Auto-configuration of the {@code cmwq.*} Micrometer metrics; the binder is
+ * {@code dev.cmwq.spring.metrics.WorkqueueMetrics}.
  */
 package dev.cmwq.autoconfigure.metrics;

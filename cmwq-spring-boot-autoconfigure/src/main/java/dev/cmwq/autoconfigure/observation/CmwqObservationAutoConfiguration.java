@@ -1,5 +1,7 @@
 package dev.cmwq.autoconfigure.observation;
 
+import dev.cmwq.spring.observation.ObservingWorkqueueTaskDecorator;
+import dev.cmwq.spring.observation.WorkObservationConvention;
 import dev.cmwq.core.WorkqueueSystem;
 import io.micrometer.observation.ObservationRegistry;
 

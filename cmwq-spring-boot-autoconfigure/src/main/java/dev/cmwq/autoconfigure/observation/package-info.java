@@ -1,7 +1,5 @@
 /**
- * Micrometer observations of work items ({@code cmwq.work}), following Spring's {@code ObservationConvention}
- * pattern: {@link dev.cmwq.autoconfigure.observation.WorkObservationContext},
- * {@link dev.cmwq.autoconfigure.observation.WorkObservationConvention} and
- * {@link dev.cmwq.autoconfigure.observation.DefaultWorkObservationConvention}.
+ * Auto-configuration of the {@code cmwq.work} observations ({@code cmwq.observations.enabled}); the observation
+ * types are in {@code dev.cmwq.spring.observation}.
  */
 package dev.cmwq.autoconfigure.observation;

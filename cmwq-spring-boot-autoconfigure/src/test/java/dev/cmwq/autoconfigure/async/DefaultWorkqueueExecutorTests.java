@@ -1,5 +1,6 @@
 package dev.cmwq.autoconfigure.async;
 
+import dev.cmwq.spring.async.WorkqueueTaskExecutor;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;

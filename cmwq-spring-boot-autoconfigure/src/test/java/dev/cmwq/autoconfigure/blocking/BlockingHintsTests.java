@@ -1,5 +1,6 @@
 package dev.cmwq.autoconfigure.blocking;
 
+import dev.cmwq.spring.blocking.BlockingDataSourceBeanPostProcessor;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;

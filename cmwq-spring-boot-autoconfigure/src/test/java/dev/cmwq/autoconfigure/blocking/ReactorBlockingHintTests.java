@@ -1,5 +1,6 @@
 package dev.cmwq.autoconfigure.blocking;
 
+import dev.cmwq.spring.blocking.ReactorBlockingHint;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;

@@ -1,5 +1,6 @@
 package dev.cmwq.autoconfigure.metrics;
 
+import dev.cmwq.spring.metrics.WorkqueueMetrics;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

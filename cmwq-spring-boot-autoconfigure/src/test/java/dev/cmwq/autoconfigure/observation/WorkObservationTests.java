@@ -1,5 +1,9 @@
 package dev.cmwq.autoconfigure.observation;
 
+import dev.cmwq.spring.observation.DefaultWorkObservationConvention;
+import dev.cmwq.spring.observation.ObservingWorkqueueTaskDecorator;
+import dev.cmwq.spring.observation.WorkObservationContext;
+import dev.cmwq.spring.observation.WorkObservationConvention;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;

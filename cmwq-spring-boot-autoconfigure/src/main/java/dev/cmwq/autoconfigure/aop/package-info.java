@@ -1,0 +1,4 @@
+/**
+ * The failure analyzer that turns an invalid {@code @QueueWork} method into a readable start-up failure.
+ */
+package dev.cmwq.autoconfigure.aop;

@@ -1,0 +1,61 @@
+package dev.cmwq.spring.observation;
+
+import dev.cmwq.spring.WorkqueueTaskDecorator;
+import io.micrometer.observation.Observation;
+import io.micrometer.observation.ObservationRegistry;
+
+import org.springframework.core.Ordered;
+
+/**
+ * Makes each work item an observation: the current observation of the queueing thread is captured as its parent,
+ * and the item's observation is started, in scope and stopped on the worker, around the task (so the wait shows as
+ * the gap between the parent's queueing and the item's start; the context carries it too). Runs inside the
+ * application's task decorators, so that the context they restore is in place, and outside the starter's
+ * {@code @Async} failure tracking, so that it sees the failures the engine counts.
+ */
+public final class ObservingWorkqueueTaskDecorator implements WorkqueueTaskDecorator, Ordered {
+
+	private static final WorkObservationConvention DEFAULT_CONVENTION = new DefaultWorkObservationConvention();
+
+	private final ObservationRegistry registry;
+
+	private final WorkObservationConvention convention;
+
+	public ObservingWorkqueueTaskDecorator(ObservationRegistry registry, WorkObservationConvention convention) {
+		this.registry = registry;
+		this.convention = convention;
+	}
+
+	@Override
+	public Runnable decorate(String workqueue, Runnable task) {
+		if (this.registry.isNoop()) {
+			return task;
+		}
+		Observation parent = this.registry.getCurrentObservation();
+		long queuedAt = System.nanoTime();
+		return () -> {
+			WorkObservationContext context = new WorkObservationContext(workqueue, System.nanoTime() - queuedAt);
+			Observation observation = Observation
+				.createNotStarted(this.convention, DEFAULT_CONVENTION, () -> context, this.registry)
+				.parentObservation(parent)
+				.start();
+			try (Observation.Scope scope = observation.openScope()) {
+				task.run();
+				context.setComplete(true);
+			}
+			catch (Throwable ex) {
+				observation.error(ex);
+				throw ex;
+			}
+			finally {
+				observation.stop();
+			}
+		};
+	}
+
+	@Override
+	public int getOrder() {
+		return 0;
+	}
+
+}
