@@ -35,8 +35,8 @@ public final class BenchMain {
 	static String usage() {
 		return """
 				usage: java -jar benchmarks/target/benchmarks.jar [options]
-				  --workloads=1,2,...,9       which workloads (default all; 1 is JMH, 2-7 the scenario harness, 8 scaling,
-				                              9 blocking hints)
+				  --workloads=1,2,...,11      which workloads (default all; 1 is JMH, 2-7 the scenario harness, 8 scaling,
+				                              9 blocking hints, 10 heap per queued item, 11 flood)
 				  --contenders=CMWQ,TPE,...   subset of CMWQ, TPE, FJP, CACHED, SPRING, VIRTUAL (VIRTUAL needs JDK 21+)
 				  --quick                     short runs for development (the report is marked not valid)
 				  --max-load=X                refuse to run when the 1-minute load average is above X (default cores / 2)
@@ -130,6 +130,12 @@ public final class BenchMain {
 		}
 		if (options.workloads.contains(9)) {
 			out.accept(BlockingHintsBench.run(options));
+		}
+		if (options.workloads.contains(10)) {
+			out.accept(Memory.heapPerItem(options));
+		}
+		if (options.workloads.contains(11)) {
+			out.accept(Memory.flood(options));
 		}
 
 		// everything is closed: the JVM is idle but for this thread, so the runnable tasks are other processes'

@@ -61,6 +61,13 @@ final class Scaling {
 			double[] v = e.getValue();
 			table.row(e.getKey(), f("%.0f", v[0]), f("%.2f", v[0] / base[0]), f("%.0f", v[1]),
 					f("%.2f", v[1] / base[1]));
+			double worst = Math.max(v[0] / base[0], v[1] / base[1]);
+			if (e.getKey() == 64) {
+				this.o.targets.record(Targets.SCALING_64, f("%.1f ×", worst), worst <= 2);
+			}
+			else if (e.getKey() == 512) {
+				this.o.targets.record(Targets.SCALING_512, f("%.1f ×", worst), worst <= 4);
+			}
 		}
 		return f("**Tiny tasks** (workload 1's JMH benchmark, contender cmwq, parameter `cpus`; 1 fork, %d × 1 s "
 				+ "measured after %d × 1 s warm-up): wall time per executed item = 1 / throughput of all producers."

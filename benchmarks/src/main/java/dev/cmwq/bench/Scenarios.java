@@ -8,7 +8,9 @@ import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
@@ -36,7 +38,7 @@ final class Scenarios {
 
 		int ncpu = Runtime.getRuntime().availableProcessors();
 
-		Set<Integer> workloads = Set.of(1, 2, 3, 4, 5, 6, 7, 8, 9);
+		Set<Integer> workloads = Set.of(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11);
 
 		List<Contender> contenders = Contender.availableOnes();
 
@@ -212,6 +214,16 @@ final class Scenarios {
 		return 100.0 * (housekeepingCpuNanos() - cpuBefore) / wallNanos;
 	}
 
+	/** Items of a cmwq queue whose block started another worker so far (0 for the others). */
+	static long cmWakeups(Executor executor) {
+		return (executor instanceof Workqueue wq) ? wq.snapshot().stats().cmWakeups() : 0;
+	}
+
+	/** The engine's own threads' CPU since {@code cpuBefore} per detected block, in µs (NaN without blocks). */
+	private static double usPerBlock(long cpuBefore, long blocks) {
+		return (blocks > 0) ? (housekeepingCpuNanos() - cpuBefore) / 1000.0 / blocks : Double.NaN;
+	}
+
 	/** Runs {@code body} as a blocking section of the engine (an item announcing its block). */
 	static void announced(Runnable body) {
 		try (Blocking.Section ignored = Blocking.begin()) {
@@ -284,16 +296,18 @@ final class Scenarios {
 					Thread.sleep(100);
 					family.threads.resetPeak();
 					long hk = housekeepingCpuNanos();
+					long blocks = cmWakeups(ex);
 					long makespan = runBatch(ex, run.producers, items, run.item);
 					double engine = enginePercent(hk, makespan);
+					double perBlock = usPerBlock(hk, cmWakeups(ex) - blocks);
 					int peak = family.threads.peak();
 					double ratio = makespan / (double) bound;
 					boolean cmwq = ex instanceof Workqueue;
 					table.row(run.label, run.producers, s(makespan), f("%.2f", ratio), peak, f("%.1f", peak / needed),
 							cmwq ? f("%.2f %%", engine) : "—", cmStats(ex));
 					if (cmwq) {
-						this.o.targets.engineCpu(engine, f("workload 2, S = %d ms, %s, %d producer(s)", sleepMs,
-								run.label, run.producers));
+						this.o.targets.engineCpu(engine, perBlock, f("workload 2, S = %d ms, %s, %d producer(s)",
+								sleepMs, run.label, run.producers));
 						if (run.item == plain) {
 							this.o.targets.record(Targets.mixed(sleepMs, run.producers),
 									f("%.2f × bound, %d threads", ratio, peak),
@@ -347,14 +361,20 @@ final class Scenarios {
 					Thread.sleep(100);
 					family.threads.resetPeak();
 					long hk = housekeepingCpuNanos();
+					long blocks = cmWakeups(ex);
 					long makespan = runBatch(ex, n, items, run.item);
 					double engine = enginePercent(hk, makespan);
+					double perBlock = usPerBlock(hk, cmWakeups(ex) - blocks);
 					int peak = family.threads.peak();
 					boolean cmwq = ex instanceof Workqueue;
 					table.row(run.label, s(makespan), f("%.2f", makespan / (double) bound), peak,
 							f("%.1f", peak / needed), cmwq ? f("%.2f %%", engine) : "—", cmStats(ex));
 					if (cmwq) {
-						this.o.targets.engineCpu(engine, "workload 3, " + run.label);
+						this.o.targets.engineCpu(engine, perBlock, "workload 3, " + run.label);
+						if (run.item == plain) {
+							this.o.targets.record(Targets.BLOCKING_IO, f("%.2f × bound", makespan / (double) bound),
+									makespan <= 1.10 * bound);
+						}
 					}
 				}
 			}
@@ -374,6 +394,7 @@ final class Scenarios {
 		double load = 0.5;
 		double ratePerSec = load * n * 1e9 / service;
 		Table table = new Table("contender", "items", "p50", "p90", "p99", "max", "peak threads");
+		Map<Contender, Long> p50s = new EnumMap<>(Contender.class);
 		for (Contender c : this.o.contenders) {
 			progress("W4 " + c.label(n));
 			try (Contender.Family family = c.open(n)) {
@@ -383,9 +404,15 @@ final class Scenarios {
 				family.threads.resetPeak();
 				long[] lat = openLoop(ex, n, ratePerSec, this.o.latencySeconds, service, 2);
 				Arrays.sort(lat);
+				p50s.put(c, percentile(lat, 50));
 				table.row(c.label(n), lat.length, us(percentile(lat, 50)), us(percentile(lat, 90)),
 						us(percentile(lat, 99)), us(lat[lat.length - 1]), family.threads.peak());
 			}
+		}
+		if (p50s.containsKey(Contender.CMWQ) && p50s.containsKey(Contender.TPE)) {
+			long cmwq = p50s.get(Contender.CMWQ);
+			long tpe = p50s.get(Contender.TPE);
+			this.o.targets.record(Targets.QUEUE_TO_START, "p50 " + us(cmwq) + " (TPE " + us(tpe) + ")", cmwq <= tpe);
 		}
 		section("Workload 4: queue-to-start latency at half load",
 				f("Open loop: %d producers together queue %.0f items/s (Poisson arrivals) that each burn 0.5 ms, i.e. "
