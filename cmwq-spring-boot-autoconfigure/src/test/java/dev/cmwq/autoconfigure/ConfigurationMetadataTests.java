@@ -54,6 +54,16 @@ class ConfigurationMetadataTests {
 	}
 
 	@Test
+	void descriptionsQuoteTheEnginesLimits() throws IOException {
+		DocumentContext metadata = metadata();
+		assertThat((String) property(metadata, "cmwq.cpus").get("description"))
+			.contains("at most " + WorkqueueLimits.MAX_CPUS);
+		assertThat((String) property(metadata, "cmwq.workqueues.*.max-active").get("description"))
+			.contains("the default, " + WorkqueueLimits.DEFAULT_MAX_ACTIVE + ";")
+			.contains("1 to " + WorkqueueLimits.MAX_ACTIVE + ",");
+	}
+
+	@Test
 	void perWorkqueuePropertiesHaveDescriptionsAndDefaults() throws IOException {
 		DocumentContext metadata = metadata();
 		assertThat(property(metadata, "cmwq.workqueues.*.flags")).containsEntry("defaultValue", List.of());
