@@ -9,8 +9,9 @@ import dev.cmwq.core.WorkqueueFlag;
 import org.springframework.core.convert.converter.Converter;
 
 /**
- * How configuration and the endpoint write workqueue flags: lower case with dashes ({@code cpu-intensive}). Binding
- * {@code cmwq.workqueues.<name>.flags} also accepts the constants' names ({@code CPU_INTENSIVE}), in any case.
+ * How configuration writes workqueue flags: lower case with dashes ({@code cpu-intensive}); public, so that JSON
+ * can spell them the same way. Binding {@code cmwq.workqueues.<name>.flags} also accepts the constants' names
+ * ({@code CPU_INTENSIVE}), in any case.
  */
 public final class WorkqueueFlags {
 
