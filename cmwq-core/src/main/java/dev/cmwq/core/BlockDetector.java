@@ -8,8 +8,8 @@ import java.util.concurrent.locks.LockSupport;
  * CPU-intensive threshold without blocking.
  *
  * <h2>How</h2>
- * One daemon thread scans, every {@code interval} (50 µs by default; about 140 µs in practice, as Linux adds its
- * timer slack to short sleeps), the workers of the bound pools that have pending items: only there can a blocked
+ * One daemon thread scans, every {@code interval} (50 µs by default; longer in practice, as Linux adds its timer
+ * slack to short sleeps), the workers of the bound pools that have pending items: only there can a blocked
  * worker hold work back; and workers that said they are about to block ({@link Blocking#expect}) until it has
  * looked at them once, so that one that did not block counts as running again before new items start beside it. A
  * worker inside an item ({@link Worker#inItem}, false during the engine's own bookkeeping, so its short lock waits
@@ -24,20 +24,21 @@ import java.util.concurrent.locks.LockSupport;
  * <h2>Cost</h2>
  * The JVM's state is looked at from the first scan that sees an item; the kernel's only from the second (most items
  * end before), and a worker found running on scan after scan has its {@code /proc} state read less and less often,
- * down to every 16th scan (5-25 µs a read; the JVM state is still looked at on every scan). While every running
+ * down to every 16th scan (a file read each time; the JVM state is still looked at on every scan). While every running
  * item is new at each scan (a stream of items shorter than the interval), there is nothing to probe, and the
  * interval doubles after a few such scans, up to 8 times, until an item outlives a scan again. CPU-intensive items
- * are judged by the CPU time the thread used since it last blocked (about a microsecond to read), so a worker that
+ * are judged by the CPU time the thread used since it last blocked (one clock read), so a worker that
  * waits for a real CPU on a busy machine is not taken for a CPU hog. When no bound pool has pending items the
  * thread lingers for a few milliseconds, then parks without a timeout: an idle system pays nothing. Queueing into a
- * managed pool whose worker counts as running unparks it.
+ * managed pool whose worker counts as running unparks it. The measured cost and detection times are in
+ * docs/benchmarks.md.
  *
  * <p>Fields (tags as in {@code package-info.java}): {@code thread}, {@code parked} and {@code stopped} are V; the
  * detector's per-worker fields ({@code Worker.scanSeq}, {@code runMark}, {@code probeSkips}, ...) and the probes' are D.
  */
 final class BlockDetector implements Runnable {
 
-	/** Scans without pending work before parking for good (about 10 to 20 ms). */
+	/** Scans without pending work before parking for good (10 ms at the default interval, before timer slack). */
 	private static final int LINGER_SCANS = 200;
 
 	/** Scans that found only new items before the interval starts to grow, and how far it may grow. */
@@ -233,7 +234,7 @@ final class BlockDetector implements Runnable {
 
 	/**
 	 * Marks a worker CPU-intensive once its item has used the threshold's CPU time since it last blocked. The CPU
-	 * clock (a microsecond or two to read) is read once when the detector first sees the item running, and again
+	 * clock (a system call) is read once when the detector first sees the item running, and again
 	 * only once the wall time since then has passed the threshold: CPU time cannot have before.
 	 */
 	private void checkCpuIntensive(WorkerPool pool, Worker worker, long seq, Thread t) {
@@ -258,7 +259,7 @@ final class BlockDetector implements Runnable {
 
 	/**
 	 * Flags or unflags a worker found blocked or running again. A kicked idle worker is unparked at once, but a new
-	 * thread is started by the timer thread (hundreds of microseconds, more under load), so the scan goes on.
+	 * thread is started by the timer thread (much later than an unpark), so the scan goes on.
 	 */
 	private void transition(WorkerPool pool, Worker worker, long seq, boolean blocked) {
 		pool.lock();

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
@@ -529,7 +530,7 @@ final class DefaultWorkqueue implements Workqueue {
 		}
 		List<String> flagNames = new ArrayList<>(this.flags.size());
 		for (WorkqueueFlag flag : this.flags) {
-			flagNames.add(flag.propertyName());
+			flagNames.add(flag.name().toLowerCase(Locale.ROOT).replace('_', '-'));
 		}
 		return new WorkqueueSnapshot(this.name, List.copyOf(flagNames), this.maxActive, this.ordered, active, pending,
 				this.stats.snapshot());

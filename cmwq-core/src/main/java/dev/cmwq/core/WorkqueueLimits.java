@@ -4,11 +4,39 @@ import java.time.Duration;
 import java.util.regex.Pattern;
 
 /**
- * The rules a {@link WorkqueueSystem}'s settings follow: workqueue names, max-active, the number of CPUs and
- * durations. The engine enforces them, and configuration checks (such as the Spring Boot starter's) call the same
- * methods to report a bad value where it was written, with the same rule text.
+ * The defaults of a {@link WorkqueueSystem}'s settings and the rules they follow: workqueue names, max-active, the
+ * number of CPUs and durations. The engine's {@link WorkqueueSystem.Builder} starts from these defaults and enforces
+ * these rules; configuration (such as the Spring Boot starter's properties) takes the same defaults and calls the
+ * same methods to report a bad value where it was written, with the same rule text.
  */
 public final class WorkqueueLimits {
+
+	/** The default number of CPUs, 0: as many as {@code Runtime.availableProcessors()}. */
+	public static final int DEFAULT_CPUS = 0;
+
+	/** The default of how long a surplus idle worker waits before it exits (the kernel's IDLE_WORKER_TIMEOUT). */
+	public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(300);
+
+	/** The default of how long an item may run without blocking before it stops counting as running. */
+	public static final Duration DEFAULT_CPU_INTENSIVE_THRESHOLD = Duration.ofMillis(10);
+
+	/** The default of how long a pool may have pending items without starting any before the watchdog reports it. */
+	public static final Duration DEFAULT_WATCHDOG_THRESHOLD = Duration.ofSeconds(30);
+
+	/** The default of the most worker threads one pool may have. */
+	public static final int DEFAULT_MAX_WORKERS_PER_POOL = 512;
+
+	/** The default of how long closing the system drains its workqueues at most. */
+	public static final Duration DEFAULT_SHUTDOWN_TIMEOUT = Duration.ofSeconds(30);
+
+	/** The default of how long a pool waits for a worker it cannot get before it calls the rescuers. */
+	public static final Duration DEFAULT_MAYDAY_INTERVAL = Duration.ofMillis(100);
+
+	/** The default of how often the block detector looks at running workers while pools have pending items. */
+	public static final Duration DEFAULT_DETECTOR_INTERVAL = Duration.ofNanos(50_000);
+
+	/** Whether the system workqueues ({@link WorkqueueSystem#SYSTEM_WORKQUEUES}) are made by default. */
+	public static final boolean DEFAULT_SYSTEM_WORKQUEUES = true;
 
 	/** The default limit of items in flight, when 0 is asked for (the kernel's WQ_DFL_ACTIVE). */
 	public static final int DEFAULT_MAX_ACTIVE = 256;
@@ -27,6 +55,9 @@ public final class WorkqueueLimits {
 
 	/** What a valid number of CPUs is. */
 	public static final String CPUS_RULE = "0 for the number of available processors, or 1.." + MAX_CPUS;
+
+	/** What a valid limit of worker threads per pool is. */
+	public static final String MAX_WORKERS_PER_POOL_RULE = "1 or more";
 
 	private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_.-]{1,32}");
 
@@ -49,6 +80,15 @@ public final class WorkqueueLimits {
 	 */
 	public static boolean isValidCpus(int cpus) {
 		return cpus >= 0 && cpus <= MAX_CPUS;
+	}
+
+	/**
+	 * Whether a pool may be limited to this many worker threads ({@link #MAX_WORKERS_PER_POOL_RULE}).
+	 * @param maxWorkersPerPool the limit asked for
+	 * @return true if valid
+	 */
+	public static boolean isValidMaxWorkersPerPool(int maxWorkersPerPool) {
+		return maxWorkersPerPool >= 1;
 	}
 
 	/**

@@ -550,23 +550,23 @@ public final class WorkqueueSystem implements AutoCloseable {
 	 */
 	public static final class Builder {
 
-		private int cpus;
+		private int cpus = WorkqueueLimits.DEFAULT_CPUS;
 
-		private Duration idleTimeout = Duration.ofSeconds(300);
+		private Duration idleTimeout = WorkqueueLimits.DEFAULT_IDLE_TIMEOUT;
 
-		private Duration cpuIntensiveThreshold = Duration.ofMillis(10);
+		private Duration cpuIntensiveThreshold = WorkqueueLimits.DEFAULT_CPU_INTENSIVE_THRESHOLD;
 
-		private Duration watchdogThreshold = Duration.ofSeconds(30);
+		private Duration watchdogThreshold = WorkqueueLimits.DEFAULT_WATCHDOG_THRESHOLD;
 
-		private int maxWorkersPerPool = 512;
+		private int maxWorkersPerPool = WorkqueueLimits.DEFAULT_MAX_WORKERS_PER_POOL;
 
-		private Duration shutdownTimeout = Duration.ofSeconds(30);
+		private Duration shutdownTimeout = WorkqueueLimits.DEFAULT_SHUTDOWN_TIMEOUT;
 
-		private Duration maydayInterval = Duration.ofMillis(100);
+		private Duration maydayInterval = WorkqueueLimits.DEFAULT_MAYDAY_INTERVAL;
 
-		private Duration detectorInterval = Duration.ofNanos(50_000);
+		private Duration detectorInterval = WorkqueueLimits.DEFAULT_DETECTOR_INTERVAL;
 
-		private boolean systemWorkqueues = true;
+		private boolean systemWorkqueues = WorkqueueLimits.DEFAULT_SYSTEM_WORKQUEUES;
 
 		private ThreadFactory threadFactory = Thread::new;
 

@@ -6,7 +6,9 @@ import dev.cmwq.core.WorkqueueSystem;
 
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.task.TaskExecutionAutoConfiguration;
+import org.springframework.boot.context.properties.ConfigurationPropertiesBinding;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Conditional;
 import org.springframework.context.annotation.Import;
 
@@ -22,5 +24,12 @@ import org.springframework.context.annotation.Import;
 @EnableConfigurationProperties(CmwqProperties.class)
 @Import({ WorkqueueSystemConfiguration.class, DeclaredWorkqueuesConfiguration.class, QueueWorkConfiguration.class })
 public final class CmwqAutoConfiguration {
+
+	/** Binds {@code cmwq.workqueues.<name>.flags} as configuration writes them (see {@link WorkqueueFlags}). */
+	@Bean
+	@ConfigurationPropertiesBinding
+	static WorkqueueFlags.BindingConverter cmwqWorkqueueFlagConverter() {
+		return new WorkqueueFlags.BindingConverter();
+	}
 
 }

@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.Set;
 
 import dev.cmwq.core.WorkqueueFlag;
+import dev.cmwq.core.WorkqueueLimits;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
 
@@ -25,40 +26,40 @@ public class CmwqProperties {
 	 * Number of logical CPUs to simulate, each with a normal and a highpri worker pool, at most 8192. 0 uses the
 	 * number of available processors.
 	 */
-	private int cpus;
+	private int cpus = WorkqueueLimits.DEFAULT_CPUS;
 
 	/**
 	 * How long a surplus idle worker waits before it exits. Must be positive.
 	 */
-	private Duration idleTimeout = Duration.ofSeconds(300);
+	private Duration idleTimeout = WorkqueueLimits.DEFAULT_IDLE_TIMEOUT;
 
 	/**
 	 * How long an item may run without blocking before it stops holding back the other items of its pool, as if
 	 * its workqueue were cpu-intensive. 0 disables the detection.
 	 */
-	private Duration cpuIntensiveThreshold = Duration.ofMillis(10);
+	private Duration cpuIntensiveThreshold = WorkqueueLimits.DEFAULT_CPU_INTENSIVE_THRESHOLD;
 
 	/**
 	 * How long a pool may have pending items without starting any before the watchdog reports it as stalled. 0
 	 * disables the watchdog.
 	 */
-	private Duration watchdogThreshold = Duration.ofSeconds(30);
+	private Duration watchdogThreshold = WorkqueueLimits.DEFAULT_WATCHDOG_THRESHOLD;
 
 	/**
 	 * Maximum number of worker threads in one pool.
 	 */
-	private int maxWorkersPerPool = 512;
+	private int maxWorkersPerPool = WorkqueueLimits.DEFAULT_MAX_WORKERS_PER_POOL;
 
 	/**
 	 * How long shutdown waits for the workqueues to drain before it gives up on what is left.
 	 */
-	private Duration shutdownTimeout = Duration.ofSeconds(30);
+	private Duration shutdownTimeout = WorkqueueLimits.DEFAULT_SHUTDOWN_TIMEOUT;
 
 	/**
 	 * Whether to create the system workqueues: events, events_highpri, events_long, events_unbound and
 	 * events_freezable.
 	 */
-	private boolean systemWorkqueues = true;
+	private boolean systemWorkqueues = WorkqueueLimits.DEFAULT_SYSTEM_WORKQUEUES;
 
 	/**
 	 * Workqueues to create, by name, each with flags, max-active and ordered; 'name: {}' declares one with the

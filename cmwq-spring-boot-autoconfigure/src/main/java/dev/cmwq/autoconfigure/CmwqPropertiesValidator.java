@@ -107,8 +107,9 @@ final class CmwqPropertiesValidator {
 		duration("cpu-intensive-threshold", properties.getCpuIntensiveThreshold(), "0 disables the detection");
 		duration("watchdog-threshold", properties.getWatchdogThreshold(), "0 disables the watchdog");
 		duration("shutdown-timeout", properties.getShutdownTimeout(), "0 does not wait");
-		if (properties.getMaxWorkersPerPool() < 1) {
-			throw invalid("max-workers-per-pool", properties.getMaxWorkersPerPool(), "use 1 or more");
+		if (!WorkqueueLimits.isValidMaxWorkersPerPool(properties.getMaxWorkersPerPool())) {
+			throw invalid("max-workers-per-pool", properties.getMaxWorkersPerPool(),
+					"use " + WorkqueueLimits.MAX_WORKERS_PER_POOL_RULE);
 		}
 		int cpus = WorkqueueLimits.resolveCpus(properties.getCpus());
 		for (Map.Entry<String, CmwqProperties.Workqueue> entry : properties.getWorkqueues().entrySet()) {
@@ -127,8 +128,7 @@ final class CmwqPropertiesValidator {
 		}
 		for (WorkqueueFlag flag : queue.getFlags()) {
 			if (flag == null) {
-				throw invalid(path + ".flags", "", "valid flags are unbound, highpri, cpu-intensive, freezable, "
-						+ "mem-reclaim");
+				throw invalid(path + ".flags", "", "an empty flag; valid flags are " + WorkqueueFlags.VALID);
 			}
 		}
 		int maxActive = queue.getMaxActive();

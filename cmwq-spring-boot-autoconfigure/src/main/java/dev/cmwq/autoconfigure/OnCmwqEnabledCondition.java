@@ -11,9 +11,10 @@ import org.springframework.core.type.AnnotatedTypeMetadata;
  * Matches unless {@code cmwq.enabled} is {@code false}. Unlike {@code @ConditionalOnBooleanProperty}, which treats
  * every value other than {@code true} as {@code false}, a value that is neither {@code true} nor {@code false} (such
  * as {@code abc}, {@code yes} or an empty value) fails start-up with an {@link InvalidCmwqPropertyException} rather
- * than silently turning the workqueues off.
+ * than silently turning the workqueues off. Every auto-configuration that {@code cmwq.enabled=false} turns off and that
+ * cannot wait for the {@code WorkqueueSystem} bean ({@code @ConditionalOnBean}) uses this condition.
  */
-class OnCmwqEnabledCondition extends SpringBootCondition {
+public class OnCmwqEnabledCondition extends SpringBootCondition {
 
 	static final String PROPERTY = "cmwq.enabled";
 

@@ -9,6 +9,8 @@ import java.util.List;
 import java.util.Set;
 
 import dev.cmwq.annotation.WorkErrorHandler;
+import dev.cmwq.autoconfigure.async.CmwqAsyncAutoConfiguration;
+import dev.cmwq.autoconfigure.async.CmwqAsyncProperties;
 import dev.cmwq.spring.aop.QueueWorkBeanPostProcessor;
 import dev.cmwq.core.Workqueue;
 import dev.cmwq.core.WorkqueueFlag;
@@ -145,6 +147,21 @@ class CmwqAutoConfigurationTests {
 				assertThat(context).doesNotHaveBean(WorkErrorHandler.class);
 				assertThat(context).doesNotHaveBean(CmwqProperties.class);
 			});
+	}
+
+	@Test
+	void theAsyncAutoConfigurationReadsCmwqEnabledAsTheOthersDo() {
+		// it runs before Spring Boot's task execution, so before the WorkqueueSystem exists: it checks the property
+		ApplicationContextRunner async = new ApplicationContextRunner()
+			.withConfiguration(AutoConfigurations.of(CmwqAsyncAutoConfiguration.class));
+		async.withPropertyValues("cmwq.enabled=false")
+			.run((context) -> assertThat(context).hasNotFailed().doesNotHaveBean(CmwqAsyncProperties.class));
+		async.withPropertyValues("cmwq.enabled=yes").run((context) -> {
+			assertThat(context).hasFailed();
+			assertThat(context.getStartupFailure()).hasRootCauseInstanceOf(InvalidCmwqPropertyException.class)
+				.rootCause()
+				.hasMessageContaining("cmwq.enabled");
+		});
 	}
 
 	@Test

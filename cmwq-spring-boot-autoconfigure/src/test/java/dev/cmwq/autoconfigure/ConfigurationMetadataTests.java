@@ -5,21 +5,24 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 
 import com.jayway.jsonpath.DocumentContext;
 import com.jayway.jsonpath.JsonPath;
 import dev.cmwq.core.WorkqueueFlag;
+import dev.cmwq.core.WorkqueueLimits;
 import org.junit.jupiter.api.Test;
+
+import org.springframework.boot.convert.ApplicationConversionService;
+import org.springframework.core.convert.ConversionService;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The configuration metadata IDEs read, as the build generates it (spring-boot-configuration-processor, merged with
- * additional-spring-configuration-metadata.json): every property has a description, the per-workqueue properties
- * under the {@code cmwq.workqueues} map are there with their defaults, the flags have value hints, and the health
- * contributor's toggle is there.
+ * additional-spring-configuration-metadata.json): every property has a description, the system's defaults are the
+ * engine's, the per-workqueue properties under the {@code cmwq.workqueues} map are there with their defaults, the
+ * flags have value hints, and the health contributor's toggle is there.
  */
 class ConfigurationMetadataTests {
 
@@ -31,6 +34,33 @@ class ConfigurationMetadataTests {
 		assertThat(properties).hasSizeGreaterThan(10)
 			.allSatisfy((property) -> assertThat((String) property.get("description")).as("%s", property.get("name"))
 				.isNotBlank());
+	}
+
+	@Test
+	void theSystemsDefaultsAreTheEnginesDefaults() throws IOException {
+		// IDEs show the metadata's defaults; the properties and the engine's builder take them from WorkqueueLimits
+		Map<String, Object> engine = Map.of("cpus", WorkqueueLimits.DEFAULT_CPUS, "idle-timeout",
+				WorkqueueLimits.DEFAULT_IDLE_TIMEOUT, "cpu-intensive-threshold",
+				WorkqueueLimits.DEFAULT_CPU_INTENSIVE_THRESHOLD, "watchdog-threshold",
+				WorkqueueLimits.DEFAULT_WATCHDOG_THRESHOLD, "max-workers-per-pool",
+				WorkqueueLimits.DEFAULT_MAX_WORKERS_PER_POOL, "shutdown-timeout", WorkqueueLimits.DEFAULT_SHUTDOWN_TIMEOUT,
+				"system-workqueues", WorkqueueLimits.DEFAULT_SYSTEM_WORKQUEUES);
+		DocumentContext metadata = metadata();
+		ConversionService conversion = ApplicationConversionService.getSharedInstance();
+		engine.forEach((name, value) -> assertThat(
+				conversion.convert(property(metadata, "cmwq." + name).get("defaultValue"), value.getClass()))
+			.as(name)
+			.isEqualTo(value));
+	}
+
+	@Test
+	void descriptionsQuoteTheEnginesLimits() throws IOException {
+		DocumentContext metadata = metadata();
+		assertThat((String) property(metadata, "cmwq.cpus").get("description"))
+			.contains("at most " + WorkqueueLimits.MAX_CPUS);
+		assertThat((String) property(metadata, "cmwq.workqueues.*.max-active").get("description"))
+			.contains("the default, " + WorkqueueLimits.DEFAULT_MAX_ACTIVE + ";")
+			.contains("1 to " + WorkqueueLimits.MAX_ACTIVE + ",");
 	}
 
 	@Test
@@ -50,7 +80,7 @@ class ConfigurationMetadataTests {
 	void everyFlagHasAValueHint() throws IOException {
 		List<String> hinted = metadata().read("$.hints[?(@.name == 'cmwq.workqueues.*.flags')].values[*].value");
 		assertThat(hinted).containsExactlyInAnyOrderElementsOf(Arrays.stream(WorkqueueFlag.values())
-			.map((flag) -> flag.name().toLowerCase(Locale.ROOT).replace('_', '-'))
+			.map(WorkqueueFlags::name)
 			.toList());
 	}
 

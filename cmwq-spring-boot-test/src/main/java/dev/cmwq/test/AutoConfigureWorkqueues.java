@@ -18,6 +18,11 @@ import org.springframework.boot.test.context.PropertyMapping;
  * into the next, and fails the test if they do not settle in time. Optionally runs chosen workqueues inline, on the
  * calling thread, so that a unit test sees the effect of a queued call as soon as the call returns.
  *
+ * <p>It imports the cmwq auto-configurations (the workqueue system and its beans, {@code @QueueWork}, {@code @Async}
+ * on workqueues, observations and blocking hints), so that test slices such as {@code @WebMvcTest} queue work as the
+ * application does; a test whose context still has no {@code WorkqueueSystem} (with {@code cmwq.enabled=false})
+ * fails to start rather than run {@code @QueueWork} methods on the test's thread.
+ *
  * <pre>{@code
  * @SpringBootTest
  * @AutoConfigureWorkqueues(inline = "audit")
@@ -41,8 +46,10 @@ public @interface AutoConfigureWorkqueues {
 
 	/**
 	 * Workqueues whose items run inline, on the thread that queues them, when queued through their beans (so
-	 * {@code @QueueWork} and {@code @Async("name")} calls on them return once the method has run). Delays are
-	 * skipped, the application's task decorators are not applied, and the engine does not see these items.
+	 * {@code @QueueWork} and {@code @Async("name")} calls on them return once the method has run). Only the
+	 * scheduling differs: the bean's task decorators and observations apply, the pending bit holds, and each run is
+	 * counted, timed and its failure handled as the workqueue does (never thrown at the caller); delays are skipped
+	 * and limits, order and freezing hold nothing back. A name that is not a workqueue fails the test's start.
 	 * @return workqueue names
 	 */
 	String[] inline() default {};

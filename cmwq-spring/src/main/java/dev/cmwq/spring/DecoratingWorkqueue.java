@@ -2,6 +2,7 @@ package dev.cmwq.spring;
 
 import java.time.Duration;
 import java.util.Set;
+import java.util.function.UnaryOperator;
 
 import dev.cmwq.core.DelayedWork;
 import dev.cmwq.core.Work;
@@ -34,6 +35,16 @@ public final class DecoratingWorkqueue implements Workqueue {
 	 */
 	Workqueue delegate() {
 		return this.delegate;
+	}
+
+	/**
+	 * This view with the same decorator over another view of its queue, such as one that runs items on the caller's
+	 * thread in tests.
+	 * @param view makes the other view from the queue behind this one
+	 * @return the new view
+	 */
+	public DecoratingWorkqueue withDelegate(UnaryOperator<Workqueue> view) {
+		return new DecoratingWorkqueue(view.apply(this.delegate), this.decorator);
 	}
 
 	@Override

@@ -1,5 +1,6 @@
 package dev.cmwq.autoconfigure.actuate;
 
+import dev.cmwq.autoconfigure.CmwqAutoConfiguration;
 import dev.cmwq.core.WorkqueueSystem;
 
 import org.springframework.boot.actuate.autoconfigure.endpoint.condition.ConditionalOnAvailableEndpoint;
@@ -23,7 +24,7 @@ import org.springframework.context.annotation.Configuration;
  * <p>The endpoint condition sits on the bean method, not the class: it is then only looked at once the class
  * condition has passed, so an application without actuator never needs actuator's condition classes.
  */
-@AutoConfiguration(afterName = "dev.cmwq.autoconfigure.CmwqAutoConfiguration")
+@AutoConfiguration(after = CmwqAutoConfiguration.class)
 @ConditionalOnClass(Endpoint.class)
 @ConditionalOnBean(WorkqueueSystem.class)
 public final class WorkqueuesEndpointAutoConfiguration {

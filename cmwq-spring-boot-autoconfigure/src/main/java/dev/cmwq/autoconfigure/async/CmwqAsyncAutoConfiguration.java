@@ -7,6 +7,7 @@ import java.util.stream.Collectors;
 
 import dev.cmwq.annotation.WorkErrorHandler;
 import dev.cmwq.autoconfigure.InvalidCmwqPropertyException;
+import dev.cmwq.autoconfigure.OnCmwqEnabledCondition;
 import dev.cmwq.spring.WorkqueueTaskDecorator;
 import dev.cmwq.spring.aop.LoggingWorkErrorHandler;
 import dev.cmwq.core.Workqueue;
@@ -17,11 +18,11 @@ import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.config.BeanDefinition;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.autoconfigure.task.TaskExecutionAutoConfiguration;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Conditional;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Role;
 import org.springframework.scheduling.annotation.AsyncAnnotationBeanPostProcessor;
@@ -34,7 +35,7 @@ import org.springframework.scheduling.config.TaskManagementConfigUtils;
  * user-defined executor.
  */
 @AutoConfiguration(before = TaskExecutionAutoConfiguration.class)
-@ConditionalOnBooleanProperty(name = "cmwq.enabled", matchIfMissing = true)
+@Conditional(OnCmwqEnabledCondition.class)
 @EnableConfigurationProperties(CmwqAsyncProperties.class)
 public final class CmwqAsyncAutoConfiguration {
 

@@ -6,6 +6,7 @@ import dev.cmwq.spring.blocking.ReactorBlockingHint;
 import javax.sql.DataSource;
 
 import dev.cmwq.core.Blocking;
+import dev.cmwq.autoconfigure.CmwqAutoConfiguration;
 import dev.cmwq.core.WorkqueueSystem;
 
 import org.springframework.beans.factory.config.BeanDefinition;
@@ -29,7 +30,7 @@ import org.springframework.web.client.RestTemplate;
  * {@code WebClient} call ending in {@code block()}) announce theirs with {@link Blocking#expect()}, so that in a work
  * item concurrency management reacts at once. Off with {@code cmwq.blocking-hints.enabled=false}.
  */
-@AutoConfiguration(afterName = "dev.cmwq.autoconfigure.CmwqAutoConfiguration")
+@AutoConfiguration(after = CmwqAutoConfiguration.class)
 @ConditionalOnBean(WorkqueueSystem.class)
 @ConditionalOnBooleanProperty(name = "cmwq.blocking-hints.enabled", matchIfMissing = true)
 @EnableConfigurationProperties(BlockingHintsProperties.class)

@@ -1,5 +1,7 @@
 package dev.cmwq.autoconfigure.dashboard;
 
+import dev.cmwq.autoconfigure.CmwqAutoConfiguration;
+import dev.cmwq.autoconfigure.actuate.WorkqueuesEndpointAutoConfiguration;
 import dev.cmwq.core.WorkqueueSystem;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -32,8 +34,7 @@ import org.springframework.web.servlet.function.ServerResponse;
  * security of its own: the endpoint's requests are the application's to protect, and the page asks for HTTP Basic
  * credentials when an action is answered 401.
  */
-@AutoConfiguration(afterName = { "dev.cmwq.autoconfigure.CmwqAutoConfiguration",
-		"dev.cmwq.autoconfigure.actuate.WorkqueuesEndpointAutoConfiguration" })
+@AutoConfiguration(after = { CmwqAutoConfiguration.class, WorkqueuesEndpointAutoConfiguration.class })
 @ConditionalOnWebApplication(type = Type.SERVLET)
 @ConditionalOnBooleanProperty("cmwq.dashboard.enabled")
 @ConditionalOnClass({ RouterFunction.class, PathMappedEndpoints.class, ManagementPortType.class })

@@ -1,5 +1,6 @@
 package dev.cmwq.autoconfigure.health;
 
+import dev.cmwq.autoconfigure.CmwqAutoConfiguration;
 import dev.cmwq.core.WorkqueueSystem;
 
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -19,7 +20,7 @@ import org.springframework.context.annotation.Bean;
  * condition has passed, so an application without {@code spring-boot-health} never needs its condition classes.
  */
 @AutoConfiguration(before = HealthContributorAutoConfiguration.class,
-		afterName = "dev.cmwq.autoconfigure.CmwqAutoConfiguration")
+		after = CmwqAutoConfiguration.class)
 @ConditionalOnClass(Health.class)
 @ConditionalOnBean(WorkqueueSystem.class)
 public final class WorkqueuesHealthContributorAutoConfiguration {

@@ -1,6 +1,7 @@
 package dev.cmwq.autoconfigure.metrics;
 
 import dev.cmwq.spring.metrics.WorkqueueMetrics;
+import dev.cmwq.autoconfigure.CmwqAutoConfiguration;
 import dev.cmwq.core.WorkqueueSystem;
 import io.micrometer.core.instrument.MeterRegistry;
 
@@ -16,8 +17,8 @@ import org.springframework.context.annotation.Bean;
  * {@link WorkqueueMetrics}, a {@link io.micrometer.core.instrument.binder.MeterBinder} that Spring Boot binds to
  * its meter registries, where Micrometer and Spring Boot's metrics support are present.
  */
-@AutoConfiguration(after = { MetricsAutoConfiguration.class, CompositeMeterRegistryAutoConfiguration.class },
-		afterName = "dev.cmwq.autoconfigure.CmwqAutoConfiguration")
+@AutoConfiguration(after = { CmwqAutoConfiguration.class, MetricsAutoConfiguration.class,
+		CompositeMeterRegistryAutoConfiguration.class })
 @ConditionalOnClass({ MeterRegistry.class, MetricsAutoConfiguration.class })
 @ConditionalOnBean({ WorkqueueSystem.class, MeterRegistry.class })
 public final class WorkqueueMetricsAutoConfiguration {

@@ -2,6 +2,7 @@ package dev.cmwq.autoconfigure.observation;
 
 import dev.cmwq.spring.observation.ObservingWorkqueueTaskDecorator;
 import dev.cmwq.spring.observation.WorkObservationConvention;
+import dev.cmwq.autoconfigure.CmwqAutoConfiguration;
 import dev.cmwq.core.WorkqueueSystem;
 import io.micrometer.observation.ObservationRegistry;
 
@@ -18,9 +19,8 @@ import org.springframework.context.annotation.Bean;
  * Micrometer Tracing each item is a span, a child of the span that queued it. A {@link WorkObservationConvention}
  * bean replaces the default convention. Off with {@code cmwq.observations.enabled=false}.
  */
-@AutoConfiguration(
-		afterName = { "org.springframework.boot.micrometer.observation.autoconfigure.ObservationAutoConfiguration",
-				"dev.cmwq.autoconfigure.CmwqAutoConfiguration" })
+@AutoConfiguration(after = CmwqAutoConfiguration.class,
+		afterName = "org.springframework.boot.micrometer.observation.autoconfigure.ObservationAutoConfiguration")
 @ConditionalOnClass(ObservationRegistry.class)
 @ConditionalOnBean({ ObservationRegistry.class, WorkqueueSystem.class })
 @ConditionalOnBooleanProperty(name = "cmwq.observations.enabled", matchIfMissing = true)

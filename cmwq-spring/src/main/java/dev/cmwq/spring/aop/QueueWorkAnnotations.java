@@ -2,7 +2,9 @@ package dev.cmwq.spring.aop;
 
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 import dev.cmwq.annotation.QueueWork;
 
@@ -14,16 +16,19 @@ import org.springframework.beans.factory.InitializingBean;
 import org.springframework.beans.factory.SmartInitializingSingleton;
 import org.springframework.context.Lifecycle;
 import org.springframework.context.Phased;
-import org.springframework.core.BridgeMethodResolver;
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.AnnotatedElementUtils;
+import org.springframework.core.annotation.AnnotationUtils;
 import org.springframework.util.ClassUtils;
 import org.springframework.util.ReflectionUtils;
 
 /**
- * Finds the {@link QueueWork} that applies to a method: the method's own, else its class's for a public method. A
- * class-level annotation leaves out methods of {@code Object} and of the container callback interfaces (aware
- * setters, init and destroy callbacks, lifecycle, ordering), which are not the class's work.
+ * The one rule of which methods {@link QueueWork} covers, used by the advice (per call), by the start-up checks and by
+ * the ahead-of-time hints (per class): a method's own annotation, else its class's for a public method. A class-level
+ * annotation leaves out what is not the class's work: methods of {@code Object}, methods of the container callback
+ * interfaces (aware setters, init and destroy callbacks, lifecycle, ordering), and methods the class inherits from
+ * the JDK or Spring without implementing them ({@code Consumer.andThen}, {@code ApplicationListener}'s defaults). A
+ * bridge method (a generic interface's method called on its implementation) is the method it bridges to.
  */
 final class QueueWorkAnnotations {
 
@@ -41,7 +46,7 @@ final class QueueWorkAnnotations {
 	 * @return the annotation, or null if the method is not queued
 	 */
 	static QueueWork find(Method method, Class<?> targetClass) {
-		Method specific = BridgeMethodResolver.findBridgedMethod(AopUtils.getMostSpecificMethod(method, targetClass));
+		Method specific = AopUtils.getMostSpecificMethod(method, targetClass); // bridges resolved
 		QueueWork annotation = AnnotatedElementUtils.findMergedAnnotation(specific, QueueWork.class);
 		if (annotation == null && specific != method) {
 			annotation = AnnotatedElementUtils.findMergedAnnotation(method, QueueWork.class);
@@ -50,6 +55,7 @@ final class QueueWorkAnnotations {
 			return annotation;
 		}
 		if (!Modifier.isPublic(specific.getModifiers()) || Modifier.isStatic(specific.getModifiers())
+				|| isPlatformType(specific.getDeclaringClass())
 				|| isCallback(specific, (targetClass != null) ? targetClass : specific.getDeclaringClass())) {
 			return null;
 		}
@@ -58,6 +64,26 @@ final class QueueWorkAnnotations {
 			annotation = AnnotatedElementUtils.findMergedAnnotation(targetClass, QueueWork.class);
 		}
 		return annotation;
+	}
+
+	/**
+	 * The methods a {@code @QueueWork} covers on an instance of {@code targetClass}, as the methods the advice invokes
+	 * (the class's own or inherited implementations, bridges resolved), each with the annotation that applies.
+	 * @param targetClass the target's class
+	 * @return the methods in declaration order, empty if none
+	 */
+	static Map<Method, QueueWork> methods(Class<?> targetClass) {
+		Map<Method, QueueWork> methods = new LinkedHashMap<>();
+		if (AnnotationUtils.isCandidateClass(targetClass, QueueWork.class)) {
+			for (Method method : ReflectionUtils.getUniqueDeclaredMethods(targetClass,
+					ReflectionUtils.USER_DECLARED_METHODS)) {
+				QueueWork annotation = find(method, targetClass);
+				if (annotation != null) {
+					methods.put(method, annotation);
+				}
+			}
+		}
+		return methods;
 	}
 
 	private static boolean isCallback(Method method, Class<?> targetClass) {
@@ -77,8 +103,7 @@ final class QueueWorkAnnotations {
 		if (CALLBACKS.contains(type)) {
 			return true;
 		}
-		String name = type.getName();
-		if (!name.startsWith("org.springframework.") && !name.startsWith("java.")) {
+		if (!isPlatformType(type)) {
 			return false;
 		}
 		for (Class<?> callback : CALLBACKS) {
@@ -87,6 +112,10 @@ final class QueueWorkAnnotations {
 			}
 		}
 		return false;
+	}
+
+	private static boolean isPlatformType(Class<?> type) {
+		return type.getName().startsWith("java.") || type.getName().startsWith("org.springframework.");
 	}
 
 }

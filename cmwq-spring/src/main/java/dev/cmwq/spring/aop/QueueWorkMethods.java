@@ -16,11 +16,9 @@ import org.springframework.beans.factory.BeanFactory;
 import org.springframework.beans.factory.config.ConfigurableBeanFactory;
 import org.springframework.format.datetime.standard.DurationFormatterUtils;
 import org.springframework.core.MethodClassKey;
-import org.springframework.core.annotation.AnnotationUtils;
 import org.springframework.expression.Expression;
 import org.springframework.expression.ParseException;
 import org.springframework.expression.spel.standard.SpelExpressionParser;
-import org.springframework.util.ReflectionUtils;
 import org.springframework.util.StringUtils;
 
 /**
@@ -47,12 +45,12 @@ final class QueueWorkMethods {
 	 * @throws InvalidQueueWorkMethodException naming the first method that cannot be queued
 	 */
 	void inspect(Class<?> targetClass) {
-		if (this.inspected.containsKey(targetClass) || !AnnotationUtils.isCandidateClass(targetClass, QueueWork.class)) {
+		if (this.inspected.containsKey(targetClass)) {
 			return;
 		}
-		for (Method method : ReflectionUtils.getUniqueDeclaredMethods(targetClass, ReflectionUtils.USER_DECLARED_METHODS)) {
-			get(method, targetClass);
-		}
+		QueueWorkAnnotations.methods(targetClass)
+			.forEach((method, annotation) -> this.methods.computeIfAbsent(new MethodClassKey(method, targetClass),
+					(key) -> create(method, targetClass, annotation)));
 		this.inspected.put(targetClass, Boolean.TRUE);
 	}
 
