@@ -108,7 +108,7 @@ public final class CmwqAsyncAutoConfiguration {
 		@Override
 		public ConditionOutcome getMatchOutcome(ConditionContext context, AnnotatedTypeMetadata metadata) {
 			String value = context.getEnvironment().getProperty(DEFAULT_WORKQUEUE);
-			if (!isSet(value)) {
+			if (value == null || "false".equalsIgnoreCase(value)) {
 				return ConditionOutcome.noMatch(DEFAULT_WORKQUEUE + " is not set");
 			}
 			if ("force".equalsIgnoreCase(context.getEnvironment().getProperty("spring.task.execution.mode"))) {
@@ -117,15 +117,6 @@ public final class CmwqAsyncAutoConfiguration {
 								+ "its own applicationTaskExecutor; remove one of the two");
 			}
 			return ConditionOutcome.match(DEFAULT_WORKQUEUE + " is " + value);
-		}
-
-		/**
-		 * Whether a value of {@code cmwq.async.default-workqueue} makes a workqueue the task executor.
-		 * @param value the value, or null
-		 * @return true unless it is unset or {@code false}
-		 */
-		static boolean isSet(String value) {
-			return value != null && !"false".equalsIgnoreCase(value);
 		}
 
 	}
