@@ -1,5 +1,6 @@
 package dev.cmwq.autoconfigure;
 
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -10,6 +11,9 @@ import dev.cmwq.core.SystemSnapshot;
 import dev.cmwq.core.Workqueue;
 import dev.cmwq.core.WorkqueueSnapshot;
 import dev.cmwq.core.WorkqueueSystem;
+import dev.cmwq.autoconfigure.async.CmwqAsyncAutoConfiguration;
+import dev.cmwq.spring.async.WorkqueueTaskExecutor;
+import org.assertj.core.api.Assertions;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.aot.AotDetector;
@@ -18,6 +22,7 @@ import org.springframework.aot.hint.predicate.RuntimeHintsPredicates;
 import org.springframework.aot.test.generate.TestGenerationContext;
 import org.springframework.boot.actuate.autoconfigure.endpoint.EndpointAutoConfiguration;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.autoconfigure.task.TaskExecutionAutoConfiguration;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.boot.test.util.TestPropertyValues;
 import org.springframework.context.ApplicationContextInitializer;
@@ -28,15 +33,20 @@ import org.springframework.context.support.GenericApplicationContext;
 import org.springframework.core.SpringProperties;
 import org.springframework.core.test.tools.CompileWithForkedClassLoader;
 import org.springframework.core.test.tools.TestCompiler;
+import org.springframework.mock.env.MockEnvironment;
+import org.springframework.util.function.ThrowingConsumer;
 import org.springframework.javapoet.ClassName;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatException;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
 /**
  * An application with declared workqueues, processed ahead of time (as {@code spring-boot:process-aot} does for a
  * GraalVM native image or a JVM AOT cache), compiled, and run from the generated code in AOT mode: the workqueue
  * beans exist, {@code @QueueWork} routes, the endpoint answers, and the runtime hints a native image needs are
- * registered.
+ * registered. The switches conditions read are fixed at build time: a run-time value that contradicts the build
+ * fails start-up naming it, while what a switch configures (the default workqueue's name) is read at start-up.
  */
 class CmwqAotTests {
 
@@ -46,25 +56,89 @@ class CmwqAotTests {
 
 	private final ApplicationContextRunner runner = new ApplicationContextRunner()
 		.withConfiguration(AutoConfigurations.of(CmwqAutoConfiguration.class, EndpointAutoConfiguration.class,
-				WorkqueuesEndpointAutoConfiguration.class))
+				WorkqueuesEndpointAutoConfiguration.class, TaskExecutionAutoConfiguration.class,
+				CmwqAsyncAutoConfiguration.class))
 		.withPropertyValues(PROPERTIES)
 		.withUserConfiguration(App.class);
 
 	@Test
 	@CompileWithForkedClassLoader // the generated code calls package-private factory methods
 	void anApplicationProcessedAheadOfTimeRunsWithItsWorkqueues() {
-		this.runner.prepare((prepared) -> {
+		runAheadOfTime(this.runner, TestPropertyValues.of(PROPERTIES), (context) -> {
+			context.refresh();
+			assertRuns(context);
+		});
+	}
+
+	@Test
+	@CompileWithForkedClassLoader
+	void switchesThatTheRunTimeTurnsAnotherWayThanTheBuildFailStartUpNamingThem() {
+		TestPropertyValues runTime = TestPropertyValues.of(PROPERTIES)
+			.and("cmwq.dashboard.enabled=true", "cmwq.observations.enabled=false");
+		assertThatException()
+			.isThrownBy(() -> runAheadOfTime(this.runner, runTime,
+					(context) -> Assertions.fail("initialized despite the contradiction")))
+			.havingRootCause()
+			.isInstanceOfSatisfying(InvalidCmwqPropertyException.class, (ex) -> {
+				assertThat(ex.getProperty()).isEqualTo("cmwq.dashboard.enabled");
+				assertThat(ex.getValue()).isEqualTo("true");
+				assertThat(ex.getReason()).contains("processed ahead of time (AOT) with it false")
+					.contains("so do cmwq.observations.enabled");
+			});
+	}
+
+	@Test
+	@CompileWithForkedClassLoader
+	void whatASwitchConfiguresIsReadAtStartUp() {
+		runAheadOfTime(this.runner.withPropertyValues("cmwq.async.default-workqueue=thumbnails"),
+				TestPropertyValues.of(PROPERTIES).and("cmwq.async.default-workqueue=audit"), (context) -> {
+					context.refresh();
+					assertThat(context.getBean("applicationTaskExecutor", WorkqueueTaskExecutor.class)
+						.getWorkqueue()
+						.name()).isEqualTo("audit");
+				});
+	}
+
+	@Test
+	void theWorkqueuesOwnSwitchDecidesAloneWhenItIsOffOrTurnedAnotherWay() {
+		Map<String, Boolean> off = BuildTimeSwitches.read(new MockEnvironment().withProperty("cmwq.enabled", "false"));
+		// off at both times: what the other switches say switches nothing
+		BuildTimeSwitches.check(new MockEnvironment().withProperty("cmwq.enabled", "false")
+			.withProperty("cmwq.dashboard.enabled", "true"), off);
+		assertThatExceptionOfType(InvalidCmwqPropertyException.class)
+			.isThrownBy(() -> BuildTimeSwitches.check(new MockEnvironment().withProperty("cmwq.dashboard.enabled",
+					"true"), off))
+			.satisfies((ex) -> assertThat(ex.getProperty()).isEqualTo("cmwq.enabled"))
+			.withMessageNotContaining("dashboard");
+	}
+
+	@Test
+	void theDefaultWorkqueueIsASwitchOnlyAsSetOrUnset() {
+		Map<String, Boolean> set = BuildTimeSwitches
+			.read(new MockEnvironment().withProperty("cmwq.async.default-workqueue", "events"));
+		BuildTimeSwitches.check(new MockEnvironment().withProperty("cmwq.async.default-workqueue", "mailer"), set);
+		assertThatExceptionOfType(InvalidCmwqPropertyException.class)
+			.isThrownBy(() -> BuildTimeSwitches.check(new MockEnvironment(), set))
+			.satisfies((ex) -> assertThat(ex.getReason()).contains("with it set"));
+	}
+
+	/**
+	 * Processes the runner's application ahead of time, compiles what that generates, and initializes a context
+	 * from it in AOT mode with the run-time properties.
+	 */
+	private static void runAheadOfTime(ApplicationContextRunner runner, TestPropertyValues runTime,
+			ThrowingConsumer<GenericApplicationContext> initialized) {
+		runner.prepare((prepared) -> {
 			GenericApplicationContext source = (GenericApplicationContext) prepared.getSourceApplicationContext();
 			TestGenerationContext generationContext = new TestGenerationContext();
 			ClassName initializer = new ApplicationContextAotGenerator().processAheadOfTime(source, generationContext);
 			generationContext.writeGeneratedContent();
 			TestCompiler.forSystem().with(generationContext).compile((compiled) -> inAotMode(() -> {
 				try (GenericApplicationContext context = new GenericApplicationContext()) {
-					TestPropertyValues.of(PROPERTIES).applyTo(context);
+					runTime.applyTo(context);
 					initializer(compiled.getInstance(ApplicationContextInitializer.class, initializer.toString()))
 						.initialize(context);
-					context.refresh();
-					assertRuns(context);
+					initialized.accept(context);
 				}
 			}));
 		});

@@ -11,6 +11,7 @@ import com.jayway.jsonpath.DocumentContext;
 import com.jayway.jsonpath.JsonPath;
 import dev.cmwq.core.WorkqueueFlag;
 import dev.cmwq.core.WorkqueueLimits;
+import dev.cmwq.core.WorkqueueSystem;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.convert.ApplicationConversionService;
@@ -22,7 +23,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * The configuration metadata IDEs read, as the build generates it (spring-boot-configuration-processor, merged with
  * additional-spring-configuration-metadata.json): every property has a description, the system's defaults are the
  * engine's, the per-workqueue properties under the {@code cmwq.workqueues} map are there with their defaults, the
- * flags have value hints, and the health contributor's toggle is there.
+ * flags and the default workqueue have value hints, and the health contributor's toggle is there.
  */
 class ConfigurationMetadataTests {
 
@@ -82,6 +83,21 @@ class ConfigurationMetadataTests {
 		assertThat(hinted).containsExactlyInAnyOrderElementsOf(Arrays.stream(WorkqueueFlag.values())
 			.map(WorkqueueFlags::name)
 			.toList());
+	}
+
+	@Test
+	void theDefaultWorkqueueHintsTheSystemWorkqueuesAndAcceptsDeclaredOnes() throws IOException {
+		DocumentContext metadata = metadata();
+		List<String> hinted = metadata.read("$.hints[?(@.name == 'cmwq.async.default-workqueue')].values[*].value");
+		assertThat(hinted).containsExactlyElementsOf(WorkqueueSystem.SYSTEM_WORKQUEUES);
+		List<String> descriptions = metadata
+			.read("$.hints[?(@.name == 'cmwq.async.default-workqueue')].values[*].description");
+		assertThat(descriptions).hasSameSizeAs(hinted).allSatisfy((description) -> assertThat(description).isNotBlank());
+		// the workqueues declared under cmwq.workqueues are the application's own names
+		List<String> providers = metadata
+			.read("$.hints[?(@.name == 'cmwq.async.default-workqueue')].providers[*].name");
+		assertThat(providers).containsExactly("any");
+		assertThat(property(metadata, "cmwq.async.default-workqueue")).containsEntry("type", "java.lang.String");
 	}
 
 	@Test

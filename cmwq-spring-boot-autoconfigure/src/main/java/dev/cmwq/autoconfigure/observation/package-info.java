@@ -1,5 +1,5 @@
 /**
- * Auto-configuration of the {@code cmwq.work} observations ({@code cmwq.observations.enabled}); the observation
- * types are in {@code dev.cmwq.spring.observation}.
+ * Auto-configuration of the context propagation into work items and of the {@code cmwq.work} observations
+ * ({@code cmwq.observations.enabled}); the types are in {@code dev.cmwq.spring.observation}.
  */
 package dev.cmwq.autoconfigure.observation;

@@ -6,24 +6,25 @@ import dev.cmwq.spring.observation.WorkObservationContext;
 import dev.cmwq.spring.observation.WorkObservationConvention;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
 import dev.cmwq.annotation.QueueWork;
 import dev.cmwq.autoconfigure.CmwqAutoConfiguration;
 import dev.cmwq.autoconfigure.async.CmwqAsyncAutoConfiguration;
+import dev.cmwq.autoconfigure.metrics.WorkqueueMetricsAutoConfiguration;
 import dev.cmwq.core.Workqueue;
 import dev.cmwq.core.WorkqueueSystem;
 import io.micrometer.common.KeyValues;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.micrometer.observation.Observation;
 import io.micrometer.observation.ObservationRegistry;
 import io.micrometer.observation.tck.TestObservationRegistry;
-import io.micrometer.tracing.handler.DefaultTracingObservationHandler;
-import io.micrometer.tracing.test.simple.SimpleSpan;
-import io.micrometer.tracing.test.simple.SimpleTracer;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.micrometer.metrics.autoconfigure.MetricsAutoConfiguration;
+import org.springframework.boot.micrometer.observation.autoconfigure.ObservationAutoConfiguration;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.ApplicationContext;
 import org.springframework.context.annotation.Configuration;
@@ -36,8 +37,8 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * Each item queued through the starter's beans is a {@code cmwq.work} observation, a child of the observation
- * current where it was queued, tagged with its workqueue and outcome; with Micrometer Tracing it is a span of the
- * caller's trace.
+ * current where it was queued, tagged with its workqueue and outcome (and a {@code @QueueWork} invocation with its
+ * method), and timed by the engine only. {@link TraceContextPropagationTests} follows items in a real tracer.
  */
 class WorkObservationTests {
 
@@ -69,6 +70,8 @@ class WorkObservationTests {
 				.hasContextualNameEqualTo("work events")
 				.hasLowCardinalityKeyValue("workqueue", "events")
 				.hasLowCardinalityKeyValue("outcome", "completed")
+				.hasLowCardinalityKeyValue("code.function", "none")
+				.hasLowCardinalityKeyValue("code.namespace", "none")
 				.hasParentObservationEqualTo(caller);
 			assertThat(current.get().getContext()).isInstanceOf(WorkObservationContext.class);
 		});
@@ -84,6 +87,8 @@ class WorkObservationTests {
 				.that()
 				.hasLowCardinalityKeyValue("workqueue", "events_long")
 				.hasLowCardinalityKeyValue("outcome", "failed")
+				.hasLowCardinalityKeyValue("code.function", "fail")
+				.hasLowCardinalityKeyValue("code.namespace", Risky.class.getCanonicalName())
 				.assertThatError()
 				.hasMessage("no stock");
 		});
@@ -142,35 +147,26 @@ class WorkObservationTests {
 	}
 
 	@Test
-	void withTracingAnItemIsASpanOfTheCallersTrace() {
-		SimpleTracer tracer = new SimpleTracer();
-		ObservationRegistry tracing = ObservationRegistry.create();
-		tracing.observationConfig().observationHandler(new DefaultTracingObservationHandler(tracer));
-		this.withoutRegistry.withBean(ObservationRegistry.class, () -> tracing).run((context) -> {
-			AtomicReference<String> spanInItem = new AtomicReference<>();
-			Observation caller = Observation.start("checkout", tracing);
-			try (Observation.Scope scope = caller.openScope()) {
-				context.getBean("events", Workqueue.class)
-					.execute(() -> spanInItem.set(tracer.currentSpan().context().spanId()));
-			}
-			caller.stop();
-			awaitIdle(context);
-			SimpleSpan checkout = tracer.getSpans()
-				.stream()
-				.filter((span) -> span.getName().equals("checkout"))
-				.findFirst()
-				.orElseThrow();
-			SimpleSpan work = tracer.getSpans()
-				.stream()
-				.filter((span) -> span.getName().equals("work events"))
-				.findFirst()
-				.orElseThrow();
-			assertThat(work.getTraceId()).isEqualTo(checkout.getTraceId());
-			assertThat(work.getParentId()).isEqualTo(checkout.getSpanId());
-			assertThat(work.getTags()).containsEntry("workqueue", "events").containsEntry("outcome", "completed");
-			assertThat(work.getEndTimestamp()).isNotNull();
-			assertThat(spanInItem.get()).isEqualTo(work.getSpanId());
-		});
+	void eachItemIsTimedOnceByTheEngineNotAgainByItsObservation() {
+		new ApplicationContextRunner()
+			.withConfiguration(AutoConfigurations.of(ObservationAutoConfiguration.class, MetricsAutoConfiguration.class,
+					CmwqAutoConfiguration.class, CmwqObservationAutoConfiguration.class,
+					WorkqueueMetricsAutoConfiguration.class))
+			.withBean(SimpleMeterRegistry.class)
+			.withPropertyValues("cmwq.cpus=1")
+			.run((context) -> {
+				ObservationRegistry observations = context.getBean(ObservationRegistry.class);
+				Observation.createNotStarted("checkout", observations)
+					.observe(() -> context.getBean("events", Workqueue.class).execute(() -> {
+					}));
+				awaitIdle(context);
+				MeterRegistry meters = context.getBean(MeterRegistry.class);
+				assertThat(meters.get("checkout").timer().count()).as("observations make timers").isOne();
+				assertThat(meters.find("cmwq.work").meters()).isEmpty();
+				assertThat(meters.find("cmwq.work.active").meters()).isEmpty();
+				await().atMost(PATIENCE)
+					.until(() -> meters.get("cmwq.workqueue.execution").tag("workqueue", "events").timer().count() == 1);
+			});
 	}
 
 	private static void awaitIdle(ApplicationContext context) {

@@ -76,7 +76,7 @@ final class QueueWorkTask implements Runnable {
 	 */
 	void decorate(TaskDecorator decorator) {
 		if (decorator != null) {
-			this.body = decorator.decorate(this::invoke);
+			this.body = QueueWorkItem.decorate(this.method.method, this.invocation.getThis(), decorator, this::invoke);
 		}
 	}
 

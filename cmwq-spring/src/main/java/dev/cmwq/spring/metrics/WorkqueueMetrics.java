@@ -19,27 +19,31 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.BaseUnits;
 import io.micrometer.core.instrument.binder.MeterBinder;
 
 /**
- * Binds the metrics of a {@link WorkqueueSystem} to a registry:
+ * Binds the metrics of a {@link WorkqueueSystem} to a registry. Gauges carry Micrometer's base units: worker counts
+ * are {@code threads}, item counts {@code tasks} (as for Micrometer's {@code executor.*} meters), so Prometheus names
+ * them {@code cmwq_pool_workers_threads}, {@code cmwq_workqueue_pending_tasks}; 0/1 states and CPUs have none.
  *
  * <ul>
  * <li>{@code cmwq.pool.workers} (tags {@code pool}, {@code kind}, {@code state} = busy | idle),
  * {@code cmwq.pool.workers.rogue}, {@code cmwq.pool.workers.blocked} (busy workers that concurrency management
- * knows are blocked), {@code cmwq.pool.running}, {@code cmwq.pool.pending}, {@code cmwq.pool.stalled} (1 while the
- * watchdog reports the pool stalled, else 0) (tags {@code pool}, {@code kind}): gauges</li>
+ * knows are blocked), {@code cmwq.pool.running} (threads), {@code cmwq.pool.pending} (tasks), {@code cmwq.pool.stalled}
+ * (1 while the watchdog reports the pool stalled, else 0) (tags {@code pool}, {@code kind}): gauges</li>
  * <li>{@code cmwq.pool.cm.wakeups} (tags {@code pool}, {@code kind}): counter of the times a worker of the pool
  * blocked and concurrency management started another worker</li>
  * <li>{@code cmwq.frozen} (1 while frozen, else 0) and {@code cmwq.cpus} (tag {@code state} = online | offline):
  * gauges</li>
- * <li>{@code cmwq.workqueue.active}, {@code cmwq.workqueue.pending} (tag {@code workqueue}): gauges</li>
+ * <li>{@code cmwq.workqueue.active}, {@code cmwq.workqueue.pending} (tag {@code workqueue}): gauges (tasks)</li>
  * <li>{@code cmwq.workqueue.items} (tags {@code workqueue}, {@code outcome} = completed | failed | cancelled),
  * {@code cmwq.workqueue.cpu.intensive}, {@code cmwq.workqueue.cm.wakeups}, {@code cmwq.workqueue.mayday},
  * {@code cmwq.workqueue.rescued} (tag {@code workqueue}): counters over the queue's statistics</li>
  * <li>{@code cmwq.workqueue.wait} (queued to started) and {@code cmwq.workqueue.execution} (tag
- * {@code workqueue}): timers fed by a {@link WorkListener}, with histogram buckets at {@link #BUCKETS} so that a
- * monitoring system can compute quantiles across instances</li>
+ * {@code workqueue}): timers fed by a {@link WorkListener}, the one place every item is timed. Like every Micrometer
+ * timer they publish no histogram unless the registry's configuration asks for one (Spring Boot:
+ * {@code management.metrics.distribution.percentiles-histogram.cmwq.workqueue.wait=true})</li>
  * <li>{@code cmwq.watchdog.stalls} (tag {@code pool}): counter</li>
  * </ul>
  *
@@ -52,17 +56,6 @@ public class WorkqueueMetrics implements MeterBinder, AutoCloseable {
 
 	/** How long gauges and counters share one snapshot by default. */
 	public static final Duration DEFAULT_SNAPSHOT_TTL = Duration.ofMillis(100);
-
-	/**
-	 * The histogram buckets of the timers, 100 µs to 60 s: 19 series per timer and workqueue with {@code +Inf}.
-	 * Spring Boot's {@code management.metrics.distribution.slo.cmwq.workqueue.wait} (and {@code .execution})
-	 * replace them.
-	 */
-	public static final List<Duration> BUCKETS = List.of(Duration.ofNanos(100_000), Duration.ofNanos(250_000),
-			Duration.ofNanos(500_000), Duration.ofMillis(1), Duration.ofNanos(2_500_000), Duration.ofMillis(5),
-			Duration.ofMillis(10), Duration.ofMillis(25), Duration.ofMillis(50), Duration.ofMillis(100),
-			Duration.ofMillis(250), Duration.ofMillis(500), Duration.ofSeconds(1), Duration.ofMillis(2500),
-			Duration.ofSeconds(5), Duration.ofSeconds(10), Duration.ofSeconds(30), Duration.ofSeconds(60));
 
 	private final WorkqueueSystem system;
 
@@ -148,33 +141,39 @@ public class WorkqueueMetrics implements MeterBinder, AutoCloseable {
 			SnapshotCache cache = WorkqueueMetrics.this.snapshots;
 			Gauge.builder("cmwq.pool.workers", cache, (c) -> c.pool(id, PoolSnapshot::busy))
 				.description("Worker threads of the pool, by state")
+				.baseUnit(BaseUnits.THREADS)
 				.tags(tags)
 				.tag("state", "busy")
 				.strongReference(true)
 				.register(this.registry);
 			Gauge.builder("cmwq.pool.workers", cache, (c) -> c.pool(id, PoolSnapshot::idle))
 				.description("Worker threads of the pool, by state")
+				.baseUnit(BaseUnits.THREADS)
 				.tags(tags)
 				.tag("state", "idle")
 				.strongReference(true)
 				.register(this.registry);
 			Gauge.builder("cmwq.pool.workers.rogue", cache, (c) -> c.pool(id, PoolSnapshot::rogue))
 				.description("Workers of the pool detached from its offline CPU")
+				.baseUnit(BaseUnits.THREADS)
 				.tags(tags)
 				.strongReference(true)
 				.register(this.registry);
 			Gauge.builder("cmwq.pool.workers.blocked", cache, (c) -> c.pool(id, PoolSnapshot::blocked))
 				.description("Busy workers of the pool that concurrency management knows are blocked")
+				.baseUnit(BaseUnits.THREADS)
 				.tags(tags)
 				.strongReference(true)
 				.register(this.registry);
 			Gauge.builder("cmwq.pool.running", cache, (c) -> c.pool(id, PoolSnapshot::running))
 				.description("Workers of the pool counted as running by concurrency management")
+				.baseUnit(BaseUnits.THREADS)
 				.tags(tags)
 				.strongReference(true)
 				.register(this.registry);
 			Gauge.builder("cmwq.pool.pending", cache, (c) -> c.pool(id, PoolSnapshot::pending))
 				.description("Items queued to the pool and not started yet")
+				.baseUnit(BaseUnits.TASKS)
 				.tags(tags)
 				.strongReference(true)
 				.register(this.registry);
@@ -204,11 +203,13 @@ public class WorkqueueMetrics implements MeterBinder, AutoCloseable {
 			SnapshotCache cache = WorkqueueMetrics.this.snapshots;
 			Gauge.builder("cmwq.workqueue.active", cache, (c) -> c.workqueue(name, WorkqueueSnapshot::active))
 				.description("Items of the workqueue running now")
+				.baseUnit(BaseUnits.TASKS)
 				.tags(tags)
 				.strongReference(true)
 				.register(this.registry);
 			Gauge.builder("cmwq.workqueue.pending", cache, (c) -> c.workqueue(name, WorkqueueSnapshot::pending))
 				.description("Items of the workqueue queued and not started yet")
+				.baseUnit(BaseUnits.TASKS)
 				.tags(tags)
 				.strongReference(true)
 				.register(this.registry);
@@ -232,7 +233,6 @@ public class WorkqueueMetrics implements MeterBinder, AutoCloseable {
 			return Timer.builder(meter)
 				.description(description)
 				.tag("workqueue", name)
-				.serviceLevelObjectives(BUCKETS.toArray(Duration[]::new))
 				.register(this.registry);
 		}
 

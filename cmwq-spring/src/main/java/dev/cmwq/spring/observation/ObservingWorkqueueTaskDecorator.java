@@ -1,6 +1,9 @@
 package dev.cmwq.spring.observation;
 
+import java.lang.reflect.Method;
+
 import dev.cmwq.spring.WorkqueueTaskDecorator;
+import dev.cmwq.spring.aop.QueueWorkItem;
 import io.micrometer.observation.Observation;
 import io.micrometer.observation.ObservationRegistry;
 
@@ -9,9 +12,10 @@ import org.springframework.core.Ordered;
 /**
  * Makes each work item an observation: the current observation of the queueing thread is captured as its parent,
  * and the item's observation is started, in scope and stopped on the worker, around the task (so the wait shows as
- * the gap between the parent's queueing and the item's start; the context carries it too). Runs inside the
- * application's task decorators, so that the context they restore is in place, and outside the starter's
- * {@code @Async} failure tracking, so that it sees the failures the engine counts.
+ * the gap between the parent's queueing and the item's start; the context carries it too). A {@code @QueueWork}
+ * invocation's method is captured too ({@link QueueWorkItem}), for {@code code.function} and {@code code.namespace}.
+ * Runs inside the application's task decorators and the context propagation, so that the context they restore is in
+ * place, and outside the starter's {@code @Async} failure tracking, so that it sees the failures the engine counts.
  */
 public final class ObservingWorkqueueTaskDecorator implements WorkqueueTaskDecorator, Ordered {
 
@@ -32,9 +36,13 @@ public final class ObservingWorkqueueTaskDecorator implements WorkqueueTaskDecor
 			return task;
 		}
 		Observation parent = this.registry.getCurrentObservation();
+		QueueWorkItem invocation = QueueWorkItem.beingDecorated();
+		Class<?> targetClass = (invocation != null) ? invocation.targetClass() : null;
+		Method method = (invocation != null) ? invocation.method() : null;
 		long queuedAt = System.nanoTime();
 		return () -> {
-			WorkObservationContext context = new WorkObservationContext(workqueue, System.nanoTime() - queuedAt);
+			WorkObservationContext context = new WorkObservationContext(workqueue, System.nanoTime() - queuedAt,
+					targetClass, method);
 			Observation observation = Observation
 				.createNotStarted(this.convention, DEFAULT_CONVENTION, () -> context, this.registry)
 				.parentObservation(parent)
