@@ -57,27 +57,18 @@ class HousekeepingTest {
 			Thread detectorThread = system.detector.thread();
 
 			system.detector.housekeeping.fault = OUT_OF_MEMORY;
-			CountDownLatch release = new CountDownLatch(1);
-			CountDownLatch blocked = new CountDownLatch(1);
-			CountDownLatch behind = new CountDownLatch(1);
-			wq.queueOn(0, new Work(() -> {
-				blocked.countDown();
-				WorkSemanticsTest.awaitLatch(release);
-			}));
-			assertThat(blocked.await(30, TimeUnit.SECONDS)).isTrue();
-			wq.queueOn(0, new Work(behind::countDown)); // waits behind the blocked item: the detector must see it
+			BlockedAndBehind items = BlockedAndBehind.queue(wq);
 			await().atMost(PATIENCE).until(() -> status(system, BlockDetector.NAME).failures() >= 20);
 			HousekeepingStatus broken = status(system, BlockDetector.NAME);
 			assertThat(broken.working()).isFalse();
 			assertThat(broken.lastFailure()).isEqualTo("java.lang.OutOfMemoryError: injected");
-			assertThat(behind.getCount()).as("nothing scans while every round fails").isEqualTo(1);
+			assertThat(items.behind().getCount()).as("nothing scans while every round fails").isEqualTo(1);
 
 			system.detector.housekeeping.fault = null;
-			assertThat(behind.await(30, TimeUnit.SECONDS)).as("the item behind the blocked one starts").isTrue();
-			assertThat(release.getCount()).as("while the blocked item still waits").isEqualTo(1);
+			items.assertBehindStartsWhileTheBlockedOneWaits();
 			await().atMost(PATIENCE).until(() -> status(system, BlockDetector.NAME).working());
 			assertThat(system.detector.thread()).as("the same thread went on").isSameAs(detectorThread);
-			release.countDown();
+			items.release(wq);
 
 			assertItemBehindABlockedOneStarts(wq);
 			assertRateLimitedEpisode(BlockDetector.NAME, status(system, BlockDetector.NAME).failures());
@@ -89,25 +80,15 @@ class HousekeepingTest {
 		try (WorkqueueSystem system = system().build()) {
 			Workqueue wq = system.allocWorkqueue("cm", Set.of(), 0);
 			system.detector.housekeeping.fault = OUT_OF_MEMORY; // before its thread exists: starting it fails
-			CountDownLatch release = new CountDownLatch(1);
-			CountDownLatch blocked = new CountDownLatch(1);
-			CountDownLatch behind = new CountDownLatch(1);
-			wq.queueOn(0, new Work(() -> {
-				blocked.countDown();
-				WorkSemanticsTest.awaitLatch(release);
-			}));
-			assertThat(blocked.await(30, TimeUnit.SECONDS)).isTrue();
-			assertThat(wq.queueOn(0, new Work(behind::countDown))).isTrue(); // no OutOfMemoryError for the queuer
+			BlockedAndBehind items = BlockedAndBehind.queue(wq); // queueing sees no OutOfMemoryError
 			await().atMost(PATIENCE).until(() -> status(system, BlockDetector.NAME).failures() >= 3);
 			assertThat(status(system, BlockDetector.NAME).working()).isFalse();
 			assertThat(system.detector.thread()).isNull();
 
 			system.detector.housekeeping.fault = null; // the timer's next retry starts it; nothing new is queued
-			assertThat(behind.await(30, TimeUnit.SECONDS)).as("the item behind the blocked one starts").isTrue();
-			assertThat(release.getCount()).isEqualTo(1);
+			items.assertBehindStartsWhileTheBlockedOneWaits();
 			await().atMost(PATIENCE).until(() -> status(system, BlockDetector.NAME).working());
-			release.countDown();
-			wq.flush();
+			items.release(wq);
 		}
 	}
 
@@ -231,19 +212,39 @@ class HousekeepingTest {
 
 	/** Concurrency management at work: an item queued behind a blocked one starts while that one still waits. */
 	private static void assertItemBehindABlockedOneStarts(Workqueue wq) throws InterruptedException {
-		CountDownLatch release = new CountDownLatch(1);
-		CountDownLatch blocked = new CountDownLatch(1);
-		CountDownLatch behind = new CountDownLatch(1);
-		wq.queueOn(0, new Work(() -> {
-			blocked.countDown();
-			WorkSemanticsTest.awaitLatch(release);
-		}));
-		assertThat(blocked.await(30, TimeUnit.SECONDS)).isTrue();
-		wq.queueOn(0, new Work(behind::countDown));
-		assertThat(behind.await(30, TimeUnit.SECONDS)).as("the item behind the blocked one starts").isTrue();
-		assertThat(release.getCount()).isEqualTo(1);
-		release.countDown();
-		wq.flush();
+		BlockedAndBehind items = BlockedAndBehind.queue(wq);
+		items.assertBehindStartsWhileTheBlockedOneWaits();
+		items.release(wq);
+	}
+
+	/**
+	 * An item blocked on CPU 0 until released, and one queued behind it on the same CPU: only concurrency management
+	 * (the block detector finding the first one blocked) starts the second before the first ends.
+	 */
+	private record BlockedAndBehind(CountDownLatch release, CountDownLatch behind) {
+
+		static BlockedAndBehind queue(Workqueue wq) throws InterruptedException {
+			BlockedAndBehind items = new BlockedAndBehind(new CountDownLatch(1), new CountDownLatch(1));
+			CountDownLatch blocked = new CountDownLatch(1);
+			wq.queueOn(0, new Work(() -> {
+				blocked.countDown();
+				WorkSemanticsTest.awaitLatch(items.release());
+			}));
+			assertThat(blocked.await(30, TimeUnit.SECONDS)).isTrue();
+			assertThat(wq.queueOn(0, new Work(items.behind()::countDown))).isTrue();
+			return items;
+		}
+
+		void assertBehindStartsWhileTheBlockedOneWaits() throws InterruptedException {
+			assertThat(this.behind.await(30, TimeUnit.SECONDS)).as("the item behind the blocked one starts").isTrue();
+			assertThat(this.release.getCount()).as("while the blocked one still waits").isEqualTo(1);
+		}
+
+		void release(Workqueue wq) {
+			this.release.countDown();
+			wq.flush();
+		}
+
 	}
 
 	private static HousekeepingStatus status(WorkqueueSystem system, String thread) {
