@@ -10,8 +10,10 @@
  *   - each workqueue: flags, max active, active, pending and its statistics.
  * Where it is: config.json, served beside this file, tells the endpoint's path or URL (it may be on another port, the
  * management port) and whether it can be written to.
- * Actions are POSTs to the endpoint. A 401 asks for HTTP Basic credentials (kept in this page's memory only);
- * a refused action shows the endpoint's {"error": "..."} text.
+ * Actions are POSTs to the endpoint with a JSON body ({} and Content-Type: application/json, which no cross-site form
+ * can send) and, where the application protects against CSRF with Spring Security, its token in its header (from
+ * config.json; see csrfPost). A 401 asks for HTTP Basic credentials (kept in this page's memory only); a redirect
+ * (to a login page) says to sign in there; a refused action shows the endpoint's {"error": "..."} text.
  */
 (function () {
   'use strict';
@@ -40,6 +42,7 @@
   const state = {
     config: null,
     credentials: null,      // "Basic ..." once the user signed in
+    csrf: null,             // {header, token} from config.json where Spring Security protects against CSRF
     user: null,
     maxPoints: 300,
     charts: new Map(),       // pool id -> Chart
@@ -85,6 +88,7 @@
       return;
     }
     const config = state.config;
+    state.csrf = config.csrf || null;
     config.endpoint = String(config.endpoint || '').replace(/\/+$/, ''); // a path or a URL (management port)
     state.maxPoints = Math.max(10, Math.round((config.historySeconds * 1000) / config.refreshMillis));
     $('#history-minutes').textContent = formatMinutes(config.historySeconds);
@@ -98,7 +102,7 @@
       return;
     }
     if (!config.chartLibrary || typeof window.Chart === 'undefined') {
-      showMessage('info', 'Chart.js is not available (org.webjars.npm:chart.js): showing numbers without charts.');
+      showMessage('info', 'Chart.js is not available: showing numbers without charts.');
     }
     poll();
   }
@@ -458,8 +462,57 @@
 
   // ---- acting -----------------------------------------------------------------------------------------
 
-  function post(path) {
-    return fetch(state.config.endpoint + '/' + path, { method: 'POST', cache: 'no-store', headers: headers() });
+  function post(path, csrf) {
+    const requestHeaders = headers();
+    requestHeaders['Content-Type'] = 'application/json';
+    if (csrf) {
+      requestHeaders[csrf.header] = csrf.token;
+    }
+    // manual: a login page's redirect is not followed (it would answer 200 with a page, not the endpoint's JSON)
+    return fetch(state.config.endpoint + '/' + path,
+      { method: 'POST', cache: 'no-store', headers: requestHeaders, body: '{}', redirect: 'manual' });
+  }
+
+  // A POST with the CSRF token. A 403 changed nothing, so it is tried again with fresher candidates: the token
+  // config.json gives now (the one the page had is stale once the session changed, e.g. after signing in), then the
+  // raw token of a readable XSRF-TOKEN cookie (Spring Security's csrf.spa() wants that one in X-XSRF-TOKEN). A
+  // refusal that is not about the token (a user without the role) stays a 403.
+  async function csrfPost(path) {
+    let response = await post(path, state.csrf);
+    if (response.status !== 403) {
+      return response;
+    }
+    const tried = new Set([state.csrf ? state.csrf.token : null]);
+    for (const csrf of await csrfCandidates()) {
+      if (tried.has(csrf.token)) {
+        continue;
+      }
+      tried.add(csrf.token);
+      response = await post(path, csrf);
+      if (response.status !== 403) {
+        state.csrf = csrf;
+        break;
+      }
+    }
+    return response;
+  }
+
+  async function csrfCandidates() {
+    const candidates = [];
+    try {
+      const response = await fetch('config.json', { cache: 'no-store', headers: { Accept: 'application/json' } });
+      const config = response.ok ? await response.json() : null;
+      if (config && config.csrf) {
+        candidates.push(config.csrf);
+      }
+    } catch (e) {
+      // no fresher token from here
+    }
+    const cookie = document.cookie.split('; ').find((entry) => entry.startsWith('XSRF-TOKEN='));
+    if (cookie) {
+      candidates.push({ header: 'X-XSRF-TOKEN', token: decodeURIComponent(cookie.substring('XSRF-TOKEN='.length)) });
+    }
+    return candidates;
   }
 
   async function act(path, label) {
@@ -469,7 +522,7 @@
     state.acting = true;
     updateActionButtons();
     try {
-      let response = await post(path);
+      let response = await csrfPost(path);
       let attempt = 0;
       while (response.status === 401) {
         state.credentials = null;
@@ -484,7 +537,12 @@
           return;
         }
         attempt++;
-        response = await post(path);
+        response = await csrfPost(path);
+      }
+      if (response.type === 'opaqueredirect') {
+        showMessage('error', label + ' refused: the application redirects to its sign-in page. Sign in there, '
+          + 'then open this page again.');
+        return;
       }
       const body = await readJson(response);
       if (!response.ok) {

@@ -33,6 +33,13 @@ import java.util.concurrent.locks.LockSupport;
  * managed pool whose worker counts as running unparks it. The measured cost and detection times are in
  * docs/benchmarks.md.
  *
+ * <h2>Failures</h2>
+ * The thread survives any {@code Throwable} (an {@code OutOfMemoryError} in a flood, a bug): the scan loop catches
+ * it, reports it to {@link #housekeeping} (counted, logged rate-limited; the detector counts as not working), backs
+ * off for a millisecond or more, and starts over; the next scan that completes makes it work again. A thread that
+ * cannot be started (the JVM refuses one) is retried from the timer after the same back-off, and at every later
+ * {@link #watch()}. A thread that ends while the detector is not stopped starts its replacement.
+ *
  * <p>Fields (tags as in {@code package-info.java}): {@code thread}, {@code parked} and {@code stopped} are V; the
  * detector's per-worker fields ({@code Worker.scanSeq}, {@code runMark}, {@code probeSkips}, ...) and the probes' are D.
  */
@@ -45,6 +52,10 @@ final class BlockDetector implements Runnable {
 	private static final int BACKOFF_AFTER = 8;
 
 	private static final int MAX_BACKOFF = 8;
+
+	static final String NAME = "cmwq-block-detector";
+
+	final Housekeeping housekeeping = new Housekeeping(NAME); // I
 
 	private final WorkqueueSystem system;
 
@@ -63,6 +74,15 @@ final class BlockDetector implements Runnable {
 
 	/** Whether the current scan looked at an item it had seen before. D */
 	private boolean probed;
+
+	/**
+	 * Failures of the scan loop, or of starting the thread, since it last worked. D, or under this monitor in
+	 * {@link #start()} while no detector thread runs.
+	 */
+	private int failuresInARow;
+
+	/** After a failed start: no new attempt before this time. Guarded by this monitor. */
+	private long retryStartAt;
 
 	BlockDetector(WorkqueueSystem system, long intervalNanos, long cpuIntensiveNanos) {
 		this.system = system;
@@ -83,12 +103,33 @@ final class BlockDetector implements Runnable {
 	}
 
 	private synchronized void start() {
-		if (this.thread == null && !this.stopped) {
-			Thread t = new Thread(this, "cmwq-block-detector");
+		if (this.thread != null || this.stopped
+				|| (this.failuresInARow > 0 && System.nanoTime() - this.retryStartAt < 0)) {
+			return;
+		}
+		try {
+			this.housekeeping.round();
+			Thread t = new Thread(this, NAME);
 			t.setDaemon(true);
 			this.thread = t;
 			t.start();
 		}
+		catch (Throwable ex) { // OutOfMemoryError "unable to create native thread": not on the queuer's call
+			this.thread = null;
+			long backoff = this.housekeeping.failed(NAME, ex, this.failuresInARow++);
+			this.retryStartAt = System.nanoTime() + backoff;
+			try {
+				this.system.timers.schedule(this::watch, backoff); // even if nothing else is queued meanwhile
+			}
+			catch (Throwable again) {
+				// the next watch() tries again
+			}
+		}
+	}
+
+	/** The detector's thread, or null while none runs. */
+	Thread thread() {
+		return this.thread;
 	}
 
 	void stop() {
@@ -101,12 +142,48 @@ final class BlockDetector implements Runnable {
 
 	@Override
 	public void run() {
+		try {
+			while (!this.stopped) {
+				try {
+					scanUntilStopped();
+				}
+				catch (Throwable ex) { // even an OutOfMemoryError: concurrency management needs this thread
+					LockSupport.parkNanos(this, this.housekeeping.failed(NAME, ex, this.failuresInARow++));
+				}
+			}
+		}
+		finally {
+			exited();
+		}
+	}
+
+	/** A Throwable got past the loop's catch (thrown while reporting a failure): a new thread takes over. */
+	private void exited() {
+		synchronized (this) {
+			if (this.thread == Thread.currentThread()) {
+				this.thread = null;
+			}
+		}
+		if (!this.stopped) {
+			watch();
+		}
+	}
+
+	/** The scan loop: returns when the detector is stopped, throws what a round throws. */
+	private void scanUntilStopped() {
+		this.parked = false;
 		int quiet = 0;
 		int shortOnly = 0;
 		long interval = this.intervalNanos;
 		while (!this.stopped) {
+			this.housekeeping.round();
 			this.probed = false;
-			if (scan()) {
+			boolean watching = scan();
+			if (this.failuresInARow > 0) { // a whole scan after failures: working again
+				this.failuresInARow = 0;
+				this.housekeeping.recovered();
+			}
+			if (watching) {
 				quiet = 0;
 				if (this.probed) {
 					shortOnly = 0;

@@ -47,16 +47,33 @@ final class Rescuer implements Runnable {
 		LockSupport.unpark(this.thread);
 	}
 
+	/**
+	 * Rescues the pools that call, until stopped. Survives any {@code Throwable} (an {@code OutOfMemoryError} in a
+	 * flood): reported to the system's rescuer {@link Housekeeping}; after a back-off it serves the next mayday.
+	 */
 	@Override
 	public void run() {
 		ThreadContext.get().worker = this.worker;
+		Housekeeping housekeeping = this.wq.system.rescuers;
+		int failuresInARow = 0;
 		while (!this.stopped) {
 			PoolWorkqueue pwq = this.maydays.poll();
 			if (pwq == null) {
 				LockSupport.park(this);
 				continue;
 			}
-			rescue(pwq);
+			try {
+				housekeeping.round();
+				rescue(pwq);
+			}
+			catch (Throwable ex) { // the pool calls again at its next mayday while it still cannot get a worker
+				LockSupport.parkNanos(this, housekeeping.failed(this.thread.getName(), ex, failuresInARow++));
+				continue;
+			}
+			if (failuresInARow > 0) {
+				failuresInARow = 0;
+				housekeeping.recovered();
+			}
 		}
 	}
 

@@ -10,7 +10,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * the pool's {@code stalled} flag and {@code stalls} count in the snapshot, until the pool progresses.
  *
  * <p>The check runs on the timer every quarter threshold, only while some pool has pending items or is stalled:
- * queueing arms it ({@link #arm()}), and it disarms itself when there is nothing left to watch.
+ * queueing arms it ({@link #arm()}), and it disarms itself when there is nothing left to watch. It has no thread
+ * of its own: a check that throws is run again by the timer ({@link Timers}), which schedules the next one only at
+ * its end, so the chain of checks never breaks.
  */
 final class Watchdog {
 
@@ -28,8 +30,14 @@ final class Watchdog {
 		this.intervalNanos = Math.max(thresholdNanos / 4, TimeUnit.MILLISECONDS.toNanos(1));
 	}
 
-	/** Called on every queueing: one volatile read unless the watchdog needs arming. */
+	/**
+	 * Called whenever a pool gains work: one volatile read unless the watchdog needs arming (and one more: if the
+	 * timer thread could not be started, try again, or nothing armed would ever fire).
+	 */
 	void arm() {
+		if (this.system.timers.threadMissing) {
+			this.system.timers.retryStart();
+		}
 		if (this.thresholdNanos > 0 && !this.armed.get() && this.armed.compareAndSet(false, true)) {
 			if (this.system.timers.schedule(this::check, this.intervalNanos) == null) {
 				this.armed.set(false);

@@ -86,6 +86,9 @@ public final class WorkqueueSystem implements AutoCloseable {
 
 	final Watchdog watchdog; // I
 
+	/** I: the failures of every rescuer thread ({@link #housekeeping()}). */
+	final Housekeeping rescuers = new Housekeeping("cmwq-rescuer");
+
 	/** I: the CPUs, their pools and the queueing CPU choice. */
 	final CpuTopology topology;
 
@@ -376,6 +379,19 @@ public final class WorkqueueSystem implements AutoCloseable {
 			queueViews.add(wq.snapshot());
 		}
 		return new SystemSnapshot(this.frozen, List.copyOf(cpus), List.copyOf(poolViews), List.copyOf(queueViews));
+	}
+
+	/**
+	 * The state of the engine's own threads: the block detector ({@code cmwq-block-detector}), the timer
+	 * ({@code cmwq-timer}: delayed items, mayday, watchdog) and the rescuers ({@code cmwq-rescuer}, together), in
+	 * that order. They survive any {@code Throwable}; a thread that is not {@link HousekeepingStatus#working()} is
+	 * retrying what failed (while the detector is not working, blocked workers are not replaced; while the timer is
+	 * not, delayed items, mayday and watchdog checks wait).
+	 * @return one status per kind of thread
+	 */
+	public List<HousekeepingStatus> housekeeping() {
+		return List.of(this.detector.housekeeping.status(), this.timers.housekeeping.status(),
+				this.rescuers.status());
 	}
 
 	/**

@@ -45,7 +45,9 @@
  * <h3>Threads</h3>
  * Queuers (any thread); workers; rescuers; the timer thread (fires delayed items, mayday, watchdog checks, and
  * starts worker threads for the detector); the block detector (scans running workers of managed pools with pending
- * items, flags blocked ones, marks CPU hogs).
+ * items, flags blocked ones, marks CPU hogs). The timer, the detector and the rescuers survive any {@code Throwable}:
+ * what failed is counted, logged rate-limited and retried after a back-off ({@code Housekeeping}, and
+ * {@link dev.cmwq.core.WorkqueueSystem#housekeeping()} for health checks).
  *
  * <h3>Concurrency management, and waking up</h3>
  * A bound pool whose CPU is online starts items only while none of its workers counts as running

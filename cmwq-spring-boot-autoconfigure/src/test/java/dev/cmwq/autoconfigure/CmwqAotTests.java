@@ -157,9 +157,7 @@ class CmwqAotTests {
 			assertThat(RuntimeHintsPredicates.resource().forResource("META-INF/cmwq-dashboard/dashboard.js"))
 				.accepts(hints);
 			assertThat(RuntimeHintsPredicates.resource()
-				.forResource("META-INF/resources/webjars/chart.js/4.5.1/dist/chart.umd.min.js")).accepts(hints);
-			assertThat(RuntimeHintsPredicates.resource()
-				.forResource("META-INF/maven/org.webjars.npm/chart.js/pom.properties")).accepts(hints);
+				.forResource("META-INF/cmwq-dashboard/lib/chart.js/chart.umd.min.js")).accepts(hints);
 			// @QueueWork methods are invoked reflectively; a key expression reads its parameter's type
 			assertThat(RuntimeHintsPredicates.reflection().onMethodInvocation(Jobs.class, "render")).accepts(hints);
 			assertThat(RuntimeHintsPredicates.reflection().onMethodInvocation(Jobs.class, "audit")).accepts(hints);

@@ -87,7 +87,7 @@ class DashboardBrowserTests {
 
 	@AfterEach
 	void restore() {
-		this.http.post("/api/load/off");
+		this.http.as("operator", "operator").post("/api/load/off");
 		this.releases.forEach(CountDownLatch::countDown);
 		this.system.thaw();
 		for (int cpu = 0; cpu < this.system.cpus(); cpu++) {
@@ -99,7 +99,7 @@ class DashboardBrowserTests {
 
 	@Test
 	void showsPoolsAndQueuesWithLiveChartsUnderLoad() {
-		assertThat(this.http.post("/api/load/on").status()).isEqualTo(200);
+		assertThat(this.http.as("operator", "operator").post("/api/load/on").status()).isEqualTo(200);
 		openDashboard();
 
 		for (String pool : POOLS) {

@@ -2,7 +2,9 @@ package dev.cmwq.sample;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.CookieManager;
 import java.net.URI;
+import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -21,19 +23,32 @@ import com.jayway.jsonpath.JsonPath;
  */
 final class Http {
 
-	private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+	private final HttpClient client;
 
 	private final String base;
 
 	private final Map<String, String> headers;
 
 	Http(int port) {
-		this("http://localhost:" + port, Map.of());
+		this(HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build(), "http://localhost:" + port,
+				Map.of());
 	}
 
-	private Http(String base, Map<String, String> headers) {
+	private Http(HttpClient client, String base, Map<String, String> headers) {
+		this.client = client;
 		this.base = base;
 		this.headers = headers;
+	}
+
+	/**
+	 * A client of its own that keeps the cookies it is sent, as a browser does: a session.
+	 */
+	Http withCookies() {
+		HttpClient client = HttpClient.newBuilder()
+			.connectTimeout(Duration.ofSeconds(10))
+			.cookieHandler(new CookieManager())
+			.build();
+		return new Http(client, this.base, this.headers);
 	}
 
 	/**
@@ -50,7 +65,7 @@ final class Http {
 	Http withHeader(String name, String value) {
 		Map<String, String> more = new LinkedHashMap<>(this.headers);
 		more.put(name, value);
-		return new Http(this.base, more);
+		return new Http(this.client, this.base, more);
 	}
 
 	Response get(String path) {
@@ -65,6 +80,17 @@ final class Http {
 		return send(HttpRequest.newBuilder(URI.create(this.base + path))
 			.header("Content-Type", "application/json")
 			.POST(HttpRequest.BodyPublishers.ofString(json)));
+	}
+
+	Response postForm(String path, Map<String, String> fields) {
+		StringBuilder form = new StringBuilder();
+		fields.forEach((name, value) -> form.append((form.length() > 0) ? "&" : "")
+			.append(URLEncoder.encode(name, StandardCharsets.UTF_8))
+			.append('=')
+			.append(URLEncoder.encode(value, StandardCharsets.UTF_8)));
+		return send(HttpRequest.newBuilder(URI.create(this.base + path))
+			.header("Content-Type", "application/x-www-form-urlencoded")
+			.POST(HttpRequest.BodyPublishers.ofString(form.toString())));
 	}
 
 	private Response send(HttpRequest.Builder request) {

@@ -21,8 +21,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * The load switch: while on, {@code /actuator/workqueues} shows the sample's workqueues working and its pools'
- * counts changing; once off, everything settles.
+ * The load switch (role {@code OPERATOR}): while on, {@code /actuator/workqueues} shows the sample's workqueues working
+ * and its pools' counts changing; once off, everything settles.
  */
 @SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT)
 class LoadSwitchTests {
@@ -40,21 +40,36 @@ class LoadSwitchTests {
 
 	private Http http;
 
+	private Http operator;
+
 	@BeforeEach
 	void setUp() {
 		this.http = new Http(this.port);
+		this.operator = this.http.as("operator", "operator");
 	}
 
 	@AfterEach
 	void switchOff() {
-		this.http.post("/api/load/off");
+		this.operator.post("/api/load/off");
+	}
+
+	@Test
+	void onlyAnOperatorMaySwitchTheLoad() {
+		assertThat(this.http.post("/api/load/on").status()).isEqualTo(401);
+		assertThat(this.http.as("viewer", "viewer").post("/api/load/on").status()).isEqualTo(403);
+		assertThat(this.http.as("operator", "wrong").post("/api/load/on").status()).isEqualTo(401);
+		assertThat(this.http.get("/api/load").<Boolean>read("$.on")).isFalse();
+
+		assertThat(this.operator.post("/api/load/on").<Boolean>read("$.on")).isTrue();
+		assertThat(this.http.post("/api/load/off").status()).isEqualTo(401);
+		assertThat(this.http.get("/api/load").<Boolean>read("$.on")).as("still on").isTrue();
 	}
 
 	@Test
 	void loadSwitchProducesChangingCountsInTheWorkqueuesEndpoint() {
 		assertThat(this.http.get("/api/load").<Boolean>read("$.on")).isFalse();
 
-		Http.Response on = this.http.post("/api/load/on");
+		Http.Response on = this.operator.post("/api/load/on");
 		assertThat(on.status()).isEqualTo(200);
 		assertThat(on.<Boolean>read("$.on")).isTrue();
 
@@ -82,7 +97,7 @@ class LoadSwitchTests {
 		List<Map<String, Object>> busyPools = this.http.get("/actuator/workqueues").read("$.pools[?(@.workers > 0)]");
 		assertThat(busyPools).as("pools with workers under load").isNotEmpty();
 
-		Http.Response off = this.http.post("/api/load/off");
+		Http.Response off = this.operator.post("/api/load/off");
 		assertThat(off.<Boolean>read("$.on")).isFalse();
 
 		// once off, what was queued finishes and nothing new arrives

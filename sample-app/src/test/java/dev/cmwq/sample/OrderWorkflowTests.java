@@ -44,7 +44,7 @@ class OrderWorkflowTests {
 	void anOrderIsAuditedBeforePlaceReturnsAndConfirmedOnceTheWorkqueuesAreIdle() {
 		long mailsBefore = this.mailer.sent();
 
-		long id = this.orders.place(new OrderRequest("ada", List.of(new OrderRequest.Line(7, 2))));
+		long id = this.orders.place(new OrderRequest("ada", List.of(new OrderRequest.Line(7L, 2))));
 		assertThat(this.audit.latest(1)).extracting(AuditEntry::event)
 			.containsExactly("order " + id + " placed by ada (1 lines)");
 

@@ -57,6 +57,42 @@ class SampleApiTests {
 	}
 
 	@Test
+	void anOrderWithANonPositiveProductIdOrQuantityIsRefusedNamingTheFieldAndQueuesNothing() {
+		Http.Response negativeProduct = this.http.postJson("/api/orders",
+				"{\"customer\": \"mallory\", \"lines\": [{\"productId\": -7, \"quantity\": 2}]}");
+		assertThat(negativeProduct.status()).isEqualTo(400);
+		assertThat(negativeProduct.<String>read("$.field")).isEqualTo("lines[0].productId");
+		assertThat(negativeProduct.<String>read("$.error")).isEqualTo("lines[0].productId must be positive, got -7");
+
+		Http.Response zeroQuantity = this.http.postJson("/api/orders", "{\"customer\": \"mallory\", \"lines\": "
+				+ "[{\"productId\": 7, \"quantity\": 1}, {\"productId\": 8, \"quantity\": 0}]}");
+		assertThat(zeroQuantity.status()).isEqualTo(400);
+		assertThat(zeroQuantity.<String>read("$.field")).isEqualTo("lines[1].quantity");
+		assertThat(zeroQuantity.<String>read("$.error")).isEqualTo("lines[1].quantity must be positive, got 0");
+
+		Http.Response missingProduct = this.http.postJson("/api/orders",
+				"{\"customer\": \"mallory\", \"lines\": [{\"quantity\": 3}]}");
+		assertThat(missingProduct.status()).isEqualTo(400);
+		assertThat(missingProduct.<String>read("$.field")).isEqualTo("lines[0].productId");
+		assertThat(missingProduct.<String>read("$.error")).isEqualTo("lines[0].productId is required");
+
+		Http.Response negativeQuantity = this.http.postJson("/api/orders",
+				"{\"customer\": \"mallory\", \"lines\": [{\"productId\": 7, \"quantity\": -2}]}");
+		assertThat(negativeQuantity.status()).isEqualTo(400);
+		assertThat(negativeQuantity.<String>read("$.field")).isEqualTo("lines[0].quantity");
+
+		// the audit queue is ordered: once a valid order placed afterwards is audited, a refused one would be too
+		assertThat(this.http.postJson("/api/orders",
+				"{\"customer\": \"trent\", \"lines\": [{\"productId\": 9, \"quantity\": 1}]}").status())
+			.isEqualTo(202);
+		await().atMost(PATIENCE).untilAsserted(() -> assertThat(
+				this.http.get("/api/audit?limit=500").<List<String>>read("$[*].event"))
+			.anyMatch((event) -> event.contains("placed by trent")));
+		assertThat(this.http.get("/api/audit?limit=500").<List<String>>read("$[*].event"))
+			.noneMatch((event) -> event.contains("mallory"));
+	}
+
+	@Test
 	void aThumbnailIsRenderedOnTheThumbnailsQueue() {
 		assertThat(this.http.get("/api/images/4242/thumbnail.png").status()).isEqualTo(404);
 

@@ -13,7 +13,8 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The sample's security: reading is open, changing workqueues through actuator needs role OPERATOR.
+ * The sample's security with HTTP Basic (the default): reading is open, changing workqueues through actuator needs
+ * role OPERATOR; the dashboard's chart library is served below its own path only.
  */
 @SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT)
 class SampleSecurityTests {
@@ -107,6 +108,21 @@ class SampleSecurityTests {
 		assertThat(this.http.get("/actuator/prometheus").body()).contains("cmwq_pool_workers");
 		assertThat(this.http.get("/cmwq/").status()).isEqualTo(200);
 		assertThat(this.http.get("/cmwq/config.json").<Boolean>read("$.write")).isTrue();
+	}
+
+	@Test
+	void chartLibraryComesFromTheDashboardsPathNotFromAWebJar() {
+		Http.Response chart = this.http.get("/cmwq/lib/chart.js/chart.umd.min.js");
+		assertThat(chart.status()).isEqualTo(200);
+		assertThat(chart.body()).contains("Chart");
+		assertThat(this.http.get("/webjars/chart.js/4.5.1/dist/chart.umd.min.js").status()).isEqualTo(404);
+		assertThat(getClass().getClassLoader().getResource("META-INF/resources/webjars/chart.js"))
+			.as("a chart.js WebJar on the sample's class path").isNull();
+	}
+
+	@Test
+	void withHttpBasicTheDashboardGetsNoCsrfTokenToSend() {
+		assertThat(this.http.get("/cmwq/config.json").<Object>read("$.csrf")).isNull();
 	}
 
 	@Test

@@ -31,8 +31,9 @@ import org.springframework.web.servlet.function.ServerResponse;
  * <p>The page reads the {@code workqueues} actuator endpoint (it must be exposed over HTTP on the application's
  * port: with a separate {@code management.server.port} the page says it cannot read it, and a warning is logged at
  * start-up) and shows its freeze, thaw and CPU buttons only where the endpoint's write operations exist. It adds no
- * security of its own: the endpoint's requests are the application's to protect, and the page asks for HTTP Basic
- * credentials when an action is answered 401.
+ * security of its own: the endpoint's requests are the application's to protect. The page sends its actions as
+ * {@code POST}s with a JSON body and, where Spring Security protects against CSRF, its token (from
+ * {@code config.json}); it asks for HTTP Basic credentials when an action is answered 401.
  */
 @AutoConfiguration(after = { CmwqAutoConfiguration.class, WorkqueuesEndpointAutoConfiguration.class })
 @ConditionalOnWebApplication(type = Type.SERVLET)
@@ -46,13 +47,16 @@ public final class CmwqDashboardAutoConfiguration {
 
 	static final String STATIC_LOCATION = "classpath:/META-INF/cmwq-dashboard/";
 
+	/** The dashboard's copy of Chart.js, which the build of this module unpacks from the chart.js WebJar. */
+	static final String CHART_LIBRARY = "META-INF/cmwq-dashboard/lib/chart.js/chart.umd.min.js";
+
 	@Bean
 	RouterFunction<ServerResponse> cmwqDashboardRoutes(CmwqDashboardProperties properties,
 			ObjectProvider<PathMappedEndpoints> endpoints, Environment environment) {
-		boolean chartLibrary = ChartLibrary.distLocation(getClass().getClassLoader()) != null;
+		boolean chartLibrary = new ClassPathResource(CHART_LIBRARY, getClass().getClassLoader()).exists();
 		if (!chartLibrary) {
-			logger.warn("cmwq dashboard: Chart.js (org.webjars.npm:chart.js) is not on the class path; "
-					+ "the page will show numbers without charts");
+			logger.warn("cmwq dashboard: its copy of Chart.js (" + CHART_LIBRARY + ") is missing from the class "
+					+ "path; the page will show numbers without charts");
 		}
 		WorkqueuesEndpointLocator locator = new WorkqueuesEndpointLocator(endpoints::getIfAvailable,
 				ManagementPortType.get(environment), environment.getProperty("management.server.port"));
@@ -65,17 +69,17 @@ public final class CmwqDashboardAutoConfiguration {
 			.routes();
 	}
 
+	/**
+	 * The page's script, styles and Chart.js, below the dashboard's path only: nothing of the dashboard is served
+	 * while it is off, and no {@code /webjars/} path ever.
+	 */
 	@Bean
 	WebMvcConfigurer cmwqDashboardResources(CmwqDashboardProperties properties) {
 		String path = properties.normalizedPath();
-		String chartLocation = ChartLibrary.distLocation(getClass().getClassLoader());
 		return new WebMvcConfigurer() {
 
 			@Override
 			public void addResourceHandlers(ResourceHandlerRegistry registry) {
-				if (chartLocation != null) {
-					registry.addResourceHandler(path + "/lib/chart.js/**").addResourceLocations(chartLocation);
-				}
 				registry.addResourceHandler(path + "/**").addResourceLocations(STATIC_LOCATION);
 			}
 

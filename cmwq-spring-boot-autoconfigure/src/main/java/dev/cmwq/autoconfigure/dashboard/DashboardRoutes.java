@@ -22,9 +22,12 @@ import org.springframework.web.servlet.function.ServerResponse;
  * <tr><td>{@code GET /cmwq}</td><td>redirect to {@code /cmwq/}</td></tr>
  * <tr><td>{@code GET /cmwq/}, {@code /cmwq/index.html}</td><td>the page</td></tr>
  * <tr><td>{@code GET /cmwq/config.json}</td><td>{@code {"endpoint": "/actuator/workqueues", "available": true,
- * "message": null, "write": true, "refreshMillis": 1000, "historySeconds": 300, "chartLibrary": true}};
- * unavailable: {@code "endpoint": null, "available": false} and a {@code message} saying why and what to do
- * (the endpoint is not exposed over HTTP, or lives on a separate management port)</td></tr>
+ * "message": null, "write": true, "refreshMillis": 1000, "historySeconds": 300, "chartLibrary": true,
+ * "csrf": {"header": "X-CSRF-TOKEN", "token": "..."}}}; unavailable: {@code "endpoint": null, "available": false}
+ * and a {@code message} saying why and what to do (the endpoint is not exposed over HTTP, or lives on a separate
+ * management port); {@code "csrf": null} where Spring Security gives the request no CSRF token ({@link CsrfTokens}).
+ * Like a page that renders the token into a form, it is read by the page only: another site's page cannot read a
+ * response of this origin.</td></tr>
  * </table>
  */
 final class DashboardRoutes {
@@ -80,6 +83,7 @@ final class DashboardRoutes {
 		body.put("refreshMillis", Math.max(100, this.properties.getRefreshInterval().toMillis()));
 		body.put("historySeconds", Math.max(10, this.properties.getHistory().toSeconds()));
 		body.put("chartLibrary", this.chartLibrary);
+		body.put("csrf", CsrfTokens.of(request.servletRequest()));
 		return ServerResponse.ok()
 			.contentType(MediaType.APPLICATION_JSON)
 			.cacheControl(CacheControl.noStore())

@@ -54,6 +54,17 @@ class CmwqDashboardWebTests {
 		Http.Response chart = http.get("/cmwq/lib/chart.js/chart.umd.min.js");
 		assertThat(chart.status()).isEqualTo(200);
 		assertThat(chart.body()).contains("Chart");
+		assertThat(http.get("/cmwq/lib/chart.js/LICENSE.md").body()).contains("Chart.js Contributors");
+	}
+
+	@Test
+	void chartLibraryIsServedOnlyBelowTheDashboardsPath() {
+		Http http = new Http(this.port);
+
+		assertThat(http.get("/webjars/chart.js/" + CmwqDashboardOffWebTests.CHART_JS_VERSION + "/dist/chart.umd.min.js")
+			.status()).isEqualTo(404);
+		assertThat(http.get("/META-INF/cmwq-dashboard/lib/chart.js/chart.umd.min.js").status()).isEqualTo(404);
+		assertThat(http.get("/lib/chart.js/chart.umd.min.js").status()).isEqualTo(404);
 	}
 
 	@Test
@@ -67,6 +78,7 @@ class CmwqDashboardWebTests {
 		assertThat(config.<Boolean>read("$.chartLibrary")).isTrue();
 		assertThat(config.<Integer>read("$.refreshMillis")).isEqualTo(1000);
 		assertThat(config.<Integer>read("$.historySeconds")).isEqualTo(300);
+		assertThat(config.<Object>read("$.csrf")).as("no CSRF protection here (no Spring Security)").isNull();
 	}
 
 	@SpringBootConfiguration

@@ -7,6 +7,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
+import dev.cmwq.core.HousekeepingStatus;
 import dev.cmwq.core.PoolSnapshot;
 import dev.cmwq.core.SystemSnapshot;
 import dev.cmwq.core.WorkListener;
@@ -45,6 +46,8 @@ import io.micrometer.core.instrument.binder.MeterBinder;
  * timer they publish no histogram unless the registry's configuration asks for one (Spring Boot:
  * {@code management.metrics.distribution.percentiles-histogram.cmwq.workqueue.wait=true})</li>
  * <li>{@code cmwq.watchdog.stalls} (tag {@code pool}): counter</li>
+ * <li>{@code cmwq.housekeeping.failures} (tag {@code thread} = cmwq-block-detector | cmwq-timer | cmwq-rescuer):
+ * counter of failures of the engine's own threads ({@link WorkqueueSystem#housekeeping()}), each retried</li>
  * </ul>
  *
  * Gauges and counters read a snapshot shared for a short time (100 ms by default), so one scrape costs one
@@ -131,6 +134,18 @@ public class WorkqueueMetrics implements MeterBinder, AutoCloseable {
 					.description("CPUs of the workqueue system, by state")
 					.tag("state", online ? "online" : "offline")
 					.strongReference(true)
+					.register(this.registry);
+			}
+			for (HousekeepingStatus housekeeping : WorkqueueMetrics.this.system.housekeeping()) {
+				String thread = housekeeping.thread();
+				FunctionCounter.builder("cmwq.housekeeping.failures", WorkqueueMetrics.this.system,
+						(system) -> system.housekeeping()
+							.stream()
+							.filter((status) -> status.thread().equals(thread))
+							.mapToLong(HousekeepingStatus::failures)
+							.sum())
+					.description("Failures of the engine's own threads (block detector, timer, rescuers); each is retried")
+					.tag("thread", thread)
 					.register(this.registry);
 			}
 		}

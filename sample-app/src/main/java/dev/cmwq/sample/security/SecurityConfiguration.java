@@ -17,13 +17,20 @@ import org.springframework.security.web.SecurityFilterChain;
 
 /**
  * Who may do what: reading actuator endpoints (health, workqueues, prometheus) and the shop API is open; changing
- * anything through actuator (the workqueues endpoint's freeze, thaw and CPU hotplug) needs role {@code OPERATOR},
- * over HTTP Basic.
+ * anything through actuator (the workqueues endpoint's freeze, thaw and CPU hotplug) and the load switch
+ * ({@code POST /api/load/on}, {@code /off}) need role {@code OPERATOR}.
  *
- * <p>Anonymous requests get 401; a browser's {@code fetch} that sends {@code X-Requested-With: XMLHttpRequest} (the
- * dashboard does) gets it without {@code WWW-Authenticate}, so the page asks for credentials itself. Authenticated
- * users without the role get 403. There is no session and no login form, so no CSRF token: each request carries
- * its credentials.
+ * <p>How users sign in ({@code sample.security.login}):
+ * <ul>
+ * <li>{@code basic} (the default): HTTP Basic on every request, no session and so no CSRF token to send (a
+ * cross-site request carries no credentials). Anonymous requests get 401; a browser's {@code fetch} that sends
+ * {@code X-Requested-With: XMLHttpRequest} (the dashboard does) gets it without {@code WWW-Authenticate}, so the
+ * page asks for credentials itself. Authenticated users without the role get 403.</li>
+ * <li>{@code session}: Spring Security's defaults for a browser: its login form ({@code /login}), a session, and
+ * CSRF protection with the token kept in the session. The dashboard reads the token from its {@code config.json} and
+ * sends it. The open shop API is left out of CSRF protection: a cross-site request can do nothing there that an
+ * anonymous one cannot.</li>
+ * </ul>
  */
 @Configuration(proxyBeanMethods = false)
 class SecurityConfiguration {
@@ -33,30 +40,37 @@ class SecurityConfiguration {
 	static final String VIEWER = "VIEWER";
 
 	@Bean
-	SecurityFilterChain securityFilterChain(HttpSecurity http) throws Exception {
+	SecurityFilterChain securityFilterChain(HttpSecurity http, SampleSecurityProperties properties) throws Exception {
 		http.authorizeHttpRequests((requests) -> requests
 			.requestMatchers(EndpointRequest.toAnyEndpoint().withHttpMethod(HttpMethod.GET)).permitAll()
 			.requestMatchers(EndpointRequest.toAnyEndpoint()).hasRole(OPERATOR)
+			.requestMatchers(HttpMethod.POST, "/api/load/**").hasRole(OPERATOR)
 			.anyRequest().permitAll());
-		http.httpBasic(Customizer.withDefaults());
-		http.sessionManagement((sessions) -> sessions.sessionCreationPolicy(SessionCreationPolicy.STATELESS));
-		http.csrf((csrf) -> csrf.disable());
+		if (properties.login() == SampleSecurityProperties.Login.SESSION) {
+			http.formLogin(Customizer.withDefaults());
+			http.csrf((csrf) -> csrf.ignoringRequestMatchers("/api/orders", "/api/images/**", "/api/products/**"));
+		}
+		else {
+			http.httpBasic(Customizer.withDefaults());
+			http.sessionManagement((sessions) -> sessions.sessionCreationPolicy(SessionCreationPolicy.STATELESS));
+			http.csrf((csrf) -> csrf.disable());
+		}
 		return http.build();
 	}
 
 	@Bean
-	InMemoryUserDetailsManager users(DemoUsers users) {
+	InMemoryUserDetailsManager users(SampleSecurityProperties properties) {
 		List<UserDetails> details = new ArrayList<>();
-		if (users.operator() != null) {
-			details.add(user(users.operator(), OPERATOR));
+		if (properties.operator() != null) {
+			details.add(user(properties.operator(), OPERATOR));
 		}
-		if (users.viewer() != null) {
-			details.add(user(users.viewer(), VIEWER));
+		if (properties.viewer() != null) {
+			details.add(user(properties.viewer(), VIEWER));
 		}
 		return new InMemoryUserDetailsManager(details);
 	}
 
-	private static UserDetails user(DemoUsers.Credentials credentials, String role) {
+	private static UserDetails user(SampleSecurityProperties.Credentials credentials, String role) {
 		String password = credentials.password();
 		String encoded = password.startsWith("{") ? password : "{noop}" + password;
 		return User.withUsername(credentials.name()).password(encoded).roles(role).build();
