@@ -1,7 +1,6 @@
 package dev.cmwq.core;
 
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Collections;
 import java.util.EnumSet;
 import java.util.List;
@@ -527,11 +526,7 @@ final class DefaultWorkqueue implements Workqueue {
 				pwq.pool.unlock();
 			}
 		}
-		List<String> flagNames = new ArrayList<>(this.flags.size());
-		for (WorkqueueFlag flag : this.flags) {
-			flagNames.add(flag.propertyName());
-		}
-		return new WorkqueueSnapshot(this.name, List.copyOf(flagNames), this.maxActive, this.ordered, active, pending,
+		return new WorkqueueSnapshot(this.name, this.flags, this.maxActive, this.ordered, active, pending,
 				this.stats.snapshot());
 	}
 
