@@ -1,11 +1,9 @@
 package dev.cmwq.core;
 
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Collections;
 import java.util.EnumSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
@@ -528,11 +526,7 @@ final class DefaultWorkqueue implements Workqueue {
 				pwq.pool.unlock();
 			}
 		}
-		List<String> flagNames = new ArrayList<>(this.flags.size());
-		for (WorkqueueFlag flag : this.flags) {
-			flagNames.add(flag.name().toLowerCase(Locale.ROOT).replace('_', '-'));
-		}
-		return new WorkqueueSnapshot(this.name, List.copyOf(flagNames), this.maxActive, this.ordered, active, pending,
+		return new WorkqueueSnapshot(this.name, this.flags, this.maxActive, this.ordered, active, pending,
 				this.stats.snapshot());
 	}
 

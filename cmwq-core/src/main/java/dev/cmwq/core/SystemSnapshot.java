@@ -4,8 +4,8 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * An immutable view of a {@link WorkqueueSystem}: its CPUs, pools and workqueues. Field names are the JSON
- * contract of the {@code workqueues} actuator endpoint.
+ * An immutable view of a {@link WorkqueueSystem}, in the engine's terms: its CPUs, pools and workqueues. The parts are
+ * read one after another (each pool under its own lock), so counts of different parts need not agree exactly.
  *
  * @param frozen whether {@link WorkqueueSystem#freeze()} is in force
  * @param cpus the logical CPUs

@@ -1,12 +1,12 @@
 package dev.cmwq.core;
 
-import java.util.List;
+import java.util.Set;
 
 /**
  * A workqueue at one moment.
  *
  * @param name the queue's name
- * @param flags its flags as written in configuration, e.g. {@code cpu-intensive}
+ * @param flags the flags it was made with (the same set as {@link Workqueue#flags()})
  * @param maxActive its limit of items in flight
  * @param ordered whether it is ordered
  * @param active items of the queue running now
@@ -14,6 +14,6 @@ import java.util.List;
  * timer are not)
  * @param stats cumulative statistics
  */
-public record WorkqueueSnapshot(String name, List<String> flags, int maxActive, boolean ordered, int active,
+public record WorkqueueSnapshot(String name, Set<WorkqueueFlag> flags, int maxActive, boolean ordered, int active,
 		int pending, WorkqueueStats stats) {
 }

@@ -139,7 +139,8 @@ class RescuerAndWatchdogTest {
 			assertThat(snapshot.workqueues()).extracting(WorkqueueSnapshot::name)
 				.containsExactlyElementsOf(WorkqueueSystem.SYSTEM_WORKQUEUES);
 			assertThat(snapshot.workqueue("events").orElseThrow().active()).isEqualTo(1);
-			assertThat(snapshot.workqueue("events_unbound").orElseThrow().flags()).containsExactly("unbound");
+			assertThat(snapshot.workqueue("events_unbound").orElseThrow().flags())
+				.containsExactly(WorkqueueFlag.UNBOUND);
 			release.countDown();
 		}
 	}

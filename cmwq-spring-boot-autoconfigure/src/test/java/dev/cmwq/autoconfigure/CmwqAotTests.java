@@ -1,5 +1,6 @@
 package dev.cmwq.autoconfigure;
 
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -7,9 +8,7 @@ import java.util.concurrent.TimeUnit;
 import dev.cmwq.annotation.QueueWork;
 import dev.cmwq.autoconfigure.actuate.WorkqueuesEndpoint;
 import dev.cmwq.autoconfigure.actuate.WorkqueuesEndpointAutoConfiguration;
-import dev.cmwq.core.SystemSnapshot;
 import dev.cmwq.core.Workqueue;
-import dev.cmwq.core.WorkqueueSnapshot;
 import dev.cmwq.core.WorkqueueSystem;
 import dev.cmwq.autoconfigure.async.CmwqAsyncAutoConfiguration;
 import dev.cmwq.spring.async.WorkqueueTaskExecutor;
@@ -163,11 +162,13 @@ class CmwqAotTests {
 			assertThat(RuntimeHintsPredicates.reflection().onMethodInvocation(Jobs.class, "audit")).accepts(hints);
 			assertThat(RuntimeHintsPredicates.reflection().onMethodInvocation(Entry.class, "id")).accepts(hints);
 			// what the endpoint answers, and the properties it binds
-			assertThat(RuntimeHintsPredicates.reflection().onType(WorkqueueSnapshot.class)).accepts(hints);
-			assertThat(RuntimeHintsPredicates.reflection().onType(WorkqueuesEndpoint.FreezeDescriptor.class))
-				.accepts(hints);
-			assertThat(RuntimeHintsPredicates.reflection().onType(WorkqueuesEndpoint.ErrorDescriptor.class))
-				.accepts(hints);
+			for (Class<?> answer : List.of(WorkqueuesEndpoint.WorkqueuesDescriptor.class,
+					WorkqueuesEndpoint.PoolDescriptor.class, WorkqueuesEndpoint.WorkqueueDescriptor.class,
+					WorkqueuesEndpoint.StatsDescriptor.class, WorkqueuesEndpoint.FreezeDescriptor.class,
+					WorkqueuesEndpoint.ThawDescriptor.class, WorkqueuesEndpoint.CpuChangeDescriptor.class,
+					WorkqueuesEndpoint.CpuDescriptor.class, WorkqueuesEndpoint.ErrorDescriptor.class)) {
+				assertThat(RuntimeHintsPredicates.reflection().onType(answer)).as(answer.getName()).accepts(hints);
+			}
 			assertThat(RuntimeHintsPredicates.reflection().onType(CmwqProperties.Workqueue.class)).accepts(hints);
 		});
 	}
@@ -183,8 +184,9 @@ class CmwqAotTests {
 		assertThat(jobs.render("a").get(30, TimeUnit.SECONDS)).startsWith("cmwq-");
 		assertThat(jobs.audit(new Entry(7)).get(30, TimeUnit.SECONDS)).isEqualTo(7);
 		assertThat(system.workqueue("audit").orElseThrow().snapshot().stats().started()).isEqualTo(1);
-		SystemSnapshot snapshot = context.getBean(WorkqueuesEndpoint.class).workqueues();
-		assertThat(snapshot.workqueue("thumbnails")).isPresent();
+		assertThat(context.getBean(WorkqueuesEndpoint.class).workqueues().workqueues())
+			.extracting(WorkqueuesEndpoint.WorkqueueDescriptor::name)
+			.contains("thumbnails");
 	}
 
 	@SuppressWarnings("unchecked")

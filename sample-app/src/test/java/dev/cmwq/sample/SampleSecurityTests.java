@@ -78,25 +78,25 @@ class SampleSecurityTests {
 	void operatorFreezesThawsAndTakesCpusOfflineAndOnline() {
 		Http operator = this.http.as("operator", "operator");
 
-		Http.Response freeze = operator.post("/actuator/workqueues/freeze");
+		Http.Response freeze = operator.postJson("/actuator/workqueues/freeze", "{}");
 		assertThat(freeze.status()).isEqualTo(200);
 		assertThat(freeze.<Boolean>read("$.frozen")).isTrue();
 		assertThat(this.system.isFrozen()).isTrue();
 
-		Http.Response thaw = operator.post("/actuator/workqueues/thaw");
+		Http.Response thaw = operator.postJson("/actuator/workqueues/thaw", "{}");
 		assertThat(thaw.status()).isEqualTo(200);
 		assertThat(this.system.isFrozen()).isFalse();
 
-		Http.Response offline = operator.post("/actuator/workqueues/cpus/1/offline");
+		Http.Response offline = operator.postJson("/actuator/workqueues/cpus/1/offline", "{}");
 		assertThat(offline.status()).isEqualTo(200);
 		assertThat(offline.<Boolean>read("$.online")).isFalse();
 		assertThat(this.system.isOnline(1)).isFalse();
 
-		Http.Response lastCpu = operator.post("/actuator/workqueues/cpus/0/offline");
+		Http.Response lastCpu = operator.postJson("/actuator/workqueues/cpus/0/offline", "{}");
 		assertThat(lastCpu.status()).isEqualTo(409);
 		assertThat(lastCpu.<String>read("$.error")).contains("last online CPU");
 
-		assertThat(operator.post("/actuator/workqueues/cpus/1/online").status()).isEqualTo(200);
+		assertThat(operator.postJson("/actuator/workqueues/cpus/1/online", "{}").status()).isEqualTo(200);
 		assertThat(this.system.isOnline(1)).isTrue();
 	}
 

@@ -43,9 +43,9 @@ class WorkqueuesEndpointReadOnlyWebTests {
 	void postsAreRefusedByDefaultAndChangeNothing() {
 		Http http = new Http(this.port);
 
-		assertThat(http.post("/actuator/workqueues/freeze").status()).isIn(404, 405);
-		assertThat(http.post("/actuator/workqueues/thaw").status()).isIn(404, 405);
-		assertThat(http.post("/actuator/workqueues/cpus/1/offline").status()).isIn(404, 405);
+		assertThat(http.postJson("/actuator/workqueues/freeze").status()).isIn(404, 405);
+		assertThat(http.postJson("/actuator/workqueues/thaw").status()).isIn(404, 405);
+		assertThat(http.postJson("/actuator/workqueues/cpus/1/offline").status()).isIn(404, 405);
 
 		assertThat(this.system.isFrozen()).isFalse();
 		assertThat(this.system.isOnline(1)).isTrue();

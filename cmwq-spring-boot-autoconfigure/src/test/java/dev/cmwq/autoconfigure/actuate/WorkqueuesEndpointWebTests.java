@@ -32,7 +32,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * The {@code workqueues} endpoint over real HTTP, with write access granted, against a running system.
+ * The {@code workqueues} endpoint over real HTTP (Spring MVC), with write access granted, against a running system:
+ * what the answers show while items run, block, are held and CPUs go offline. The routes, error codes and request
+ * rules on every web stack and port: {@link WorkqueuesEndpointStackTests}.
  */
 // closed after the class: its WorkqueueSystem's threads must not outlive it (engine tests count threads)
 @DirtiesContext
@@ -106,18 +108,6 @@ class WorkqueuesEndpointWebTests {
 	}
 
 	@Test
-	void oneWorkqueueByName() {
-		Http.Response response = this.http.get("/actuator/workqueues/thumbnails");
-
-		assertThat(response.status()).isEqualTo(200);
-		assertThat((String) response.read("$.name")).isEqualTo("thumbnails");
-		assertThat(response.<List<String>>read("$.flags")).containsExactly("cpu-intensive");
-		assertThat((Integer) response.read("$.maxActive")).isEqualTo(4);
-		assertThat(response.<Map<String, Object>>read("$.stats")).containsKeys("started", "completed", "failed",
-				"cpuTimeMs", "cpuIntensive", "cmWakeups", "mayday", "rescued");
-	}
-
-	@Test
 	void countsFollowItemsAsTheyRunAndFinish() {
 		int completedBefore = this.http.get("/actuator/workqueues/probe").read("$.stats.completed");
 		CountDownLatch spinning = new CountDownLatch(1);
@@ -160,7 +150,7 @@ class WorkqueuesEndpointWebTests {
 		Items.await(blocked);
 		assertThat(pool(this.http.get("/actuator/workqueues"), "cpu1")).containsEntry("rogue", 0);
 
-		Http.Response offline = this.http.post("/actuator/workqueues/cpus/1/offline");
+		Http.Response offline = this.http.postJson("/actuator/workqueues/cpus/1/offline");
 
 		assertThat(offline.status()).isEqualTo(200);
 		assertThat((Integer) offline.read("$.cpu")).isEqualTo(1);
@@ -174,7 +164,7 @@ class WorkqueuesEndpointWebTests {
 		assertThat(pool(detached, "cpu0")).containsEntry("rogue", 0).containsEntry("online", true);
 		assertThat(detached.<List<Boolean>>read("$.cpus[*].online")).containsExactly(true, false);
 
-		Http.Response online = this.http.post("/actuator/workqueues/cpus/1/online");
+		Http.Response online = this.http.postJson("/actuator/workqueues/cpus/1/online");
 
 		assertThat(online.status()).isEqualTo(200);
 		assertThat((Boolean) online.read("$.online")).isTrue();
@@ -191,7 +181,7 @@ class WorkqueuesEndpointWebTests {
 		freezable.queue(Items.blocking(started, release));
 		Items.await(started);
 
-		Http.Response frozen = this.http.post("/actuator/workqueues/freeze");
+		Http.Response frozen = this.http.postJson("/actuator/workqueues/freeze");
 
 		assertThat(frozen.status()).isEqualTo(200);
 		assertThat(frozen.<Map<String, Object>>read("$")).isEqualTo(Map.of("frozen", true, "busy", 1));
@@ -204,11 +194,11 @@ class WorkqueuesEndpointWebTests {
 			.untilAsserted(() -> assertThat(this.http.get("/actuator/workqueues/events_freezable").<Map<String, Object>>read("$"))
 				.containsEntry("active", 0)
 				.containsEntry("pending", 1));
-		assertThat(this.http.post("/actuator/workqueues/freeze").<Map<String, Object>>read("$"))
+		assertThat(this.http.postJson("/actuator/workqueues/freeze").<Map<String, Object>>read("$"))
 			.isEqualTo(Map.of("frozen", true, "busy", 0));
 		assertThat(held.getCount()).isEqualTo(1);
 
-		Http.Response thawed = this.http.post("/actuator/workqueues/thaw");
+		Http.Response thawed = this.http.postJson("/actuator/workqueues/thaw");
 
 		assertThat(thawed.status()).isEqualTo(200);
 		assertThat((Boolean) thawed.read("$.frozen")).isFalse();
@@ -216,91 +206,10 @@ class WorkqueuesEndpointWebTests {
 		assertThat((Boolean) this.http.get("/actuator/workqueues").read("$.frozen")).isFalse();
 	}
 
-	@Test
-	void nonNumericCpuIsBadRequest() {
-		String before = state();
-
-		Http.Response response = this.http.post("/actuator/workqueues/cpus/one/offline");
-
-		assertThat(response.status()).isEqualTo(400);
-		assertThat((String) response.read("$.error")).contains("'one'");
-		assertThat(state()).isEqualTo(before);
-	}
-
-	@Test
-	void cpuOutOfRangeIsNotFound() {
-		String before = state();
-
-		Http.Response response = this.http.post("/actuator/workqueues/cpus/7/offline");
-		Http.Response negative = this.http.post("/actuator/workqueues/cpus/-1/online");
-
-		assertThat(response.status()).isEqualTo(404);
-		assertThat((String) response.read("$.error")).contains("7");
-		assertThat(negative.status()).isEqualTo(404);
-		assertThat((String) negative.read("$.error")).contains("-1");
-		assertThat(state()).isEqualTo(before);
-	}
-
-	@Test
-	void unknownWorkqueueIsNotFound() {
-		String before = state();
-
-		Http.Response response = this.http.get("/actuator/workqueues/nope");
-
-		assertThat(response.status()).isEqualTo(404);
-		assertThat(response.<Map<String, Object>>read("$")).containsOnlyKeys("error");
-		assertThat((String) response.read("$.error")).contains("'nope'");
-		assertThat(state()).isEqualTo(before);
-	}
-
-	@Test
-	void offliningTheLastOnlineCpuIsConflict() {
-		assertThat(this.http.post("/actuator/workqueues/cpus/1/offline").status()).isEqualTo(200);
-		String before = state();
-
-		Http.Response response = this.http.post("/actuator/workqueues/cpus/0/offline");
-
-		assertThat(response.status()).isEqualTo(409);
-		assertThat((String) response.read("$.error")).contains("last online CPU");
-		assertThat(state()).isEqualTo(before);
-		assertThat(this.system.isOnline(0)).isTrue();
-	}
-
-	@Test
-	void unknownActionIsBadRequest() {
-		String before = state();
-
-		Http.Response bogus = this.http.post("/actuator/workqueues/bogus");
-		Http.Response explode = this.http.post("/actuator/workqueues/cpus/0/explode");
-
-		assertThat(bogus.status()).isEqualTo(400);
-		assertThat((String) bogus.read("$.error")).contains("'bogus'");
-		assertThat(explode.status()).isEqualTo(400);
-		assertThat((String) explode.read("$.error")).contains("'explode'");
-		assertThat(state()).isEqualTo(before);
-	}
-
-	@Test
-	void unknownResourceIsNotFound() {
-		String before = state();
-
-		Http.Response response = this.http.post("/actuator/workqueues/disks/0/offline");
-
-		assertThat(response.status()).isEqualTo(404);
-		assertThat((String) response.read("$.error")).contains("'disks'");
-		assertThat(state()).isEqualTo(before);
-	}
-
 	private CountDownLatch release() {
 		CountDownLatch latch = new CountDownLatch(1);
 		this.releases.add(latch);
 		return latch;
-	}
-
-	/** What the write operations could change: the frozen flag and the CPUs. */
-	private String state() {
-		Http.Response response = this.http.get("/actuator/workqueues");
-		return "frozen=" + response.read("$.frozen") + " cpus=" + response.read("$.cpus");
 	}
 
 	static Map<String, Object> pool(Http.Response snapshot, String id) {

@@ -46,6 +46,31 @@ public final class Http {
 		return send(HttpRequest.newBuilder(URI.create(this.base + path)).POST(HttpRequest.BodyPublishers.noBody()));
 	}
 
+	/**
+	 * A POST as the dashboard sends one: {@code Content-Type: application/json} and the body {@code {}}.
+	 * @param path e.g. {@code /actuator/workqueues/freeze}
+	 * @return the response
+	 */
+	public Response postJson(String path) {
+		return post(path, "application/json", "{}");
+	}
+
+	/**
+	 * A POST with any Content-Type and body.
+	 * @param path e.g. {@code /actuator/workqueues/freeze}
+	 * @param contentType the Content-Type header, or null for none
+	 * @param body the body, or null for none
+	 * @return the response
+	 */
+	public Response post(String path, String contentType, String body) {
+		HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(this.base + path))
+			.POST((body != null) ? HttpRequest.BodyPublishers.ofString(body) : HttpRequest.BodyPublishers.noBody());
+		if (contentType != null) {
+			request.header("Content-Type", contentType);
+		}
+		return send(request);
+	}
+
 	private Response send(HttpRequest.Builder request) {
 		try {
 			HttpResponse<String> response = this.client.send(request.timeout(Duration.ofSeconds(30)).build(),

@@ -1,7 +1,5 @@
 package dev.cmwq.spring.metrics;
 
-import java.util.Locale;
-
 import dev.cmwq.core.PoolSnapshot;
 import dev.cmwq.core.SystemSnapshot;
 import dev.cmwq.core.WorkqueueFlag;
@@ -117,7 +115,7 @@ public class WorkqueueExecutorMetrics implements MeterBinder {
 	}
 
 	private static boolean has(WorkqueueSnapshot queue, WorkqueueFlag flag) {
-		return queue.flags().contains(flag.name().toLowerCase(Locale.ROOT).replace('_', '-'));
+		return queue.flags().contains(flag);
 	}
 
 	@FunctionalInterface
