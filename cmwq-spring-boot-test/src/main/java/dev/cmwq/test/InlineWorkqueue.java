@@ -3,7 +3,6 @@ package dev.cmwq.test;
 import java.time.Duration;
 import java.util.Set;
 
-import dev.cmwq.spring.aop.QueueWorkFailureHandler;
 import dev.cmwq.core.DelayedWork;
 import dev.cmwq.core.Work;
 import dev.cmwq.core.Workqueue;
@@ -11,13 +10,12 @@ import dev.cmwq.core.WorkqueueFlag;
 import dev.cmwq.core.WorkqueueSnapshot;
 
 /**
- * A workqueue bean that runs every item at once on the thread that queues it, for unit tests. A failure is handled
- * as the starter's failure handler does (logged, unless it has been reported to a future or the
- * {@code WorkErrorHandler} already) and does not reach the caller. Everything else is the real workqueue's.
+ * A workqueue bean that runs every item at once on the thread that queues it, for unit tests: each item runs through
+ * the real workqueue's {@link Workqueue#runInline}, so it is counted, its failure handled (logged by the engine's
+ * failure handler unless it went to a future or the {@code WorkErrorHandler}; it does not reach the caller), and
+ * its future completed, as on a worker. Everything else is the real workqueue's.
  */
 final class InlineWorkqueue implements Workqueue {
-
-	private static final QueueWorkFailureHandler failureHandler = new QueueWorkFailureHandler();
 
 	private final Workqueue workqueue;
 
@@ -26,13 +24,7 @@ final class InlineWorkqueue implements Workqueue {
 	}
 
 	private boolean run(Work work) {
-		try {
-			work.task().run();
-		}
-		catch (Throwable ex) {
-			failureHandler.handle(this, work, ex);
-		}
-		return true;
+		return this.workqueue.runInline(work);
 	}
 
 	@Override
@@ -57,6 +49,11 @@ final class InlineWorkqueue implements Workqueue {
 
 	@Override
 	public boolean queueDelayedOn(int cpu, DelayedWork work, Duration delay) {
+		return run(work);
+	}
+
+	@Override
+	public boolean runInline(Work work) {
 		return run(work);
 	}
 

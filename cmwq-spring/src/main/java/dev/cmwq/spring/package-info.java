@@ -1,6 +1,8 @@
 /**
- * cmwq for Spring Framework applications, without Boot: workqueue beans that apply the application's task
- * decorators ({@link dev.cmwq.spring.DecoratingWorkqueue}, {@link dev.cmwq.spring.WorkqueueTaskDecorator}), the
+ * cmwq for Spring Framework applications, without Boot: workqueue beans that are Spring task executors and apply
+ * the application's task decorators ({@link dev.cmwq.spring.SpringWorkqueue},
+ * {@link dev.cmwq.spring.WorkqueueTaskDecorator}), work items whose futures complete from the engine's one answer
+ * ({@link dev.cmwq.spring.FutureWork}), the
  * lifecycle that drains the workqueues on shutdown ({@link dev.cmwq.spring.WorkqueueSystemLifecycle}), and the
  * ahead-of-time hints for {@code @QueueWork} beans. Sub-packages: {@code aop} ({@code @QueueWork}), {@code async}
  * ({@code @Async} on workqueues), {@code blocking} (blocking hints), {@code metrics} (a Micrometer binder) and

@@ -1,5 +1,6 @@
 package dev.cmwq.spring.observation;
 
+import dev.cmwq.core.Work;
 import dev.cmwq.spring.WorkqueueTaskDecorator;
 import io.micrometer.observation.Observation;
 import io.micrometer.observation.ObservationRegistry;
@@ -10,8 +11,9 @@ import org.springframework.core.Ordered;
  * Makes each work item an observation: the current observation of the queueing thread is captured as its parent,
  * and the item's observation is started, in scope and stopped on the worker, around the task (so the wait shows as
  * the gap between the parent's queueing and the item's start; the context carries it too). Runs inside the
- * application's task decorators, so that the context they restore is in place, and outside the starter's
- * {@code @Async} failure tracking, so that it sees the failures the engine counts.
+ * application's task decorators, so that the context they restore is in place. It sees the failures the engine
+ * counts: what the task throws, and what it records as handled ({@link Work#failedHandled}: the failures of
+ * {@code @QueueWork} and {@code @Async} methods, handed to their futures or handlers).
  */
 public final class ObservingWorkqueueTaskDecorator implements WorkqueueTaskDecorator, Ordered {
 
@@ -41,7 +43,14 @@ public final class ObservingWorkqueueTaskDecorator implements WorkqueueTaskDecor
 				.start();
 			try (Observation.Scope scope = observation.openScope()) {
 				task.run();
-				context.setComplete(true);
+				Work item = Work.currentWork();
+				Throwable handled = (item != null) ? item.handledFailure() : null;
+				if (handled != null) { // the task handed its failure to a future or a handler, and returned
+					observation.error(handled);
+				}
+				else {
+					context.setComplete(true);
+				}
 			}
 			catch (Throwable ex) {
 				observation.error(ex);
