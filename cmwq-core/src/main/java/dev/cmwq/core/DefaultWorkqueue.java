@@ -151,11 +151,17 @@ final class DefaultWorkqueue implements Workqueue {
 		}
 		if (work.current != null) { // a previous instance runs on a worker; it must not run beside it
 			work.clearState(Work.INLINE);
-			throw new IllegalStateException(
-					"Work item " + work + " is running on a worker; workqueue '" + this.name + "' cannot run it inline");
+			throw new IllegalStateException("Work item " + work + " is running on a worker; workqueue '" + this.name
+					+ "' cannot run it inline");
 		}
 		work.countQueued(this);
-		work.runInline(this);
+		try {
+			work.runHere(this);
+		}
+		finally {
+			work.resolve(this.system);
+			work.clearState(Work.INLINE);
+		}
 		return true;
 	}
 

@@ -307,7 +307,7 @@ public class Work {
 		return STATE.compareAndSet(this, 0, PENDING);
 	}
 
-	/** Called by the PENDING holder once the claim is committed to {@code wq} (its timer or a pool): a request opens. */
+	/** The PENDING holder commits its claim to {@code wq} (its timer or a pool): a request opens. */
 	final void countQueued(DefaultWorkqueue wq) {
 		assert owe() : this + " has more than two requests open";
 		this.queued = this.queued + 1;
@@ -473,13 +473,15 @@ public class Work {
 	}
 
 	/**
-	 * Runs the item on the calling thread as a request of {@code wq} ({@link Workqueue#runInline}): the caller
-	 * holds INLINE and has counted the request; this runs the task, answers the run, resolves it and clears INLINE.
+	 * Runs the task on the calling thread as the run of a request of {@code wq} that the caller owns and has counted
+	 * ({@link Workqueue#runInline}, or a view that runs items on the caller's thread), and answers it, as
+	 * {@code Worker.runItem} does: counted as started, listeners told, {@link #currentWork()} set while the task
+	 * runs, the caller's interrupt status put aside. The caller then resolves the request and releases its state bit.
 	 */
-	final void runInline(DefaultWorkqueue wq) {
-		WorkqueueSystem system = wq.system;
+	final void runHere(DefaultWorkqueue wq) {
 		wq.stats.started.increment();
-		system.listeners.started(wq, 0);
+		wq.system.listeners.started(wq, 0);
+		boolean interrupted = Thread.interrupted();
 		long start = System.nanoTime();
 		ThreadContext context = ThreadContext.get();
 		Work outer = context.inline;
@@ -491,9 +493,11 @@ public class Work {
 		finally {
 			context.inline = outer;
 		}
+		Thread.interrupted(); // the item's interrupt does not leak to the caller
 		answerRun(wq, thrown, System.nanoTime() - start);
-		resolve(system);
-		clearState(INLINE);
+		if (interrupted) {
+			Thread.currentThread().interrupt();
+		}
 	}
 
 	/** Takes the INLINE bit of an idle item; false if it is pending, being cancelled, or running inline. */

@@ -142,7 +142,8 @@ class ExactlyOnceStressTest {
 
 			for (CheckedItem item : concat(boundItems, unboundItems)) {
 				assertThat(item.runs.get()).as("runs of an item = its accepted queueings").isEqualTo(item.accepted.get());
-				assertThat(item.completedAnswers.get()).as("answers = accepted queueings").isEqualTo(item.accepted.get());
+				assertThat(item.completedAnswers.get()).as("answers = accepted queueings")
+					.isEqualTo(item.accepted.get());
 				assertThat(item.otherAnswers).hasValue(0);
 				assertThat(item.selfOverlaps).as("item ran concurrently with itself").hasValue(0);
 				assertThat(item.work.isPending()).isFalse();

@@ -302,6 +302,27 @@ class WorkOutcomeTest {
 	}
 
 	@Test
+	void runInlinePutsTheCallersInterruptAsideAndKeepsTheItemsToItself() {
+		Workqueue wq = this.system.allocWorkqueue("inline-interrupt", Set.of(), 0);
+		List<Boolean> seen = new CopyOnWriteArrayList<>();
+		Thread.currentThread().interrupt();
+		try {
+			wq.runInline(new Work(() -> {
+				seen.add(Thread.currentThread().isInterrupted());
+				Thread.currentThread().interrupt();
+			}));
+			assertThat(Thread.currentThread().isInterrupted()).isTrue(); // the caller's, restored
+			Thread.interrupted();
+			wq.runInline(new Work(() -> Thread.currentThread().interrupt()));
+			assertThat(Thread.currentThread().isInterrupted()).isFalse(); // the item's, not leaked
+		}
+		finally {
+			Thread.interrupted();
+		}
+		assertThat(seen).containsExactly(false);
+	}
+
+	@Test
 	void runInlineRefusesAPendingItemAndOneRunningOnAWorker() throws Exception {
 		Workqueue wq = this.system.allocWorkqueue("inline-refuses", Set.of(), 0);
 		RecordingWork delayed = new RecordingWork(() -> {

@@ -7,22 +7,16 @@ import dev.cmwq.core.Work;
 import org.junit.jupiter.api.Test;
 
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
-import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noFields;
 
 /**
- * How an item ended is told by the engine, once, through {@code Work.done}: the Spring glue keeps no per-thread
- * state of its own to pass failures around, and never looks at an item's task to decide how to report it.
+ * How an item ended is told by the engine, once, through {@code Work.done}: the Spring glue never looks at an item's
+ * task to decide how to report it.
  */
 class AnswerPathArchitectureTests {
 
 	private final JavaClasses glue = new ClassFileImporter()
 		.withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
 		.importPackages("dev.cmwq.spring", "dev.cmwq.autoconfigure");
-
-	@Test
-	void theGlueHasNoThreadLocals() {
-		noFields().should().haveRawType(ThreadLocal.class).check(this.glue);
-	}
 
 	@Test
 	void theGlueNeverInspectsAnItemsTask() {
