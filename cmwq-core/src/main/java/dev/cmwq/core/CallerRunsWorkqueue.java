@@ -169,44 +169,19 @@ public final class CallerRunsWorkqueue implements Workqueue {
 	}
 
 	/**
-	 * One run, counted and reported as a worker's ({@code Worker.runItem}): the item starts (PENDING cleared),
-	 * runs with the caller's interrupt status put aside, and its end answers the queueing.
+	 * One run, counted, reported and answered as a worker's ({@link Work#runHere}): the item starts (PENDING
+	 * cleared), runs with the caller's interrupt status put aside, and its end answers the queueing.
 	 */
 	private static void runOnce(DefaultWorkqueue wq, Work work) {
-		WorkqueueSystem system = wq.system;
 		DefaultWorkqueue outer = current.get();
-		boolean interrupted = Thread.interrupted();
-		long start = System.nanoTime();
 		work.clearState(Work.PENDING);
 		current.set(wq);
 		try {
-			wq.stats.started.increment();
-			system.listeners.started(wq, 0);
-			Throwable failure = null;
-			try {
-				work.task().run();
-			}
-			catch (Throwable ex) {
-				failure = ex;
-			}
-			Thread.interrupted(); // the item's interrupt does not leak to the caller
-			if (failure != null) {
-				wq.stats.failed.increment();
-				system.reportFailure(wq, work, failure);
-			}
-			else {
-				wq.stats.completed.increment();
-			}
-			if (system.listeners.any()) {
-				system.listeners.finished(wq, System.nanoTime() - start, failure);
-			}
+			work.runHere(wq);
 		}
 		finally {
 			current.set(outer);
-			work.resolve(system);
-			if (interrupted) {
-				Thread.currentThread().interrupt();
-			}
+			work.resolve(wq.system);
 		}
 	}
 
@@ -217,8 +192,8 @@ public final class CallerRunsWorkqueue implements Workqueue {
 			throw new RejectedExecutionException("Workqueue '" + this.queue.name() + "' is destroyed");
 		}
 		if (!system.isRunning() && (system.isTerminated() || current.get() != this.queue)) {
-			throw new RejectedExecutionException("Workqueue '" + this.queue.name()
-					+ "' does not accept work: the workqueue system is shutting down");
+			throw new RejectedExecutionException("Workqueue '" + this.queue.name() + "' does not accept work: the "
+					+ "workqueue system is " + (system.isTerminated() ? "closed" : "shutting down"));
 		}
 	}
 
@@ -226,6 +201,12 @@ public final class CallerRunsWorkqueue implements Workqueue {
 		if (delay == null || delay.isNegative()) {
 			throw new IllegalArgumentException("Delay must be zero or positive, got " + delay);
 		}
+	}
+
+	/** Every item runs on the caller's thread here: the same as {@link #queue}. */
+	@Override
+	public boolean runInline(Work work) {
+		return queue(work);
 	}
 
 	@Override

@@ -73,6 +73,9 @@ final class DefaultWorkqueue implements Workqueue {
 	/** Delayed items whose timers have not fired yet (concurrent set: added by the arming PENDING holder). */
 	final Set<DelayedWork> armed = ConcurrentHashMap.newKeySet();
 
+	/** How the queue's requests ended once close() began, for its shutdown report. */
+	final ShutdownTally shutdownTally = new ShutdownTally();
+
 	DefaultWorkqueue(WorkqueueSystem system, String name, Set<WorkqueueFlag> flags, int maxActive, boolean ordered,
 			List<WorkerPool> pools, boolean frozen) {
 		this.system = system;
@@ -140,6 +143,28 @@ final class DefaultWorkqueue implements Workqueue {
 	}
 
 	@Override
+	public boolean runInline(Work work) {
+		checkAccepting();
+		if (!work.tryClaimInline()) {
+			return false;
+		}
+		if (work.current != null) { // a previous instance runs on a worker; it must not run beside it
+			work.clearState(Work.INLINE);
+			throw new IllegalStateException("Work item " + work + " is running on a worker; workqueue '" + this.name
+					+ "' cannot run it inline");
+		}
+		work.countQueued(this);
+		try {
+			work.runHere(this);
+		}
+		finally {
+			work.resolve(this.system);
+			work.clearState(Work.INLINE);
+		}
+		return true;
+	}
+
+	@Override
 	public boolean queueDelayed(DelayedWork work, Duration delay) {
 		return queueDelayedOn(-1, work, delay);
 	}
@@ -169,16 +194,17 @@ final class DefaultWorkqueue implements Workqueue {
 			}
 			int stolen = work.stealForRequeue();
 			if (stolen > 0) {
+				work.moved();
 				arm(-1, work, nanos);
 				return true;
 			}
 			if (stolen < 0) {
-				return false; // being cancelled synchronously, as the kernel's mod_delayed_work
+				return false; // being cancelled synchronously (as the kernel's mod_delayed_work) or run inline
 			}
 		}
 	}
 
-	/** We hold the PENDING bit: the queueing is committed and will be answered by one run or cancel. */
+	/** We hold the PENDING bit: the request is committed and will be answered once (see {@link Work}). */
 	private void commit(int cpu, Work work) {
 		work.countQueued(this);
 		insert(cpu, work);
@@ -198,7 +224,7 @@ final class DefaultWorkqueue implements Workqueue {
 		}
 		else if (work.fire(generation)) { // the system terminated and stopped its timers: nothing would fire it
 			this.armed.remove(work);
-			work.cancelUnlinked(this, true);
+			work.abandon(this, true);
 		}
 	}
 
@@ -258,7 +284,8 @@ final class DefaultWorkqueue implements Workqueue {
 		if (!this.system.isRunning()) {
 			if (this.system.isTerminated() || !isChained()) {
 				throw new RejectedExecutionException(
-						"Workqueue '" + this.name + "' does not accept work: the workqueue system is shutting down");
+						"Workqueue '" + this.name + "' does not accept work: the workqueue system is "
+								+ (this.system.isTerminated() ? "closed" : "shutting down"));
 			}
 		}
 		else if (this.draining.get() > 0 && !isChained()) {
@@ -435,15 +462,11 @@ final class DefaultWorkqueue implements Workqueue {
 		this.system.unregister(this);
 	}
 
-	/** Cancels the delayed items still waiting for their timers (shutdown); returns how many. */
-	int cancelArmed() {
-		int cancelled = 0;
+	/** Shutdown: answers the delayed items still waiting for their timers as abandoned. */
+	void abandonArmed() {
 		for (DelayedWork work : this.armed) {
-			if (work.isDelayed() && work.cancel()) {
-				cancelled++;
-			}
+			work.abandonArmed();
 		}
-		return cancelled;
 	}
 
 	/** Items queued and not finished on all pools (held-back, pending and running; not delayed ones). */

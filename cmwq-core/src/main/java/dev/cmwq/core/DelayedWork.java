@@ -78,10 +78,18 @@ public class DelayedWork extends Work {
 		if (t != null) {
 			t.cancel(false); // only to drop the task early; if it already runs, fire() will find nothing
 		}
-		DefaultWorkqueue wq = this.queuedOn; // set before the timer was armed, and not changed while pending
-		wq.armed.remove(this);
-		resolve(wq.system);
+		this.queuedOn.armed.remove(this); // set before the timer was armed, and not changed while pending
 		return true;
+	}
+
+	/**
+	 * Shutdown: if the item's timer has not fired, takes the item out of it and answers its request
+	 * {@link Outcome#ABANDONED} (the ARMED CAS decides against the timer and cancellers).
+	 */
+	void abandonArmed() {
+		if (tryStealFromTimer()) {
+			abandon(this.queuedOn, true);
+		}
 	}
 
 }

@@ -81,11 +81,13 @@ final class Rescuer implements Runnable {
 		WorkerPool pool = pwq.pool;
 		this.worker.pool = pool;
 		pool.lock();
+		pool.attachRescuer(this.worker);
 		try {
 			pool.moveToRescuer(pwq, this.worker);
 			this.worker.processOne(pool, this.worker.scheduled.pollFirst());
 		}
 		finally {
+			pool.detachRescuer(this.worker);
 			pool.unlock();
 			this.worker.pool = null;
 		}

@@ -2,8 +2,8 @@ package dev.cmwq.core;
 
 /**
  * What the engine keeps per thread, in one {@link ThreadLocal} lookup: the worker the thread is (workers and
- * rescuers), and for other threads the CPU they last queued on and a random state for choosing another. Every field
- * is W: read and written by its own thread only.
+ * rescuers), the item it runs inline, and for other threads the CPU they last queued on and a random state for
+ * choosing another. Every field is W: read and written by its own thread only.
  */
 final class ThreadContext {
 
@@ -11,6 +11,9 @@ final class ThreadContext {
 
 	/** The worker this thread is, or null. */
 	Worker worker;
+
+	/** The item whose task this thread runs inline ({@link Workqueue#runInline}), or null. */
+	Work inline;
 
 	/** The CPU this thread last queued work on without naming one, or -1. */
 	int cpu = -1;

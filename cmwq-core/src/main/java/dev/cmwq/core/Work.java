@@ -18,6 +18,7 @@ import java.util.concurrent.TimeUnit;
  *   running --queue()-----------------&gt; running + pending (exactly one more run, on the same pool)
  *   running --returns or throws-------&gt; idle
  *   pending --cancel()----------------&gt; idle        (the canceller steals the PENDING bit and unlinks it)
+ *   idle    --runInline()-------------&gt; running inline (INLINE bit: queueing returns false until it ends)
  * </pre>
  * {@code cancelSync()} also holds the {@code CANCELING} bit until the running instance has finished, so that
  * queueing during a synchronous cancel returns false, as in the kernel.
@@ -28,14 +29,50 @@ import java.util.concurrent.TimeUnit;
  * worker of another pool that picks it while the previous instance runs <em>defers</em> it ({@link Link#DEFERRED}),
  * and it is linked again once that instance ends.
  *
- * <p>Every successful queue is answered by exactly one run or one cancellation: {@code queued} counts the former,
- * {@code resolved} the latter, and {@link #flush()} waits for {@code resolved} to reach the {@code queued} it saw.
+ * <h2>Requests and their answers</h2>
+ * Every successful queueing opens a <em>request</em> (moving a pending item with {@code modDelayed} moves its open
+ * request). The engine answers each request exactly once, with how it ended ({@link Outcome}): it ran and
+ * completed; it ran and failed, and the {@link WorkFailureHandler} was told; it ran and failed with a failure the
+ * task had handled itself ({@link #failedHandled}); a caller cancelled it before it started; or the system shut down
+ * before it started. One engine method answers: it counts the ending in the queue's statistics, calls the failure
+ * handler, tells the {@link WorkListener}s, and then calls this item's {@link #done(Outcome, Throwable)}, on the
+ * thread that ended the request and outside every engine lock. Whoever takes a request out of the place that holds
+ * it for good (see {@code package-info.java}) answers it; at most two requests of an item are open at once, one
+ * pending and one running. {@code queued} counts requests, {@code resolved} the answered ones, and {@link #flush()}
+ * waits for {@code resolved} to reach the {@code queued} it saw, so that when it returns {@code done} has returned.
  */
 public class Work {
+
+	/** How a request of an item ended; see the class comment. */
+	public enum Outcome {
+
+		/** It ran and returned. */
+		COMPLETED,
+		/** It ran and threw; the {@link WorkFailureHandler} was told. */
+		FAILED,
+		/** It ran and recorded, with {@link #failedHandled}, a failure it had handled itself. */
+		FAILED_HANDLED,
+		/** A caller cancelled it before it started ({@link #cancel()}, {@link #cancelSync()}). */
+		CANCELLED,
+		/** It never started: the system shut down first (its timer was stopped, or its drain timed out). */
+		ABANDONED;
+
+		/**
+		 * Whether the item ran.
+		 * @return true for {@link #COMPLETED}, {@link #FAILED} and {@link #FAILED_HANDLED}
+		 */
+		public boolean ran() {
+			return this.compareTo(FAILED_HANDLED) <= 0;
+		}
+
+	}
 
 	static final int PENDING = 1;
 
 	static final int CANCELING = 2;
+
+	/** Set while the item runs inline ({@link Workqueue#runInline}): it is neither pending nor claimable. */
+	static final int INLINE = 4;
 
 	private static final int STEAL_CANCEL = 0;
 
@@ -51,6 +88,8 @@ public class Work {
 
 	private static final VarHandle DEFERRED;
 
+	private static final VarHandle OWED;
+
 	static {
 		try {
 			MethodHandles.Lookup lookup = MethodHandles.lookup();
@@ -58,6 +97,7 @@ public class Work {
 			RESOLVED = lookup.findVarHandle(Work.class, "resolved", long.class);
 			WAIT_LOCK = lookup.findVarHandle(Work.class, "waitLock", Object.class);
 			DEFERRED = lookup.findVarHandle(Work.class, "deferred", int.class);
+			OWED = lookup.findVarHandle(Work.class, "owed", int.class);
 		}
 		catch (ReflectiveOperationException ex) {
 			throw new ExceptionInInitializerError(ex);
@@ -66,7 +106,7 @@ public class Work {
 
 	private final Runnable task; // I
 
-	/** C: the PENDING and CANCELING bits. */
+	/** C: the PENDING, CANCELING and INLINE bits. */
 	private volatile int state;
 
 	/** Pool whose lists hold this item, or null while not linked on one. V: written under that pool's lock. */
@@ -121,6 +161,12 @@ public class Work {
 	/** The leaf monitor waiters wait on; made by the first waiter (most items never have one). C. */
 	private volatile Object waitLock;
 
+	/** A failure the running task handled itself ({@link #failedHandled}). W (the thread running the task). */
+	private Throwable handledFailure;
+
+	/** Requests opened and not answered yet, kept only while assertions are enabled (0 to 2). C. */
+	private volatile int owed;
+
 	/**
 	 * Creates a work item, like {@code INIT_WORK}.
 	 * @param task what the item runs
@@ -150,7 +196,7 @@ public class Work {
 	 * @return true while running
 	 */
 	public boolean isRunning() {
-		return this.current != null;
+		return this.current != null || (this.state & INLINE) != 0;
 	}
 
 	/**
@@ -163,13 +209,15 @@ public class Work {
 
 	/**
 	 * Cancels the pending instance, if any, without waiting for a running one (the kernel's {@code cancel_work}).
+	 * Its request is answered {@link Outcome#CANCELLED} before this returns, on this thread.
 	 * @return true if the item was pending
 	 */
-	public boolean cancel() {
+	public final boolean cancel() {
 		if (steal(STEAL_CANCEL) > 0) {
 			DefaultWorkqueue wq = this.queuedOn; // read while we own PENDING: a new queueing may change it after
+			answer(wq, Outcome.CANCELLED, null, 0);
+			resolve(wq.system);
 			clearState(PENDING);
-			countCancelled(wq);
 			return true;
 		}
 		return false;
@@ -180,19 +228,76 @@ public class Work {
 	 * {@code cancel_work_sync}). Queueing the item while this runs returns false.
 	 * @return true if the item was pending
 	 */
-	public boolean cancelSync() {
+	public final boolean cancelSync() {
 		boolean wasPending = steal(STEAL_SYNC) > 0;
-		DefaultWorkqueue wq = this.queuedOn; // read while we own PENDING and CANCELING
 		try {
+			if (wasPending) {
+				DefaultWorkqueue wq = this.queuedOn; // read while we own PENDING and CANCELING
+				answer(wq, Outcome.CANCELLED, null, 0);
+				resolve(wq.system);
+			}
 			awaitResolved(this.queued, Long.MAX_VALUE);
 		}
 		finally {
 			clearState(PENDING | CANCELING);
 		}
-		if (wasPending) {
-			countCancelled(wq);
-		}
 		return wasPending;
+	}
+
+	/**
+	 * Called once for every request of this item when it ends, with how it ended; does nothing unless overridden.
+	 * The engine calls it last, after it has counted the ending, told the failure handler and the listeners, on the
+	 * thread that ended the request (the worker that ran it, a canceller, the thread closing the system, or another
+	 * engine thread that found the item abandoned), outside every engine lock. It must be fast and must not wait
+	 * for items (a flush, a cancelSync, a future's get): it may run on a thread that others wait for. While it runs
+	 * for a request that did not run, the item is still pending, so queueing it again from here returns false, as
+	 * during {@link #cancelSync()}. What it throws is logged.
+	 * @param outcome how the request ended
+	 * @param failure what the task threw ({@link Outcome#FAILED}) or recorded ({@link Outcome#FAILED_HANDLED}),
+	 * else null
+	 */
+	protected void done(Outcome outcome, Throwable failure) {
+	}
+
+	/**
+	 * Records that this run failed with a failure the task has handled itself (reported it to a caller's future,
+	 * say): the run counts as failed and listeners see {@code failure}, but the {@link WorkFailureHandler} is not
+	 * called, and the request ends {@link Outcome#FAILED_HANDLED} once the task returns. If the task throws
+	 * anyway, the throw wins. Only the first call in a run counts.
+	 * @param failure the failure
+	 * @throws IllegalStateException unless called from this item's task while it runs
+	 */
+	public final void failedHandled(Throwable failure) {
+		Objects.requireNonNull(failure, "failure");
+		if (currentWork() != this) {
+			throw new IllegalStateException("failedHandled(..) must be called from the task of " + this
+					+ " while it runs, not from thread " + Thread.currentThread().getName());
+		}
+		if (this.handledFailure == null) {
+			this.handledFailure = failure;
+		}
+	}
+
+	/**
+	 * What {@link #failedHandled} recorded in the current run, for code that runs inside the task (a task
+	 * decorator, say).
+	 * @return the failure, or null if none was recorded or the item is not running on the calling thread
+	 */
+	public final Throwable handledFailure() {
+		return (currentWork() == this) ? this.handledFailure : null;
+	}
+
+	/**
+	 * The item whose task the calling thread is running (the kernel's {@code current_work()}).
+	 * @return the item, or null if the thread is not running an item's task
+	 */
+	public static Work currentWork() {
+		ThreadContext context = ThreadContext.get();
+		if (context.inline != null) {
+			return context.inline;
+		}
+		Worker worker = context.worker;
+		return (worker != null && worker.inItem) ? worker.currentWork : null;
 	}
 
 	// --- engine internals -------------------------------------------------------------------------------------
@@ -202,8 +307,9 @@ public class Work {
 		return STATE.compareAndSet(this, 0, PENDING);
 	}
 
-	/** Called by the PENDING holder once the claim is committed to {@code wq} (its timer or a pool). */
+	/** The PENDING holder commits its claim to {@code wq} (its timer or a pool): a request opens. */
 	final void countQueued(DefaultWorkqueue wq) {
+		assert owe() : this + " has more than two requests open";
 		this.queued = this.queued + 1;
 		this.queuedOn = wq;
 		wq.system.accepted.increment();
@@ -245,17 +351,18 @@ public class Work {
 	 * {@code try_to_grab_pending}). When this returns 1 the PENDING bit stays set and belongs to the caller.
 	 * With {@link #STEAL_SYNC} the caller also holds CANCELING (and PENDING, even if the item was idle) to keep
 	 * queuers out until it clears them.
-	 * @return 1 if a pending instance was taken, 0 if there was none, -1 if a synchronous cancel is under way
-	 * (only for {@link #STEAL_CANCEL} and {@link #STEAL_REQUEUE}, which do not wait for it)
+	 * The caller resolves what it took: it answers it (cancel) or moves it ({@code modDelayed}).
+	 * @return 1 if a pending instance was taken, 0 if there was none, -1 if a synchronous cancel or an inline run is
+	 * under way (only for {@link #STEAL_CANCEL} and {@link #STEAL_REQUEUE}, which do not wait for it)
 	 */
 	private int steal(int mode) {
 		for (;;) {
 			int s = this.state;
-			if ((s & CANCELING) != 0) {
+			if ((s & (CANCELING | INLINE)) != 0) {
 				if (mode != STEAL_SYNC) {
 					return -1;
 				}
-				Thread.yield(); // another cancelSync owns the item; wait for it to finish
+				Thread.yield(); // another cancelSync owns the item, or it runs inline; wait for it to finish
 				continue;
 			}
 			if ((s & PENDING) == 0) {
@@ -278,25 +385,132 @@ public class Work {
 		}
 	}
 
-	private static void countCancelled(DefaultWorkqueue wq) {
-		wq.stats.cancelled.increment();
-		wq.system.listeners.cancelled(wq);
+	/** modDelayed took the pending instance over to arm it again: its request moves, unanswered. P */
+	final void moved() {
+		assert repay() : this + " moved with no request open";
+		resolve(this.queuedOn.system);
+	}
+
+	// --- answers: the one place where a request ends --------------------------------------------------------------
+
+	/**
+	 * Answers one request of this item (see the class comment): counts the ending on {@code wq}, tells the failure
+	 * handler ({@link Outcome#FAILED} only) and the listeners, then calls {@link #done}. Its owner calls it exactly
+	 * once per request, holding no pool lock, before the request is resolved.
+	 * @param executionNanos how long it ran (for listeners), or 0
+	 */
+	final void answer(DefaultWorkqueue wq, Outcome outcome, Throwable failure, long executionNanos) {
+		WorkqueueSystem system = wq.system;
+		assert repay() : this + " answered more often than it was queued (" + outcome + ")";
+		assert system.holdsNoPoolLock() : this + " answered under a pool lock";
+		switch (outcome) {
+			case COMPLETED -> wq.stats.completed.increment();
+			case FAILED, FAILED_HANDLED -> wq.stats.failed.increment();
+			case CANCELLED, ABANDONED -> wq.stats.cancelled.increment();
+		}
+		if (outcome == Outcome.FAILED) {
+			system.reportFailure(wq, this, failure);
+		}
+		if (outcome != Outcome.ABANDONED && !system.isRunning()) {
+			wq.shutdownTally.ended(outcome); // ABANDONED is counted by abandon(), which knows whether it was delayed
+		}
+		if (outcome.ran()) {
+			system.listeners.finished(wq, executionNanos, failure);
+		}
+		else {
+			system.listeners.cancelled(wq);
+		}
+		try {
+			done(outcome, failure);
+		}
+		catch (Throwable ex) {
+			WorkqueueSystem.LOG.error("Work item {} of workqueue '{}': done({}) threw", this, wq.name(), outcome, ex);
+		}
 	}
 
 	/**
-	 * Cancels an accepted item that no pool or timer holds (any more) because the system terminated: counts it
-	 * cancelled on {@code wq}, answers the queueing and releases PENDING. The caller owns PENDING: it is the queuer,
-	 * or unlinked the item from a pool.
-	 * @param log whether to log it (else the caller reports a count)
+	 * Runs the task; returns what it threw, or null. The caller marks the thread as running this item (a worker's
+	 * {@code inItem}, or the inline context), so that {@link #currentWork()} finds it.
 	 */
-	final void cancelUnlinked(DefaultWorkqueue wq, boolean log) {
-		if (log) {
-			WorkqueueSystem.LOG.warn("Workqueue '{}': item {} cancelled: the workqueue system has terminated",
-					wq.name(), this.task);
+	final Throwable runTask() {
+		this.handledFailure = null;
+		try {
+			this.task.run();
+			return null;
 		}
-		countCancelled(wq);
+		catch (Throwable ex) {
+			return ex;
+		}
+	}
+
+	/** Answers the run that {@link #runTask()} just made, on the thread that made it. */
+	final void answerRun(DefaultWorkqueue wq, Throwable thrown, long executionNanos) {
+		Throwable handled = this.handledFailure;
+		this.handledFailure = null;
+		if (thrown != null) {
+			answer(wq, Outcome.FAILED, thrown, executionNanos);
+		}
+		else {
+			answer(wq, (handled != null) ? Outcome.FAILED_HANDLED : Outcome.COMPLETED, handled, executionNanos);
+		}
+	}
+
+	/**
+	 * The system shut down before the pending instance started: answers it {@link Outcome#ABANDONED}, resolves it
+	 * and releases PENDING. The caller owns the request: it took the item out of its timer or a pool's lists, or
+	 * could not hand it to one. No pool lock held.
+	 * @param delayed whether it was still waiting for its timer
+	 */
+	final void abandon(DefaultWorkqueue wq, boolean delayed) {
+		wq.shutdownTally.abandoned(delayed);
+		if (wq.system.hasReported()) {
+			WorkqueueSystem.LOG.warn("Workqueue '{}': item {} never started: the workqueue system is closed", wq.name(),
+					this);
+		}
+		answer(wq, Outcome.ABANDONED, null, 0);
 		resolve(wq.system);
 		clearState(PENDING);
+	}
+
+	/**
+	 * Runs the task on the calling thread as the run of a request of {@code wq} that the caller owns and has counted
+	 * ({@link Workqueue#runInline}, or a view that runs items on the caller's thread), and answers it, as
+	 * {@code Worker.runItem} does: counted as started, listeners told, {@link #currentWork()} set while the task
+	 * runs, the caller's interrupt status put aside. The caller then resolves the request and releases its state bit.
+	 */
+	final void runHere(DefaultWorkqueue wq) {
+		wq.stats.started.increment();
+		wq.system.listeners.started(wq, 0);
+		boolean interrupted = Thread.interrupted();
+		long start = System.nanoTime();
+		ThreadContext context = ThreadContext.get();
+		Work outer = context.inline;
+		context.inline = this;
+		Throwable thrown;
+		try {
+			thrown = runTask();
+		}
+		finally {
+			context.inline = outer;
+		}
+		Thread.interrupted(); // the item's interrupt does not leak to the caller
+		answerRun(wq, thrown, System.nanoTime() - start);
+		if (interrupted) {
+			Thread.currentThread().interrupt();
+		}
+	}
+
+	/** Takes the INLINE bit of an idle item; false if it is pending, being cancelled, or running inline. */
+	final boolean tryClaimInline() {
+		return STATE.compareAndSet(this, 0, INLINE);
+	}
+
+	private boolean owe() {
+		return (int) OWED.getAndAdd(this, 1) < 2;
+	}
+
+	private boolean repay() {
+		return (int) OWED.getAndAdd(this, -1) > 0;
 	}
 
 	// --- linkage: changed only under the lock of the pool the item is linked on ----------------------------------
@@ -367,14 +581,7 @@ public class Work {
 
 	private boolean tryUnlink() {
 		WorkerPool pool = this.linkedPool;
-		if (pool == null) {
-			return false;
-		}
-		if (pool.unlinkPending(this)) {
-			resolve(pool.system);
-			return true;
-		}
-		return false;
+		return pool != null && pool.unlinkPending(this);
 	}
 
 	/** Waits until {@code resolved >= target}; the wait counts as blocking for concurrency management. */

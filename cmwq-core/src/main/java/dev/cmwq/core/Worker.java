@@ -276,40 +276,31 @@ final class Worker implements Runnable {
 		}
 	}
 
-	/** Runs the item's task without the pool lock, with statistics and listeners around it. */
+	/**
+	 * Runs the item's task without the pool lock and answers the run (statistics, failure handler, listeners, the
+	 * item's {@code done}) before {@link #finishItem} resolves it.
+	 */
 	private void runItem(WorkerPool pool, Work work) {
 		DefaultWorkqueue wq = work.pwq.wq;
 		long start = this.startedAt;
 		pool.unlock();
-		Throwable failure = null;
 		try {
 			wq.stats.started.increment();
 			accountCpu(wq);
 			pool.system.listeners.started(wq, (work.queuedAt != 0) ? start - work.queuedAt : 0);
 			this.inItem = true;
+			Throwable thrown;
 			try {
-				work.task().run();
-			}
-			catch (Throwable ex) {
-				failure = ex;
+				thrown = work.runTask();
 			}
 			finally {
 				this.inItem = false;
 			}
 			Thread.interrupted(); // an item's interrupt must not leak into the next one
-			if (failure != null) {
-				wq.stats.failed.increment();
-				pool.system.reportFailure(wq, work, failure);
-			}
-			else {
-				wq.stats.completed.increment();
-			}
 			if (this.rescuer) {
 				wq.stats.rescued.increment();
 			}
-			if (pool.system.listeners.any()) {
-				pool.system.listeners.finished(wq, System.nanoTime() - start, failure);
-			}
+			work.answerRun(wq, thrown, pool.system.listeners.any() ? System.nanoTime() - start : 0);
 		}
 		finally {
 			pool.lock();

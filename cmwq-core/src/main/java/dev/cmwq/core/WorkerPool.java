@@ -6,7 +6,6 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
@@ -116,8 +115,14 @@ final class WorkerPool {
 	/** Whether runnable work was added since the lock was taken; acted on by {@link #unlock()}. L */
 	private boolean gainedWork;
 
-	/** Items to cancel once the lock is released (termination only). L */
-	private final List<Cancel> toCancel = new ArrayList<>(0);
+	/** Items to answer as abandoned once the lock is released (termination only). L */
+	private final List<Abandoned> toAbandon = new ArrayList<>(0);
+
+	/**
+	 * Rescuers attached to the pool while they run its items (the kernel attaches them to the pool), so that
+	 * termination finds their scheduled lists. L
+	 */
+	private final List<Worker> rescuers = new ArrayList<>(0);
 
 	/** Workers counted as running. L (changed only by {@link #recount}); V for {@link #workerWillTakeIt}. */
 	private volatile int nrRunning;
@@ -255,15 +260,15 @@ final class WorkerPool {
 			this.gainedWork = false;
 			watch = this.associated && this.nrPending > 0;
 		}
-		Cancel[] cancel = null;
-		if (!this.toCancel.isEmpty()) {
-			cancel = this.toCancel.toArray(new Cancel[0]);
-			this.toCancel.clear();
+		Abandoned[] abandoned = null;
+		if (!this.toAbandon.isEmpty()) {
+			abandoned = this.toAbandon.toArray(new Abandoned[0]);
+			this.toAbandon.clear();
 		}
 		this.lock.unlock();
-		if (cancel != null) {
-			for (Cancel c : cancel) {
-				c.work.cancelUnlinked(c.wq, c.log);
+		if (abandoned != null) {
+			for (Abandoned a : abandoned) {
+				a.work.abandon(a.wq, false);
 			}
 		}
 		if (one != null) {
@@ -301,14 +306,17 @@ final class WorkerPool {
 		}
 		while (!INCOMING.compareAndSet(this, head, work));
 		boolean backlog = depth + this.nrQueued >= BACKLOG_LIMIT;
-		if (!backlog && workerWillTakeIt()) {
+		// once terminated, the queuer links (so abandons) the item itself: a running worker may never take the lock
+		// again. Termination sets the state, then takes every pool lock: one of the two sees the other's write.
+		boolean terminated = this.system.isTerminated();
+		if (!backlog && !terminated && workerWillTakeIt()) {
 			if (head == null) { // the pool has pending items now: as addToWorklist's gainedWork, without the lock
 				this.system.detector.watch();
 				this.system.watchdog.arm();
 			}
 			return;
 		}
-		if (backlog) {
+		if (backlog || terminated) {
 			lock(); // a backlog: queuers wait their turn for the lock, as workers do, rather than outrun them
 			unlock();
 		}
@@ -339,7 +347,7 @@ final class WorkerPool {
 
 	/**
 	 * Links the items pushed on the incoming stack, oldest first: onto the worklist where the queue's limit allows,
-	 * else onto its held-back list; cancelled instead once the system has terminated. L
+	 * else onto its held-back list; abandoned instead once the system has terminated. L
 	 * @return true (for use in a condition)
 	 */
 	private boolean drainIncoming() {
@@ -369,7 +377,7 @@ final class WorkerPool {
 		PoolWorkqueue pwq = work.pwq;
 		if (this.system.isTerminated()) {
 			work.unlink(this);
-			this.toCancel.add(new Cancel(work, pwq.wq, true));
+			this.toAbandon.add(new Abandoned(work, pwq.wq));
 			return;
 		}
 		pwq.addInFlight(work);
@@ -485,15 +493,15 @@ final class WorkerPool {
 	}
 
 	/**
-	 * The previous instance of a deferred item ended on another pool: the item is runnable here now, or cancelled
-	 * if the system terminated meanwhile.
+	 * The previous instance of a deferred item ended on another pool: the item is runnable here now, or abandoned
+	 * if the system terminated meanwhile. The caller won {@link Work#takeDeferred()}.
 	 */
 	void relinkDeferred(Work work) {
 		lock();
 		try {
 			if (this.system.isTerminated()) {
 				work.pwq.deactivate();
-				cancelLinked(work, true);
+				abandonLinked(work);
 			}
 			else {
 				addToWorklist(work);
@@ -505,27 +513,28 @@ final class WorkerPool {
 	}
 
 	/**
-	 * The system terminated: cancels every item still waiting on this pool (its worklist, and the held-back lists
-	 * of {@code queues}) and wakes the idle workers so that they exit. Running items, and the collided items their
-	 * workers run next, finish.
-	 * @param cancelled counts the cancelled items per workqueue name
+	 * The system terminated: abandons every item still waiting on this pool (its worklist, the held-back lists of
+	 * {@code queues}, and the scheduled lists of its workers and attached rescuers: items queued again while they run,
+	 * or taken by a rescuer), and wakes the idle workers so that they exit. Running items finish; their workers find
+	 * nothing more to run. Items deferred here until their previous instance ends elsewhere are left to
+	 * {@link #abandonDeferred()}, which the closer calls once every pool has terminated.
 	 */
-	void terminate(List<DefaultWorkqueue> queues, Map<String, Integer> cancelled) {
+	void terminate(List<DefaultWorkqueue> queues) {
 		List<Worker> idleWorkers;
 		lock();
 		try {
 			Work work;
 			while ((work = pollWorklist()) != null) {
 				work.pwq.deactivate();
-				cancelled.merge(work.pwq.wq.name(), 1, Integer::sum);
-				cancelLinked(work, false);
+				abandonLinked(work);
 			}
 			for (DefaultWorkqueue wq : queues) {
 				while ((work = wq.pwqs[this.index].pollHeld()) != null) {
-					cancelled.merge(wq.name(), 1, Integer::sum);
-					cancelLinked(work, false);
+					abandonLinked(work);
 				}
 			}
+			abandonScheduled(this.workers);
+			abandonScheduled(this.rescuers);
 			idleWorkers = new ArrayList<>(this.idle);
 		}
 		finally {
@@ -538,21 +547,87 @@ final class WorkerPool {
 		}
 	}
 
+	/** Abandons the items on the scheduled lists of {@code workers}, which run items of this pool. L */
+	private void abandonScheduled(List<Worker> workers) {
+		for (Worker worker : workers) {
+			Work work;
+			while ((work = worker.scheduled.pollFirst()) != null) {
+				work.pwq.deactivate();
+				abandonLinked(work);
+			}
+		}
+	}
+
 	/**
-	 * Cancels an item just taken off this pool's lists, and no longer active, as the system terminated; the
-	 * cancellation itself (counts, listeners, waiters) happens in {@link #unlock()}, so that no listener runs under
-	 * the pool lock. L
-	 * @param log whether to log the item (else the caller reports a count)
+	 * After every pool has terminated (so no worker defers anything any more): abandons the next instances, deferred
+	 * on other pools, of the items this pool's workers and attached rescuers are running. Whoever of this, the worker
+	 * that ends the running instance ({@link #relinkDeferred}) and a canceller wins {@link Work#takeDeferred()}
+	 * answers the deferred instance.
 	 */
-	private void cancelLinked(Work work, boolean log) {
+	void abandonDeferred() {
+		List<Work> next = new ArrayList<>(0);
+		lock();
+		try {
+			for (List<Worker> workers : List.of(this.workers, this.rescuers)) {
+				for (Worker worker : workers) {
+					Work work = worker.currentWork;
+					if (work != null && work.isDeferred()) {
+						next.add(work);
+					}
+				}
+			}
+		}
+		finally {
+			unlock();
+		}
+		for (Work work : next) {
+			WorkerPool pool = work.linkedPool();
+			if (pool != null) {
+				pool.abandonIfDeferred(work);
+			}
+		}
+	}
+
+	/** Abandons {@code work} if it is still deferred here and the deferral is ours to take. */
+	private void abandonIfDeferred(Work work) {
+		lock();
+		try {
+			if (work.linkedPool() == this && work.link() == Work.Link.DEFERRED && work.takeDeferred()) {
+				work.pwq.deactivate();
+				abandonLinked(work);
+			}
+		}
+		finally {
+			unlock();
+		}
+	}
+
+	/**
+	 * Abandons an item just taken off this pool's lists, and no longer active, as the system terminated; the answer
+	 * (counts, listeners, {@code done}, waiters) happens in {@link #unlock()}, so that no callback runs under the
+	 * pool lock. L
+	 */
+	private void abandonLinked(Work work) {
 		PoolWorkqueue pwq = work.pwq;
 		work.unlink(this);
 		pwq.inFlightDone(work.color);
-		this.toCancel.add(new Cancel(work, pwq.wq, log));
+		this.toAbandon.add(new Abandoned(work, pwq.wq));
 	}
 
-	/** An accepted item that will never run, to cancel once the lock is released. */
-	private record Cancel(Work work, DefaultWorkqueue wq, boolean log) {
+	/** An accepted item that will never run, to answer once the lock is released. */
+	private record Abandoned(Work work, DefaultWorkqueue wq) {
+	}
+
+	/** A rescuer starts running items of this pool. L */
+	void attachRescuer(Worker rescuer) {
+		assert isLocked() && rescuer.rescuer;
+		this.rescuers.add(rescuer);
+	}
+
+	/** The rescuer is done here. L */
+	void detachRescuer(Worker rescuer) {
+		assert isLocked();
+		this.rescuers.remove(rescuer);
 	}
 
 	// --- workers -----------------------------------------------------------------------------------------------

@@ -55,6 +55,20 @@ public interface Workqueue extends Executor {
 	boolean queueOn(int cpu, Work work);
 
 	/**
+	 * Runs the item at once on the calling thread as a request of this queue, instead of queueing it: for test
+	 * doubles that run work inline, and callers that run what a queue will not take. The run is counted, reported
+	 * and answered as a worker's run would be (statistics, failure handler, listeners, {@link Work#done}), and
+	 * {@link Work#currentWork()} is the item while its task runs; it is not concurrency managed. While it runs the
+	 * item is neither pending nor claimable: queueing it again, or {@code cancel()}, returns false, and
+	 * {@code cancelSync()} waits for the run to end.
+	 * @param work the item
+	 * @return false if the item was pending or already running inline (nothing ran)
+	 * @throws java.util.concurrent.RejectedExecutionException if the queue does not accept work
+	 * @throws IllegalStateException if a previous run of the item is still going on a worker
+	 */
+	boolean runInline(Work work);
+
+	/**
 	 * Queues the item once {@code delay} has passed, like {@code queue_delayed_work}.
 	 * @param work the item
 	 * @param delay zero or positive

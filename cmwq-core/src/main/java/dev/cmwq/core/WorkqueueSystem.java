@@ -30,7 +30,8 @@ import org.slf4j.LoggerFactory;
  *
  * <h2>Run state</h2>
  * RUNNING → SHUTTING_DOWN (by {@link #close()}: only the queues' own items may queue more, every queue is
- * drained up to the shutdown timeout) → TERMINATED (nothing is accepted; workers exit once their item ends).
+ * drained up to the shutdown timeout) → TERMINATED (nothing is accepted; what has not started is abandoned; workers
+ * exit once their item ends).
  */
 public final class WorkqueueSystem implements AutoCloseable {
 
@@ -100,6 +101,9 @@ public final class WorkqueueSystem implements AutoCloseable {
 
 	/** V, written under Q. */
 	private volatile RunState runState = RunState.RUNNING;
+
+	/** Whether close() has logged its shutdown report: items abandoned later are logged one by one. V */
+	private volatile boolean reported;
 
 	private WorkqueueSystem(Builder builder) {
 		this.nrCpus = WorkqueueLimits.resolveCpus(builder.cpus);
@@ -464,6 +468,20 @@ public final class WorkqueueSystem implements AutoCloseable {
 		return this.runState == RunState.TERMINATED;
 	}
 
+	boolean hasReported() {
+		return this.reported;
+	}
+
+	/** Whether the calling thread holds none of the system's pool locks (for assertions: no callback under one). */
+	boolean holdsNoPoolLock() {
+		for (WorkerPool pool : pools()) {
+			if (pool.isLocked()) {
+				return false;
+			}
+		}
+		return true;
+	}
+
 	/**
 	 * Shuts down with the builder's shutdown timeout; see {@link #close(Duration)}.
 	 */
@@ -473,11 +491,13 @@ public final class WorkqueueSystem implements AutoCloseable {
 	}
 
 	/**
-	 * Shuts down: refuses new work from outside the queues and new queues, thaws, cancels delayed items whose timers
-	 * have not fired, drains every queue for up to {@code timeout} (cancelling delayed items that the queues' own
-	 * items queue meanwhile, and draining again), then terminates: items that have not started are cancelled, and
-	 * the workers stop after their current item. Every cancelled item is counted and logged per queue; what still
-	 * runs is logged too. Calling it again does nothing.
+	 * Shuts down: refuses new work from outside the queues and new queues, thaws, abandons delayed items whose timers
+	 * have not fired, drains every queue for up to {@code timeout} (abandoning delayed items that the queues' own
+	 * items queue meanwhile, and draining again), then terminates: every item that has not started is abandoned (its
+	 * request answered {@link Work.Outcome#ABANDONED}), and the workers stop after their current item. Items still
+	 * running then are answered when they end, if the JVM has not exited by then (worker threads are daemons). It
+	 * logs, per queue, how the items in flight or queued meanwhile ended: ran, cancelled by callers, never started,
+	 * still running. When it returns, every request it abandoned has been answered. Calling it again does nothing.
 	 * @param timeout how long to drain at most
 	 * @return true if every queue drained in time
 	 */
@@ -488,15 +508,15 @@ public final class WorkqueueSystem implements AutoCloseable {
 			}
 			this.runState = RunState.SHUTTING_DOWN;
 		}
-		long deadline = System.nanoTime() + saturatedNanos(timeout);
+		long start = System.nanoTime();
+		long deadline = start + saturatedNanos(timeout);
 		List<DefaultWorkqueue> all = queues(); // complete: no queue is allocated once shutdown began
 		if (this.frozen) {
 			thaw();
 		}
-		Map<String, Integer> cancelledDelayed = new LinkedHashMap<>();
 		boolean clean;
 		do {
-			cancelDelayed(all, cancelledDelayed);
+			abandonArmed(all);
 			clean = true;
 			for (DefaultWorkqueue wq : all) {
 				clean &= wq.drain(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
@@ -506,44 +526,29 @@ public final class WorkqueueSystem implements AutoCloseable {
 		synchronized (this.workqueues) {
 			this.runState = RunState.TERMINATED;
 		}
-		Map<String, Integer> cancelledPending = new LinkedHashMap<>();
 		for (WorkerPool pool : pools()) {
-			pool.terminate(all, cancelledPending);
+			pool.terminate(all);
 		}
-		this.timers.shutdown(); // from now on an arming cancels its item itself
-		cancelDelayed(all, cancelledDelayed);
+		for (WorkerPool pool : pools()) {
+			pool.abandonDeferred(); // once no pool can defer an item any more
+		}
+		this.timers.shutdown(); // from now on an arming abandons its item itself
+		abandonArmed(all);
 		for (DefaultWorkqueue wq : all) {
-			report(wq, wq.inFlight(), cancelledPending.getOrDefault(wq.name(), 0),
-					cancelledDelayed.getOrDefault(wq.name(), 0), timeout);
+			wq.shutdownTally.log(wq.name(), wq.inFlight(), System.nanoTime() - start); // in flight = running now
 			if (wq.rescuer != null) {
 				wq.rescuer.stop();
 			}
 		}
+		this.reported = true;
 		this.detector.stop();
 		return clean;
 	}
 
-	private static void report(DefaultWorkqueue wq, int running, int pending, int delayed, Duration timeout) {
-		if (running > 0) {
-			LOG.warn("Workqueue '{}' did not finish at shutdown: {} items still running after {} ms", wq.name(),
-					running, timeout.toMillis());
-		}
-		if (pending > 0) {
-			LOG.warn("Workqueue '{}': {} items that had not started were cancelled at shutdown", wq.name(), pending);
-		}
-		if (delayed > 0) {
-			LOG.warn("Workqueue '{}': {} delayed items cancelled at shutdown before their timers fired", wq.name(),
-					delayed);
-		}
-	}
-
-	/** Cancels every delayed item still waiting for its timer, counting them per queue. */
-	private static void cancelDelayed(List<DefaultWorkqueue> all, Map<String, Integer> counts) {
+	/** Abandons every delayed item still waiting for its timer. */
+	private static void abandonArmed(List<DefaultWorkqueue> all) {
 		for (DefaultWorkqueue wq : all) {
-			int n = wq.cancelArmed();
-			if (n > 0) {
-				counts.merge(wq.name(), n, Integer::sum);
-			}
+			wq.abandonArmed();
 		}
 	}
 

@@ -33,9 +33,25 @@
  * counts, activation of held-back items, waiters told). A delayed item first waits in a timer; whoever clears its
  * arming generation with a CAS (the timer, a canceller, {@code modDelayed}) owns it next. Cancel steals the PENDING
  * item from the timer or unlinks it from whichever list of its pool holds it (worklist, held-back, a worker's
- * scheduled list, deferred) under that pool's lock. Every accepted queueing is answered by exactly one finished run
- * or one cancellation ({@code Work.queued} / {@code resolved}; and system-wide {@code accepted} / {@code resolved}
- * for {@code awaitIdle}).
+ * scheduled list, deferred) under that pool's lock.
+ *
+ * <h3>Requests and answers: the exactly-once invariant</h3>
+ * A successful queueing opens a <em>request</em>: the PENDING holder commits it ({@code Work.countQueued}) to a timer
+ * or a pool ({@code runInline} commits it to the caller's thread). <b>Each open request is held in exactly one
+ * place at a time (a timer; a pool's incoming stack, worklist, a held-back list, a worker's or attached rescuer's
+ * scheduled list, deferred; a running worker; an inline run), and whoever takes it out of that place for good
+ * answers it, exactly once, through {@code Work.answer}</b>: the worker that ran it (COMPLETED, FAILED or
+ * FAILED_HANDLED, in {@code Worker.runItem}, before {@code finishItem}), the canceller that stole it (CANCELLED), or,
+ * once the system shuts down, whoever takes it off the timer or a pool's lists, or finds it arriving at a
+ * terminated pool (ABANDONED: {@code Work.abandon}). {@code modDelayed} of a pending item moves its request to a new
+ * timer without answering it. Ownership of a request comes from PENDING, the arming generation CAS
+ * ({@code DelayedWork.fire}, {@code tryStealFromTimer}), the DEFERRED CAS ({@code Work.takeDeferred}) or the pool
+ * lock. {@code answer} counts the ending (statistics; the shutdown tally), calls the failure handler (FAILED only)
+ * and the listeners, then the item's {@code done} hook, with no pool lock held; only then is the request resolved
+ * ({@code Work.resolved}, system-wide {@code resolved} for {@code awaitIdle}), so that a {@code Work.flush},
+ * {@code awaitIdle} or {@code close()} that returns has seen {@code done} return for what it waited on. At most two
+ * requests of an item are open at once (one pending, one running). Checked with assertions: {@code Work.owed}
+ * (never above two, never below zero: answered twice), and no pool lock held in {@code answer}.
  *
  * <p>Non-reentrancy: an item picked by a worker while its previous instance runs goes to the scheduled list of the
  * worker running it if that worker is in the same pool; on another pool it is <em>deferred</em>, and whoever of
@@ -61,7 +77,8 @@
  * The registry monitor ({@code WorkqueueSystem.workqueues}) → the hotplug lock ({@code CpuTopology.mask}) → a
  * workqueue's {@code flushLock} → one pool lock (never two at once: code that moves an item between pools releases
  * the first) → leaf monitors ({@code Work.waitLock}, {@code DefaultWorkqueue.flushMonitor}, {@code Timers},
- * {@code Listeners}). No user code (tasks, listeners, failure handlers, thread factories) runs under a pool lock.
+ * {@code Listeners}). No user code (tasks, listeners, failure handlers, {@code done} hooks, thread factories) runs
+ * under a pool lock.
  *
  * <h3>Legend of field tags (every class uses these)</h3>
  * <ul>
@@ -70,7 +87,7 @@
  * {@code Worker} fields, the lock of the pool the item is linked on for {@code Work}'s linkage. Methods that need
  * it say "L" and {@code assert pool.isLocked()}.</li>
  * <li>{@code V}: volatile, written under {@code L} (or by its only writer) and read without a lock.</li>
- * <li>{@code W}: written only by the worker's own thread.</li>
+ * <li>{@code W}: written only by its own thread: the worker's, or the one running the item's task.</li>
  * <li>{@code D}: owned by the block detector's thread.</li>
  * <li>{@code T}: written only by the timer thread.</li>
  * <li>{@code H}: guarded by the hotplug lock ({@code CpuTopology.mask}).</li>

@@ -15,8 +15,9 @@ import org.junit.jupiter.api.Test;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Several producers hammer a shared set of work items: every queue that returned true runs exactly once, no item
- * ever runs concurrently with itself, maxActive holds per pool, and an ordered queue keeps each producer's order.
+ * Several producers hammer a shared set of work items: every queue that returned true runs exactly once and is
+ * answered exactly once ({@link Work#done}, COMPLETED), no item ever runs concurrently with itself, maxActive holds
+ * per pool, and an ordered queue keeps each producer's order.
  */
 class ExactlyOnceStressTest {
 
@@ -35,6 +36,10 @@ class ExactlyOnceStressTest {
 
 		final AtomicInteger selfOverlaps = new AtomicInteger();
 
+		final AtomicLong completedAnswers = new AtomicLong();
+
+		final AtomicLong otherAnswers = new AtomicLong();
+
 		final Work work;
 
 		CheckedItem(Runnable body) {
@@ -45,7 +50,13 @@ class ExactlyOnceStressTest {
 				body.run();
 				this.runs.incrementAndGet();
 				this.running.decrementAndGet();
-			});
+			}) {
+				@Override
+				protected void done(Outcome outcome, Throwable failure) {
+					((outcome == Outcome.COMPLETED) ? CheckedItem.this.completedAnswers : CheckedItem.this.otherAnswers)
+						.incrementAndGet();
+				}
+			};
 		}
 
 	}
@@ -131,6 +142,9 @@ class ExactlyOnceStressTest {
 
 			for (CheckedItem item : concat(boundItems, unboundItems)) {
 				assertThat(item.runs.get()).as("runs of an item = its accepted queueings").isEqualTo(item.accepted.get());
+				assertThat(item.completedAnswers.get()).as("answers = accepted queueings")
+					.isEqualTo(item.accepted.get());
+				assertThat(item.otherAnswers).hasValue(0);
 				assertThat(item.selfOverlaps).as("item ran concurrently with itself").hasValue(0);
 				assertThat(item.work.isPending()).isFalse();
 			}

@@ -48,9 +48,11 @@ import static org.assertj.core.api.Assertions.fail;
  * {@code started == completed + failed}, {@code started} equals the runs seen, {@code completed + failed +
  * cancelled} equals the accepted queueings, {@code cancelled} equals the cancellations reported to callers; a
  * {@link WorkListener} saw the same starts, ends and cancellations; no queue's set of armed delayed items holds
- * anything (close() waits for it); in {@link Mode#NO_THREADS} the rescuers ran every item. Finally {@code close()}
+ * anything (close() waits for it); in {@link Mode#NO_THREADS} the rescuers ran every item; every accepted request of
+ * an item was answered exactly once through its {@code done} hook, as a run, or as the cancellation its caller was
+ * told of (items also record failures as handled themselves: counted failed, not reported). Finally {@code close()}
  * runs while two threads still queue and items still queue more (delayed ones too): afterwards nothing is pending
- * and every accepted queueing was run or cancelled and counted.
+ * and every accepted queueing was run or cancelled and counted, and answered once (abandoned, if it never ran).
  *
  * <h2>Modes</h2>
  * {@link Mode#THREADS} (the default thread factory), {@link Mode#FLAKY_THREADS} (the factory refuses every third
@@ -522,9 +524,19 @@ class ModelBasedRandomTest {
 			if (r.nextInt(8) == 0 && (!this.closing || this.closingBudget.decrementAndGet() >= 0)) {
 				chain(r);
 			}
-			if (r.nextInt(30) == 0) {
+			int fail = r.nextInt(30);
+			if (fail == 0) {
 				throw new WorkModel.InjectedFailure();
 			}
+			if (fail == 1) {
+				handledFailure(q);
+			}
+		}
+
+		/** The item handles a failure itself: the run counts as failed, the failure handler is not told. */
+		private void handledFailure(WorkModel.Queue q) {
+			q.failuresHandled.incrementAndGet();
+			Work.currentWork().failedHandled(new WorkModel.InjectedFailure());
 		}
 
 		/** An item queues or cancels another item (or itself), or executes a fresh one. */

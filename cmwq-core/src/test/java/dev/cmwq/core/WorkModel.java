@@ -264,6 +264,7 @@ final class WorkModel {
 			long accepted = q.execAccepted.get();
 			long cancelled = 0;
 			for (Item item : q.items) {
+				checkAnswers(q, item, exact);
 				long answered = item.runs.get() + item.cancelled.get();
 				if (item.work.isPending() || answered > item.accepted.get()
 						|| (exact && answered != item.accepted.get())) {
@@ -302,9 +303,9 @@ final class WorkModel {
 				violation("%s: no worker thread can exist, yet only %d of %d items were run by the rescuer", q.name,
 						st.rescued(), st.started());
 			}
-			if (st.failed() != q.failuresReported.get()) {
-				violation("%s: failed statistic %d, failures reported to the handler %d", q.name, st.failed(),
-						q.failuresReported.get());
+			if (st.failed() != q.failuresReported.get() + q.failuresHandled.get()) {
+				violation("%s: failed statistic %d, failures reported to the handler %d, handled by items %d", q.name,
+						st.failed(), q.failuresReported.get(), q.failuresHandled.get());
 			}
 			if (q.listenerStarted.get() != st.started() || q.listenerFinished.get() != st.completed() + st.failed()
 					|| q.listenerCancelled.get() != st.cancelled()) {
@@ -315,6 +316,23 @@ final class WorkModel {
 		checkPoolsAtRest(system);
 		if (!system.awaitIdle(Duration.ZERO)) {
 			violation("awaitIdle(0) is false at rest");
+		}
+	}
+
+	/**
+	 * Every accepted request of the item has been answered exactly once, through {@link Work#done}: the answers that
+	 * ran are its runs, the CANCELLED ones the cancellations reported to callers, and ABANDONED ones come only from
+	 * close() (not {@code exact}), for exactly the requests that neither ran nor were cancelled.
+	 */
+	private void checkAnswers(Queue q, Item item, boolean exact) {
+		long ran = item.answers(Work.Outcome.COMPLETED, Work.Outcome.FAILED, Work.Outcome.FAILED_HANDLED);
+		long cancelled = item.answers(Work.Outcome.CANCELLED);
+		long abandoned = item.answers(Work.Outcome.ABANDONED);
+		long accepted = item.accepted.get();
+		if (ran + cancelled + abandoned != accepted || ran != item.runs.get() || cancelled != item.cancelled.get()
+				|| (exact && abandoned != 0) || abandoned != accepted - item.runs.get() - item.cancelled.get()) {
+			violation("%s: item %d: accepted %d, ran %d, cancelled %d; answered: ran %d, cancelled %d, abandoned %d",
+					q.name, item.id, accepted, item.runs.get(), item.cancelled.get(), ran, cancelled, abandoned);
 		}
 	}
 
@@ -415,6 +433,9 @@ final class WorkModel {
 
 		final AtomicLong failuresReported = new AtomicLong();
 
+		/** Failures items recorded as handled themselves ({@link Work#failedHandled}): failed, not reported. */
+		final AtomicLong failuresHandled = new AtomicLong();
+
 		final AtomicLong listenerStarted = new AtomicLong();
 
 		final AtomicLong listenerFinished = new AtomicLong();
@@ -462,10 +483,35 @@ final class WorkModel {
 		/** cancelSync holds the write lock, modDelayed tries the read lock (see {@link #cancelSync}). */
 		final ReentrantReadWriteLock cancelSyncs = new ReentrantReadWriteLock();
 
+		/** The engine's answers to the item's requests ({@link Work#done}), per outcome. */
+		final AtomicLongArray answers = new AtomicLongArray(Work.Outcome.values().length);
+
 		Item(Queue q, int id, boolean delayed) {
 			this.id = id;
 			Runnable task = () -> run(q, this, -1, -1);
-			this.work = delayed ? new DelayedWork(task) : new Work(task);
+			this.work = delayed ? new DelayedWork(task) {
+				@Override
+				protected void done(Outcome outcome, Throwable failure) {
+					answered(outcome);
+				}
+			} : new Work(task) {
+				@Override
+				protected void done(Outcome outcome, Throwable failure) {
+					answered(outcome);
+				}
+			};
+		}
+
+		private void answered(Work.Outcome outcome) {
+			this.answers.incrementAndGet(outcome.ordinal());
+		}
+
+		long answers(Work.Outcome... outcomes) {
+			long n = 0;
+			for (Work.Outcome outcome : outcomes) {
+				n += this.answers.get(outcome.ordinal());
+			}
+			return n;
 		}
 
 		void acceptedIf(boolean accepted) {

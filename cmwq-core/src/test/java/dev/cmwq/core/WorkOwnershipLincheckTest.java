@@ -49,8 +49,8 @@ import org.slf4j.LoggerFactory;
  * once and exactly when the model says so, the pool-workqueue's waiting and in-flight (flush) counts and the
  * snapshots' pending counts equal the model's, the item is in its queue's armed set (which close() cancels) exactly
  * while it is on its timer, {@code awaitIdle(Duration.ZERO)} agrees with {@code isPending()}, every accepted
- * queueing is answered (run, cancel or steal) or still pending, and the cancelled statistic equals the successful
- * {@code cancel()} calls.
+ * queueing is answered (run, cancel or steal) or still pending, and the cancelled statistic and the item's
+ * {@code done} answers (all CANCELLED) equal the successful {@code cancel()} calls.
  * <p>It does not cover: an item starting, running, or being requeued while it runs (no worker runs here; that is
  * {@link ModelBasedRandomTest}'s job); a timer firing and its race with a steal ({@code DelayedWork.fire}); the
  * rescuer; {@code cancelSync} (while it runs, {@code queue} returns false for an idle item, as in the kernel, which
@@ -118,11 +118,22 @@ class WorkOwnershipLincheckTest {
 
 		final Workqueue wq;
 
+		private final AtomicLong cancelled = new AtomicLong();
+
+		/** The engine's answers to the item's requests ({@code done}): only CANCELLED ones, one per cancel(). */
+		private final AtomicLong cancelAnswers = new AtomicLong();
+
+		private final AtomicLong otherAnswers = new AtomicLong();
+
 		final DelayedWork work = new DelayedWork(() -> {
 			throw new AssertionError("no item may run in this test");
-		});
-
-		private final AtomicLong cancelled = new AtomicLong();
+		}) {
+			@Override
+			protected void done(Outcome outcome, Throwable failure) {
+				((outcome == Outcome.CANCELLED) ? OneItem.this.cancelAnswers : OneItem.this.otherAnswers)
+					.incrementAndGet();
+			}
+		};
 
 		OneItem(boolean refuseThreads) {
 			WorkqueueSystem.Builder builder = WorkqueueSystem.builder()
@@ -218,6 +229,9 @@ class WorkOwnershipLincheckTest {
 			long statCancelled = this.wq.snapshot().stats().cancelled();
 			expect(statCancelled == this.cancelled.get(),
 					"cancelled statistic " + statCancelled + " != successful cancel() calls " + this.cancelled.get());
+			expect(this.cancelAnswers.get() == this.cancelled.get() && this.otherAnswers.get() == 0,
+					"answers: cancelled " + this.cancelAnswers.get() + ", other " + this.otherAnswers.get()
+							+ "; successful cancel() calls " + this.cancelled.get());
 		}
 
 		private static void expect(boolean condition, String message) {

@@ -1,6 +1,6 @@
 package dev.cmwq.autoconfigure;
 
-import dev.cmwq.spring.DecoratingWorkqueue;
+import dev.cmwq.spring.SpringWorkqueue;
 import dev.cmwq.spring.TaskDecorators;
 import dev.cmwq.spring.WorkqueueTaskDecorator;
 import java.util.LinkedHashSet;
@@ -92,7 +92,7 @@ class WorkqueueBeanRegistrar implements ImportBeanDefinitionRegistrar, Environme
 					+ "WorkqueueSystem bean has no such workqueue; a WorkqueueSystem bean of the application must "
 					+ "allocate the workqueues declared under cmwq.workqueues"));
 		TaskDecorator decorator = TaskDecorators.forWorkqueue(name, taskDecorators, workqueueDecorators);
-		return (decorator != null) ? new DecoratingWorkqueue(queue, decorator) : queue;
+		return new SpringWorkqueue(queue, decorator);
 	}
 
 }

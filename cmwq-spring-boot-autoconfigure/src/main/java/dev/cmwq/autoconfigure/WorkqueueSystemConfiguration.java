@@ -3,8 +3,6 @@ package dev.cmwq.autoconfigure;
 import dev.cmwq.spring.WorkqueueSystemLifecycle;
 import java.time.Duration;
 
-import dev.cmwq.spring.aop.QueueWorkBeanPostProcessor;
-import dev.cmwq.spring.aop.QueueWorkFailureHandler;
 import dev.cmwq.core.WorkFailureHandler;
 import dev.cmwq.core.WorkqueueSystem;
 
@@ -38,8 +36,8 @@ class WorkqueueSystemConfiguration {
 			.watchdogThreshold(properties.getWatchdogThreshold())
 			.maxWorkersPerPool(properties.getMaxWorkersPerPool())
 			.shutdownTimeout(properties.getShutdownTimeout())
-			.systemWorkqueues(properties.isSystemWorkqueues())
-			.failureHandler(failureHandler(failureHandler.getIfAvailable()));
+			.systemWorkqueues(properties.isSystemWorkqueues());
+		failureHandler.ifAvailable(builder::failureHandler);
 		customizers.orderedStream().forEach((customizer) -> customizer.customize(builder));
 		WorkqueueSystem system = builder.build();
 		try {
@@ -52,12 +50,6 @@ class WorkqueueSystemConfiguration {
 		return system;
 	}
 
-	/** The application's handler gets the failures of items other than @QueueWork invocations, reported already. */
-	private static WorkFailureHandler failureHandler(WorkFailureHandler applicationHandler) {
-		return (applicationHandler != null) ? new QueueWorkFailureHandler(applicationHandler)
-				: new QueueWorkFailureHandler();
-	}
-
 	/** Spring Boot's timeout per shutdown phase, or Spring's default without Boot's lifecycle auto-configuration. */
 	private static Duration phaseTimeout(LifecycleProperties lifecycleProperties) {
 		return (lifecycleProperties != null) ? lifecycleProperties.getTimeoutPerShutdownPhase()
@@ -67,11 +59,9 @@ class WorkqueueSystemConfiguration {
 	@Bean
 	@ConditionalOnMissingBean
 	WorkqueueSystemLifecycle workqueueSystemLifecycle(WorkqueueSystem workqueueSystem, CmwqProperties properties,
-			ObjectProvider<LifecycleProperties> lifecycleProperties,
-			ObjectProvider<QueueWorkBeanPostProcessor> queueWork) {
+			ObjectProvider<LifecycleProperties> lifecycleProperties) {
 		return new WorkqueueSystemLifecycle(workqueueSystem, properties.getShutdownTimeout(),
-				phaseTimeout(lifecycleProperties.getIfAvailable()),
-				() -> queueWork.ifAvailable(QueueWorkBeanPostProcessor::abandonUnstarted));
+				phaseTimeout(lifecycleProperties.getIfAvailable()));
 	}
 
 }

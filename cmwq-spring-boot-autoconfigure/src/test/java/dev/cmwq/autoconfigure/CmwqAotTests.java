@@ -10,6 +10,7 @@ import dev.cmwq.autoconfigure.actuate.WorkqueuesEndpoint;
 import dev.cmwq.autoconfigure.actuate.WorkqueuesEndpointAutoConfiguration;
 import dev.cmwq.core.Workqueue;
 import dev.cmwq.core.WorkqueueSystem;
+import dev.cmwq.spring.SpringWorkqueue;
 import dev.cmwq.autoconfigure.async.CmwqAsyncAutoConfiguration;
 import dev.cmwq.spring.async.WorkqueueTaskExecutor;
 import org.assertj.core.api.Assertions;
@@ -177,7 +178,8 @@ class CmwqAotTests {
 		assertThat(AotDetector.useGeneratedArtifacts()).isTrue();
 		WorkqueueSystem system = context.getBean(WorkqueueSystem.class);
 		for (String name : new String[] { "events", "thumbnails", "audit", "empty" }) {
-			assertThat(context.getBean(name, Workqueue.class)).isSameAs(system.workqueue(name).orElseThrow());
+			assertThat(context.getBean(name, Workqueue.class)).isInstanceOfSatisfying(SpringWorkqueue.class,
+					(bean) -> assertThat(bean.delegate()).isSameAs(system.workqueue(name).orElseThrow()));
 		}
 		assertThat(system.workqueue("thumbnails").orElseThrow().maxActive()).isEqualTo(4);
 		Jobs jobs = context.getBean(Jobs.class);

@@ -13,6 +13,7 @@ import dev.cmwq.autoconfigure.async.CmwqAsyncAutoConfiguration;
 import dev.cmwq.autoconfigure.async.CmwqAsyncProperties;
 import dev.cmwq.spring.aop.QueueWorkBeanPostProcessor;
 import dev.cmwq.core.Workqueue;
+import dev.cmwq.spring.SpringWorkqueue;
 import dev.cmwq.core.WorkqueueFlag;
 import dev.cmwq.core.WorkqueueSystem;
 import org.junit.jupiter.api.Test;
@@ -113,7 +114,8 @@ class CmwqAutoConfigurationTests {
 				assertThat(queue.maxActive()).isEqualTo(WorkqueueSystem.DEFAULT_MAX_ACTIVE);
 				assertThat(queue.flags()).isEmpty();
 				assertThat(queue.isOrdered()).isFalse();
-				assertThat(context.getBean(name)).isSameAs(queue);
+				assertThat(context.getBean(name)).isInstanceOfSatisfying(SpringWorkqueue.class,
+						(bean) -> assertThat(bean.delegate()).isSameAs(queue));
 			}
 			assertThat(system.workqueue("mailer").orElseThrow().maxActive()).isEqualTo(2);
 		});
@@ -127,7 +129,8 @@ class CmwqAutoConfigurationTests {
 						"events_long", "events_unbound", "events_freezable", "thumbnails", "audit");
 				WorkqueueSystem system = context.getBean(WorkqueueSystem.class);
 				context.getBeansOfType(Workqueue.class)
-					.forEach((name, queue) -> assertThat(queue).isSameAs(system.workqueue(name).orElseThrow()));
+					.forEach((name, queue) -> assertThat(queue).isInstanceOfSatisfying(SpringWorkqueue.class,
+							(bean) -> assertThat(bean.delegate()).isSameAs(system.workqueue(name).orElseThrow())));
 			});
 	}
 
@@ -169,8 +172,9 @@ class CmwqAutoConfigurationTests {
 		this.runner.withUserConfiguration(CustomBeans.class).run((context) -> {
 			assertThat(context.getBean(WorkqueueSystem.class)).isSameAs(context.getBean("customSystem"));
 			assertThat(context.getBean(WorkErrorHandler.class)).isSameAs(context.getBean("customErrorHandler"));
-			assertThat(context.getBean("events", Workqueue.class))
-				.isSameAs(context.getBean(WorkqueueSystem.class).workqueue("events").orElseThrow());
+			assertThat(context.getBean("events", Workqueue.class)).isInstanceOfSatisfying(SpringWorkqueue.class,
+					(bean) -> assertThat(bean.delegate())
+						.isSameAs(context.getBean(WorkqueueSystem.class).workqueue("events").orElseThrow()));
 		});
 	}
 

@@ -22,6 +22,7 @@ import org.springframework.boot.autoconfigure.context.LifecycleAutoConfiguration
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
+import org.springframework.core.task.TaskRejectedException;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
@@ -29,7 +30,7 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * The workqueue system lives as long as the application context: closing the context drains the workqueues, and
- * queueing after that throws {@link RejectedExecutionException}.
+ * queueing after that throws Spring's {@link TaskRejectedException} (a {@link RejectedExecutionException}).
  */
 @ExtendWith(OutputCaptureExtension.class)
 class LifecycleTests {
@@ -74,14 +75,17 @@ class LifecycleTests {
 	}
 
 	@Test
-	void queueingAfterCloseThrowsRejectedExecutionException() {
+	void queueingAfterCloseThrowsSpringsTaskRejectedExceptionSayingTheSystemIsClosed() {
 		this.runner.run((context) -> {
 			Jobs jobs = context.getBean(Jobs.class);
 			Workqueue workqueue = context.getBean("jobs", Workqueue.class);
 			context.close();
-			assertThatExceptionOfType(RejectedExecutionException.class).isThrownBy(() -> jobs.job(1));
-			assertThatExceptionOfType(RejectedExecutionException.class).isThrownBy(() -> workqueue.execute(() -> {
-			}));
+			assertThatExceptionOfType(TaskRejectedException.class).isThrownBy(() -> jobs.job(1))
+				.withMessage("Workqueue 'jobs' does not accept work: the workqueue system is closed")
+				.withCauseInstanceOf(RejectedExecutionException.class);
+			assertThatExceptionOfType(TaskRejectedException.class).isThrownBy(() -> workqueue.execute(() -> {
+			})).withMessageContaining("closed");
+			assertThat(jobs.ran()).isZero();
 		});
 	}
 
@@ -158,7 +162,8 @@ class LifecycleTests {
 				assertThat(started.await(30, TimeUnit.SECONDS)).isTrue();
 				context.close();
 			});
-			assertThat(output).contains("Workqueue 'jobs' did not finish at shutdown");
+			assertThat(output).contains("Workqueue 'jobs' at shutdown: 0 ran, 0 cancelled by callers, 0 never started "
+					+ "(0 queued, 0 delayed), 1 still running after ");
 		}
 		finally {
 			release.countDown();
@@ -187,7 +192,7 @@ class LifecycleTests {
 			await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(output)
 				.contains("Shutting down workqueues: draining 1 workqueues, 1 items, for up to 4.5 s")
 				.contains("Workqueues did not drain in")
-				.contains("unfinished: jobs (1 running, 0 pending)"));
+				.contains("still running: jobs (1)"));
 		}
 		finally {
 			release.countDown();

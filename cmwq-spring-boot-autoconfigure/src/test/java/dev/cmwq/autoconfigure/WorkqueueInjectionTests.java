@@ -5,6 +5,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 
 import dev.cmwq.core.Workqueue;
+import dev.cmwq.spring.SpringWorkqueue;
 import dev.cmwq.core.WorkqueueSystem;
 import org.junit.jupiter.api.Test;
 
@@ -91,8 +92,10 @@ class WorkqueueInjectionTests {
 	void workqueueBeansAreFoundByName() {
 		this.runner.run((context) -> {
 			WorkqueueSystem system = context.getBean(WorkqueueSystem.class);
-			assertThat(context.getBean("thumbnails")).isSameAs(system.workqueue("thumbnails").orElseThrow());
-			assertThat(context.getBean("events", Workqueue.class)).isSameAs(system.workqueue("events").orElseThrow());
+			assertThat(context.getBean("thumbnails")).isInstanceOfSatisfying(SpringWorkqueue.class,
+					(bean) -> assertThat(bean.delegate()).isSameAs(system.workqueue("thumbnails").orElseThrow()));
+			assertThat(context.getBean("events", Workqueue.class)).isInstanceOfSatisfying(SpringWorkqueue.class,
+					(bean) -> assertThat(bean.delegate()).isSameAs(system.workqueue("events").orElseThrow()));
 		});
 	}
 

@@ -6,7 +6,7 @@ import dev.cmwq.autoconfigure.CmwqAutoConfiguration;
 import dev.cmwq.core.CallerRunsWorkqueue;
 import dev.cmwq.core.Workqueue;
 import dev.cmwq.core.WorkqueueSystem;
-import dev.cmwq.spring.DecoratingWorkqueue;
+import dev.cmwq.spring.SpringWorkqueue;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.SmartInitializingSingleton;
@@ -59,7 +59,7 @@ public final class InlineWorkqueuesTestAutoConfiguration {
 				return bean;
 			}
 			try {
-				return (bean instanceof DecoratingWorkqueue decorating)
+				return (bean instanceof SpringWorkqueue decorating)
 						? decorating.withDelegate(CallerRunsWorkqueue::of) : CallerRunsWorkqueue.of(workqueue);
 			}
 			catch (IllegalArgumentException ex) {

@@ -2,6 +2,7 @@ package dev.cmwq.test;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 import dev.cmwq.annotation.QueueWork;
@@ -69,6 +70,13 @@ class AutoConfigureWorkqueuesTests {
 		assertThat(this.audit.entries()).containsExactly("checkout@" + Thread.currentThread().getName());
 	}
 
+	@Test
+	@Order(4)
+	void anInlineWorkqueuesFuturesAreCompleteWhenTheCallReturns() {
+		assertThat(this.audit.count("refund")).isCompletedWithValue("refund@" + Thread.currentThread().getName());
+		assertThat(this.audit.failing()).isCompletedExceptionally();
+	}
+
 	@SpringBootConfiguration
 	@EnableAutoConfiguration
 	@Import(Audit.class)
@@ -87,6 +95,16 @@ class AutoConfigureWorkqueuesTests {
 
 		public List<String> entries() {
 			return this.entries;
+		}
+
+		@QueueWork("audit")
+		public CompletableFuture<String> count(String event) {
+			return CompletableFuture.completedFuture(event + "@" + Thread.currentThread().getName());
+		}
+
+		@QueueWork("audit")
+		public CompletableFuture<String> failing() {
+			throw new IllegalStateException("fails (expected by the test)");
 		}
 
 	}

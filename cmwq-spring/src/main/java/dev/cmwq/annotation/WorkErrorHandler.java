@@ -3,10 +3,10 @@ package dev.cmwq.annotation;
 import java.lang.reflect.Method;
 
 /**
- * Told about failures of {@link QueueWork @QueueWork} methods that return {@code void}, and of {@code void}
- * {@code @Async} methods run on a workqueue, which have no future to report them to (the counterpart of Spring's
- * {@code AsyncUncaughtExceptionHandler}). Declare a bean of this type to
- * replace the default, which logs the workqueue, the method and the exception.
+ * Told about failures of {@link QueueWork @QueueWork} methods that return {@code void}, which have no future to
+ * report them to (what Spring's {@code AsyncUncaughtExceptionHandler} is for {@code @Async} methods; {@code @Async}
+ * methods on workqueues keep Spring's handler). Declare a bean of this type to replace the default, which logs the
+ * workqueue, the method and the exception.
  *
  * <p>Called on the worker thread that ran the method, inside any {@code TaskDecorator}s, so logging context such
  * as MDC that was propagated to the work is still in place. The item counts as failed whatever the handler does; an

@@ -15,15 +15,16 @@ import org.springframework.context.SmartLifecycle;
 /**
  * Ties the {@link WorkqueueSystem} to the application context: it runs while the context runs, and when the context
  * closes it is shut down, draining every workqueue. From the moment shutdown begins, queueing from outside the
- * workqueues throws {@link java.util.concurrent.RejectedExecutionException}. Once the system is closed,
- * {@code @QueueWork} invocations that never started have their futures cancelled.
+ * workqueues throws {@link java.util.concurrent.RejectedExecutionException}. Once the system is closed, every item
+ * that never started has been answered (the futures of {@code submit}, {@code @Async} and {@code @QueueWork} are
+ * cancelled), and the engine has logged per workqueue what ran, was cancelled, never started and still runs.
  *
  * <p>It stops in a late phase, after the web server and other lifecycle beans that produce work have stopped, and
  * before any bean is destroyed, so that draining items can still use the beans they need. Like Spring Boot's own
  * lifecycle beans it stops asynchronously, on a thread of its own, and within its shutdown phase's timeout
  * ({@code spring.lifecycle.timeout-per-shutdown-phase}): it drains for {@code cmwq.shutdown-timeout} or until
- * shortly before the phase times out, whichever comes first, logs what it drains when it starts and what it could
- * not finish, per workqueue, when it ends. The engine cannot be restarted: once stopped, the system stays closed.
+ * shortly before the phase times out, whichever comes first, and logs what it drains when it starts and how long it
+ * took, or what still runs, when it ends. The engine cannot be restarted: once stopped, the system stays closed.
  */
 public class WorkqueueSystemLifecycle implements SmartLifecycle {
 
@@ -41,22 +42,17 @@ public class WorkqueueSystemLifecycle implements SmartLifecycle {
 
 	private final Duration phaseTimeout;
 
-	private final Runnable afterClose;
-
 	private volatile boolean running;
 
 	/**
 	 * @param system the system
 	 * @param shutdownTimeout how long to drain at most ({@code cmwq.shutdown-timeout})
 	 * @param phaseTimeout how long the lifecycle processor waits for the phase to stop
-	 * @param afterClose what to do once the system is closed
 	 */
-	public WorkqueueSystemLifecycle(WorkqueueSystem system, Duration shutdownTimeout, Duration phaseTimeout,
-			Runnable afterClose) {
+	public WorkqueueSystemLifecycle(WorkqueueSystem system, Duration shutdownTimeout, Duration phaseTimeout) {
 		this.system = system;
 		this.shutdownTimeout = shutdownTimeout;
 		this.phaseTimeout = phaseTimeout;
-		this.afterClose = afterClose;
 	}
 
 	@Override
@@ -108,7 +104,6 @@ public class WorkqueueSystemLifecycle implements SmartLifecycle {
 		}
 		long start = System.nanoTime();
 		boolean drained = this.system.close(drain);
-		this.afterClose.run();
 		String took = format(Duration.ofNanos(System.nanoTime() - start));
 		if (drained) {
 			if (!busy.isEmpty()) {
@@ -116,9 +111,10 @@ public class WorkqueueSystemLifecycle implements SmartLifecycle {
 			}
 			return;
 		}
-		logger.warn("Workqueues did not drain in " + took + "; unfinished: " + busy().stream()
-			.map((queue) -> queue.name() + " (" + queue.active() + " running, " + queue.pending() + " pending)")
-			.collect(Collectors.joining(", ")));
+		// what never started has been abandoned (the engine logged it per workqueue): only running items are left
+		logger.warn("Workqueues did not drain in " + took + "; still running: " + busy().stream()
+			.map((queue) -> queue.name() + " (" + queue.active() + ")")
+			.collect(Collectors.joining(", ")) + "; they are abandoned if the JVM exits before they end");
 	}
 
 	private List<WorkqueueSnapshot> busy() {

@@ -3,11 +3,11 @@ package dev.cmwq.spring;
 import org.springframework.core.task.TaskDecorator;
 
 /**
- * Wraps the task of every item that the starter's beans queue: {@code execute(Runnable)} on a {@code Workqueue} bean
- * (what {@code @Async("name")} calls) and {@code @QueueWork} invocations. Unlike a {@link TaskDecorator} bean,
- * which Spring Boot applies to its own task executor as well, it applies to workqueue items only, and knows their
- * workqueue. It runs inside the application's {@code TaskDecorator}s; several are applied in their {@code @Order},
- * the first innermost. The starter uses it for {@code @Async} failures and observations.
+ * Wraps the task of every item that the starter's beans queue: {@code execute} and {@code submit} on a
+ * {@code Workqueue} bean (what {@code @Async("name")} calls) and {@code @QueueWork} invocations. Unlike a
+ * {@link TaskDecorator} bean, which Spring Boot applies to its own task executor as well, it applies to workqueue
+ * items only, and knows their workqueue. It runs inside the application's {@code TaskDecorator}s; several are applied in their {@code @Order},
+ * the first innermost. The starter uses it for observations.
  */
 @FunctionalInterface
 public interface WorkqueueTaskDecorator {

@@ -18,8 +18,7 @@ class WorkqueueSystemLifecycleTests {
 
 	private static Duration drainTimeout(String shutdownTimeout, String phaseTimeout) {
 		return new WorkqueueSystemLifecycle(null, Duration.parse("PT" + shutdownTimeout),
-				Duration.parse("PT" + phaseTimeout), () -> {
-				})
+				Duration.parse("PT" + phaseTimeout))
 			.drainTimeout();
 	}
 

@@ -1,15 +1,11 @@
 package dev.cmwq.autoconfigure.async;
 
 import dev.cmwq.spring.async.AsyncFailureBeanPostProcessor;
-import dev.cmwq.spring.async.AsyncWorkItem;
 import dev.cmwq.spring.async.WorkqueueTaskExecutor;
 import java.util.stream.Collectors;
 
-import dev.cmwq.annotation.WorkErrorHandler;
 import dev.cmwq.autoconfigure.InvalidCmwqPropertyException;
 import dev.cmwq.autoconfigure.OnCmwqEnabledCondition;
-import dev.cmwq.spring.WorkqueueTaskDecorator;
-import dev.cmwq.spring.aop.LoggingWorkErrorHandler;
 import dev.cmwq.core.Workqueue;
 import dev.cmwq.core.WorkqueueSystem;
 
@@ -17,7 +13,6 @@ import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 
 import org.springframework.beans.factory.BeanFactory;
-import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.config.BeanDefinition;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
@@ -37,11 +32,11 @@ import org.springframework.scheduling.annotation.AsyncAnnotationBeanPostProcesso
 import org.springframework.scheduling.config.TaskManagementConfigUtils;
 
 /**
- * {@code @Async} on workqueues: failures of {@code @Async("name")} methods count as failed items (and a
- * {@code void} method's reach the {@link WorkErrorHandler}), and with {@code cmwq.async.default-workqueue} a
- * workqueue is the application's task executor, in place of Spring Boot's, which backs off as it does for any
- * user-defined executor. The {@code spring.task.execution.*} settings that configure Spring Boot's executor only are
- * then named in one start-up warning ({@link TaskExecutionSettings}).
+ * {@code @Async} on workqueues: failures of {@code @Async("name")} methods count as failed items (and reach Spring's
+ * {@code AsyncUncaughtExceptionHandler} or the caller's future, as Spring's contract says), and with
+ * {@code cmwq.async.default-workqueue} a workqueue is the application's task executor, in place of Spring Boot's,
+ * which backs off as it does for any user-defined executor. The {@code spring.task.execution.*} settings that
+ * configure Spring Boot's executor only are then named in one start-up warning ({@link TaskExecutionSettings}).
  */
 @AutoConfiguration(before = TaskExecutionAutoConfiguration.class)
 @Conditional(OnCmwqEnabledCondition.class)
@@ -60,14 +55,8 @@ public final class CmwqAsyncAutoConfiguration {
 
 		@Bean
 		@Role(BeanDefinition.ROLE_INFRASTRUCTURE)
-		static AsyncFailureBeanPostProcessor asyncFailureBeanPostProcessor(
-				ObjectProvider<WorkErrorHandler> errorHandler) {
-			return new AsyncFailureBeanPostProcessor(() -> errorHandler.getIfAvailable(LoggingWorkErrorHandler::new));
-		}
-
-		@Bean
-		WorkqueueTaskDecorator asyncWorkItemDecorator() {
-			return new AsyncWorkItem.Decorator();
+		static AsyncFailureBeanPostProcessor asyncFailureBeanPostProcessor() {
+			return new AsyncFailureBeanPostProcessor();
 		}
 
 	}

@@ -38,9 +38,11 @@ import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Items of {@code @Async("name")} methods that throw count as failed, like {@code @QueueWork} ones: a {@code void}
- * method's failure reaches the {@link WorkErrorHandler}, a future method's reaches the caller's future, and both
- * show as {@code failed} in the statistics and the {@code cmwq.workqueue.items} counter.
+ * Items of {@code @Async("name")} methods that throw count as failed, like {@code @QueueWork} ones, and their failures
+ * go where Spring's contract says: a {@code void} method's to the {@code AsyncUncaughtExceptionHandler} (an
+ * {@code AsyncConfigurer}'s, else Spring's, which logs it), a future method's to the caller's future. Both show as
+ * {@code failed} in the statistics and the {@code cmwq.workqueue.items} counter; the {@link WorkErrorHandler} is
+ * for {@code @QueueWork} only.
  */
 @ExtendWith(OutputCaptureExtension.class)
 class AsyncFailureTests {
@@ -57,31 +59,41 @@ class AsyncFailureTests {
 		.withBean(Risky.class);
 
 	@Test
-	void aThrowingVoidMethodCountsAsFailedAndReachesTheWorkErrorHandler(CapturedOutput output) {
-		RecordingErrorHandler handler = new RecordingErrorHandler();
-		this.runner.withBean(WorkErrorHandler.class, () -> handler).run((context) -> {
-			context.getBean(Risky.class).explode(7);
-			await().atMost(TIMEOUT).until(() -> handler.calls.size() == 1);
-			Call call = handler.calls.get(0);
-			assertThat(call.workqueue()).isEqualTo("q2");
-			assertThat(call.method().getName()).isEqualTo("explode");
-			assertThat(call.method().getDeclaringClass()).isEqualTo(Risky.class);
-			assertThat(call.arguments()).containsExactly(7);
-			assertThat(call.failure()).isInstanceOf(IllegalArgumentException.class).hasMessage("explode 7");
-			assertThat(call.thread()).startsWith("cmwq-");
-			awaitFailedOnly(context, "q2");
-		});
-		// reported once, to the WorkErrorHandler: not by Spring's handler, not again by the engine's
+	void aThrowingVoidMethodCountsAsFailedAndReachesTheAsyncConfigurersHandler(CapturedOutput output) {
+		RecordingErrorHandler workErrorHandler = new RecordingErrorHandler();
+		List<Call> springHandled = new CopyOnWriteArrayList<>();
+		this.runner.withBean(WorkErrorHandler.class, () -> workErrorHandler)
+			.withBean(AsyncConfigurer.class, () -> new AsyncConfigurer() {
+				@Override
+				public AsyncUncaughtExceptionHandler getAsyncUncaughtExceptionHandler() {
+					return (ex, method, params) -> springHandled
+						.add(new Call(null, method, params, ex, Thread.currentThread().getName()));
+				}
+			})
+			.run((context) -> {
+				context.getBean(Risky.class).explode(7);
+				await().atMost(TIMEOUT).until(() -> springHandled.size() == 1);
+				Call call = springHandled.get(0);
+				assertThat(call.method().getName()).isEqualTo("explode");
+				assertThat(call.arguments()).containsExactly(7);
+				assertThat(call.failure()).isInstanceOf(IllegalArgumentException.class).hasMessage("explode 7");
+				assertThat(call.thread()).startsWith("cmwq-");
+				awaitFailedOnly(context, "q2");
+				assertThat(workErrorHandler.calls).isEmpty();
+			});
+		// reported once, to the AsyncConfigurer's handler: not logged by the engine's failure handler
 		assertThat(output).doesNotContain("explode 7");
 	}
 
 	@Test
-	void theDefaultWorkErrorHandlerLogsAVoidMethodsFailureOnce(CapturedOutput output) {
+	void withoutAnAsyncConfigurerSpringsDefaultHandlerLogsAVoidMethodsFailureOnce(CapturedOutput output) {
 		this.runner.run((context) -> {
 			context.getBean(Risky.class).explode(9);
 			awaitFailedOnly(context, "q2");
 		});
-		assertThat(output).contains("failed on workqueue 'q2'").contains("explode 9");
+		assertThat(output).contains("Unexpected exception occurred invoking async method")
+			.contains("explode 9")
+			.doesNotContain("@QueueWork method");
 		assertThat(output.toString().split("explode 9", -1)).hasSize(2);
 	}
 
@@ -127,27 +139,24 @@ class AsyncFailureTests {
 	}
 
 	@Test
-	void anApplicationsAsyncConfigurerKeepsItsHandlerForOtherExecutors() {
+	void anApplicationsAsyncConfigurerHandlesVoidFailuresOnWorkqueuesAndOtherExecutorsAlike() {
 		List<Throwable> springHandled = new CopyOnWriteArrayList<>();
-		RecordingErrorHandler handler = new RecordingErrorHandler();
-		this.runner.withBean(WorkErrorHandler.class, () -> handler)
-			.withBean(AsyncConfigurer.class, () -> new AsyncConfigurer() {
-				@Override
-				public AsyncUncaughtExceptionHandler getAsyncUncaughtExceptionHandler() {
-					return (ex, method, params) -> springHandled.add(ex);
-				}
-			})
-			.run((context) -> {
-				assertThat(context).hasNotFailed();
-				Risky risky = context.getBean(Risky.class);
-				risky.explodeOnTheDefaultExecutor();
-				await().atMost(TIMEOUT).until(() -> springHandled.size() == 1);
-				assertThat(springHandled.get(0)).hasMessage("default executor");
-				risky.explode(3);
-				await().atMost(TIMEOUT).until(() -> handler.calls.size() == 1);
-				awaitFailedOnly(context, "q2");
-				assertThat(springHandled).hasSize(1);
-			});
+		this.runner.withBean(AsyncConfigurer.class, () -> new AsyncConfigurer() {
+			@Override
+			public AsyncUncaughtExceptionHandler getAsyncUncaughtExceptionHandler() {
+				return (ex, method, params) -> springHandled.add(ex);
+			}
+		}).run((context) -> {
+			assertThat(context).hasNotFailed();
+			Risky risky = context.getBean(Risky.class);
+			risky.explodeOnTheDefaultExecutor();
+			await().atMost(TIMEOUT).until(() -> springHandled.size() == 1);
+			assertThat(springHandled.get(0)).hasMessage("default executor");
+			risky.explode(3);
+			await().atMost(TIMEOUT).until(() -> springHandled.size() == 2);
+			assertThat(springHandled.get(1)).hasMessage("explode 3");
+			awaitFailedOnly(context, "q2");
+		});
 	}
 
 	private static void awaitFailedOnly(ApplicationContext context, String workqueue) {

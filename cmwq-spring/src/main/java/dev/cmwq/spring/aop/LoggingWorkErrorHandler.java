@@ -8,7 +8,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The default {@link WorkErrorHandler}: logs the workqueue, the method and the exception at error level.
+ * The default {@link WorkErrorHandler}: logs the workqueue, the {@code @QueueWork} method and the exception at error
+ * level.
  */
 public class LoggingWorkErrorHandler implements WorkErrorHandler {
 

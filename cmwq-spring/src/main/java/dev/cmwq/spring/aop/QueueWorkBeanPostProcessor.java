@@ -35,8 +35,6 @@ public class QueueWorkBeanPostProcessor extends AbstractBeanFactoryAwareAdvising
 
 	private QueueWorkMethods methods;
 
-	private QueueWorkInterceptor interceptor;
-
 	/**
 	 * Creates the post-processor.
 	 * @param taskDecorator the decorator that wraps every invocation queued on the given workqueue (resolved at
@@ -55,12 +53,11 @@ public class QueueWorkBeanPostProcessor extends AbstractBeanFactoryAwareAdvising
 	public void setBeanFactory(BeanFactory beanFactory) {
 		super.setBeanFactory(beanFactory);
 		this.methods = new QueueWorkMethods(beanFactory);
-		this.interceptor = new QueueWorkInterceptor(this.methods, beanFactory,
+		this.advisor = new QueueWorkAdvisor(new QueueWorkInterceptor(this.methods, beanFactory,
 				(workqueue) -> this.taskDecorators
 					.computeIfAbsent(workqueue, (name) -> Optional.ofNullable(this.taskDecorator.apply(name)))
 					.orElse(null),
-				this.errorHandler);
-		this.advisor = new QueueWorkAdvisor(this.interceptor);
+				this.errorHandler));
 	}
 
 	@Override
@@ -74,16 +71,6 @@ public class QueueWorkBeanPostProcessor extends AbstractBeanFactoryAwareAdvising
 	@Override
 	public void afterSingletonsInstantiated() {
 		this.methods.resolveAll();
-	}
-
-	/**
-	 * Completes the futures of {@code @QueueWork} invocations that were queued but never started (the shutdown
-	 * timeout ran out first) with a {@link java.util.concurrent.CancellationException}. Call it once the workqueue
-	 * system has shut down.
-	 * @return how many invocations were abandoned
-	 */
-	public int abandonUnstarted() {
-		return (this.interceptor != null) ? this.interceptor.abandonUnstarted() : 0;
 	}
 
 }

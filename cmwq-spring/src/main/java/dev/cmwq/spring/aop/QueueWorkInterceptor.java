@@ -1,14 +1,10 @@
 package dev.cmwq.spring.aop;
 
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
 import dev.cmwq.annotation.WorkErrorHandler;
-import dev.cmwq.core.DelayedWork;
-import dev.cmwq.core.Work;
-import dev.cmwq.core.Workqueue;
+import dev.cmwq.spring.SpringWorkqueue;
 
 import org.aopalliance.intercept.MethodInterceptor;
 import org.aopalliance.intercept.MethodInvocation;
@@ -24,7 +20,8 @@ import org.springframework.core.task.TaskDecorator;
 /**
  * Queues each call of a {@code @QueueWork} method as a work item on its workqueue and returns at once: {@code null}
  * for {@code void} methods, else a {@link java.util.concurrent.CompletableFuture} of the method's outcome. With a
- * key, a call made while an invocation with an equal key is pending returns that invocation's future instead.
+ * key, a call made while an invocation with an equal key is pending returns that invocation's future instead. A
+ * refusal of the workqueue reaches the caller as Spring's {@link org.springframework.core.task.TaskRejectedException}.
  */
 final class QueueWorkInterceptor implements MethodInterceptor {
 
@@ -37,9 +34,6 @@ final class QueueWorkInterceptor implements MethodInterceptor {
 	private final Function<String, TaskDecorator> taskDecorator;
 
 	private final Supplier<WorkErrorHandler> errorHandler;
-
-	/** Invocations queued and not started yet: those still here when the system has shut down never run. */
-	private final Set<QueueWorkTask> unstarted = ConcurrentHashMap.newKeySet();
 
 	QueueWorkInterceptor(QueueWorkMethods methods, BeanFactory beanFactory,
 			Function<String, TaskDecorator> taskDecorator, Supplier<WorkErrorHandler> errorHandler) {
@@ -57,43 +51,27 @@ final class QueueWorkInterceptor implements MethodInterceptor {
 		if (method == null) {
 			return invocation.proceed();
 		}
-		Workqueue workqueue = this.methods.workqueue(method);
+		SpringWorkqueue workqueue = SpringWorkqueue.of(this.methods.workqueue(method));
 		Object keyValue = (method.key != null) ? evaluateKey(method, invocation, target) : null;
 		QueueWorkMethod.PendingKey pendingKey = (keyValue != null) ? new QueueWorkMethod.PendingKey(target, keyValue)
 				: null;
+		TaskDecorator decorator = this.taskDecorator.apply(method.workqueueName);
 		QueueWorkTask task = new QueueWorkTask(method, invocation, this.errorHandler.get(), pendingKey,
-				this.unstarted);
+				(decorator != null) ? (call) -> QueueWorkItem.decorate(method.method, target, decorator, call) : null);
 		if (pendingKey != null) {
 			QueueWorkTask pending = method.pending.putIfAbsent(pendingKey, task);
 			if (pending != null) {
-				return method.result(pending.future);
+				return method.result(pending.future());
 			}
 		}
 		try {
-			task.decorate(this.taskDecorator.apply(method.workqueueName));
-			task.queueing();
 			queue(method, workqueue, task);
 		}
-		catch (RuntimeException | Error ex) {
-			task.notPending();
-			task.future.completeExceptionally(ex); // for callers that joined it meanwhile
+		catch (RuntimeException | Error ex) { // not accepted: the engine will not answer it
+			task.refused(ex);
 			throw ex;
 		}
-		return method.result(task.future);
-	}
-
-	/**
-	 * Completes the futures of invocations that were queued but never started with a
-	 * {@link java.util.concurrent.CancellationException}; called once the workqueue system has shut down.
-	 * @return how many there were
-	 */
-	int abandonUnstarted() {
-		int abandoned = 0;
-		for (QueueWorkTask task : this.unstarted) {
-			task.abandoned();
-			abandoned++;
-		}
-		return abandoned;
+		return method.result(task.future());
 	}
 
 	private Object evaluateKey(QueueWorkMethod method, MethodInvocation invocation, Object target) {
@@ -103,25 +81,21 @@ final class QueueWorkInterceptor implements MethodInterceptor {
 		return method.key.getValue(context);
 	}
 
-	/** Queues the invocation's work item; the engine's RejectedExecutionException reaches the caller. */
-	private static void queue(QueueWorkMethod method, Workqueue workqueue, QueueWorkTask task) {
+	/** Queues the invocation's work item (a fresh one: always accepted unless the workqueue refuses it). */
+	private static void queue(QueueWorkMethod method, SpringWorkqueue workqueue, QueueWorkTask task) {
 		if (method.delay != null) {
-			DelayedWork work = (DelayedWork) task.work(true);
 			if (method.cpu >= 0) {
-				workqueue.queueDelayedOn(method.cpu, work, method.delay);
+				workqueue.queueDelayedOn(method.cpu, task, method.delay);
 			}
 			else {
-				workqueue.queueDelayed(work, method.delay);
+				workqueue.queueDelayed(task, method.delay);
 			}
 		}
+		else if (method.cpu >= 0) {
+			workqueue.queueOn(method.cpu, task);
+		}
 		else {
-			Work work = task.work(false);
-			if (method.cpu >= 0) {
-				workqueue.queueOn(method.cpu, work);
-			}
-			else {
-				workqueue.queue(work);
-			}
+			workqueue.queue(task);
 		}
 	}
 

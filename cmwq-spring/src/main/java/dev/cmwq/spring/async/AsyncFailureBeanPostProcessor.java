@@ -1,9 +1,5 @@
 package dev.cmwq.spring.async;
 
-import java.util.function.Supplier;
-
-import dev.cmwq.annotation.WorkErrorHandler;
-
 import org.springframework.aop.Advisor;
 import org.springframework.aop.framework.Advised;
 import org.springframework.aop.support.DefaultPointcutAdvisor;
@@ -18,11 +14,7 @@ import org.springframework.scheduling.annotation.AsyncAnnotationAdvisor;
  */
 public final class AsyncFailureBeanPostProcessor implements BeanPostProcessor {
 
-	private final AsyncFailureInterceptor interceptor;
-
-	public AsyncFailureBeanPostProcessor(Supplier<WorkErrorHandler> errorHandler) {
-		this.interceptor = new AsyncFailureInterceptor(errorHandler);
-	}
+	private final AsyncFailureInterceptor interceptor = new AsyncFailureInterceptor();
 
 	@Override
 	public Object postProcessAfterInitialization(Object bean, String beanName) {

@@ -2,6 +2,7 @@ package dev.cmwq.spring.observation;
 
 import java.lang.reflect.Method;
 
+import dev.cmwq.core.Work;
 import dev.cmwq.spring.WorkqueueTaskDecorator;
 import dev.cmwq.spring.aop.QueueWorkItem;
 import io.micrometer.observation.Observation;
@@ -15,7 +16,9 @@ import org.springframework.core.Ordered;
  * the gap between the parent's queueing and the item's start; the context carries it too). A {@code @QueueWork}
  * invocation's method is captured too ({@link QueueWorkItem}), for {@code code.function} and {@code code.namespace}.
  * Runs inside the application's task decorators and the context propagation, so that the context they restore is in
- * place, and outside the starter's {@code @Async} failure tracking, so that it sees the failures the engine counts.
+ * place. It sees the failures the engine counts: what the task throws, and what it records as handled
+ * ({@link Work#failedHandled}: the failures of {@code @QueueWork} and {@code @Async} methods, handed to their
+ * futures or handlers).
  */
 public final class ObservingWorkqueueTaskDecorator implements WorkqueueTaskDecorator, Ordered {
 
@@ -49,7 +52,14 @@ public final class ObservingWorkqueueTaskDecorator implements WorkqueueTaskDecor
 				.start();
 			try (Observation.Scope scope = observation.openScope()) {
 				task.run();
-				context.setComplete(true);
+				Work item = Work.currentWork();
+				Throwable handled = (item != null) ? item.handledFailure() : null;
+				if (handled != null) { // the task handed its failure to a future or a handler, and returned
+					observation.error(handled);
+				}
+				else {
+					context.setComplete(true);
+				}
 			}
 			catch (Throwable ex) {
 				observation.error(ex);
