@@ -6,6 +6,8 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
@@ -15,6 +17,7 @@ import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
 
 import com.sun.net.httpserver.HttpServer;
+import com.zaxxer.hikari.HikariConfigMXBean;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.cmwq.autoconfigure.CmwqAutoConfiguration;
 import dev.cmwq.autoconfigure.support.Items;
@@ -23,11 +26,18 @@ import dev.cmwq.core.Workqueue;
 import dev.cmwq.core.WorkqueueSystem;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.autoconfigure.ssl.SslAutoConfiguration;
+import org.springframework.boot.health.contributor.Status;
+import org.springframework.boot.jdbc.DataSourceUnwrapper;
 import org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration;
+import org.springframework.boot.jdbc.autoconfigure.metrics.DataSourcePoolMetricsAutoConfiguration;
+import org.springframework.boot.jdbc.health.DataSourceHealthIndicator;
+import org.springframework.boot.micrometer.metrics.autoconfigure.MetricsAutoConfiguration;
 import org.springframework.boot.restclient.RestTemplateBuilder;
 import org.springframework.boot.restclient.autoconfigure.RestClientAutoConfiguration;
 import org.springframework.boot.restclient.autoconfigure.RestTemplateAutoConfiguration;
@@ -132,6 +142,40 @@ class BlockingHintsTests {
 				assertThat(statement.executeQuery("SELECT 42").next()).isTrue();
 			}
 		});
+	}
+
+	@Test
+	void jdbcNavigationOnTheBeansConnectionsKeepsItsTypes() {
+		this.runner.run((context) -> {
+			try (Connection connection = context.getBean(DataSource.class).getConnection();
+					PreparedStatement statement = connection.prepareStatement("SELECT 42");
+					ResultSet rs = statement.executeQuery()) {
+				assertThat((PreparedStatement) rs.getStatement()).isSameAs(statement);
+				assertThat(rs.getStatement().getConnection()).isSameAs(connection);
+				assertThat(connection.getMetaData().getConnection()).isSameAs(connection);
+				assertThat(connection.unwrap(Connection.class)).isSameAs(connection);
+			}
+		});
+	}
+
+	@Test
+	void springBootsPoolMetricsAndHealthFindThePool() {
+		this.runner
+			.withConfiguration(
+					AutoConfigurations.of(MetricsAutoConfiguration.class, DataSourcePoolMetricsAutoConfiguration.class))
+			.withBean(SimpleMeterRegistry.class)
+			.run((context) -> {
+				DataSource dataSource = context.getBean(DataSource.class);
+				HikariDataSource pool = DataSourceUnwrapper.unwrap(dataSource, HikariConfigMXBean.class,
+						HikariDataSource.class);
+				assertThat(pool).isNotNull();
+				assertThat(pool.getMaximumPoolSize()).isEqualTo(4);
+				assertThat(DataSourceUnwrapper.unwrapRoot(dataSource)).isInstanceOf(HikariDataSource.class);
+				assertThat(new DataSourceHealthIndicator(dataSource, "SELECT 1").health(true).getStatus())
+					.isEqualTo(Status.UP);
+				assertThat(context.getBean(MeterRegistry.class).get("hikaricp.connections.max").gauge().value())
+					.isEqualTo(4);
+			});
 	}
 
 	@Test
