@@ -110,7 +110,8 @@ public final class BlockingJdbc implements InvocationHandler {
 	 * @return a connection whose database calls are blocking sections, or null
 	 */
 	static Connection connection(Connection connection) {
-		return (connection == null || isWrapper(connection)) ? connection : wrap(Connection.class, connection, null, null);
+		return (connection == null || isWrapper(connection)) ? connection
+				: wrap(Connection.class, connection, null, null);
 	}
 
 	/**

@@ -6,6 +6,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.List;
+import java.util.function.Consumer;
 import java.util.logging.Logger;
 
 import javax.sql.DataSource;
@@ -143,7 +144,7 @@ class BlockingDataSourceBeanPostProcessorTests {
 	}
 
 	private static AnnotationConfigApplicationContext context(
-			java.util.function.Consumer<AnnotationConfigApplicationContext> beans) {
+			Consumer<AnnotationConfigApplicationContext> beans) {
 		AnnotationConfigApplicationContext context = new AnnotationConfigApplicationContext();
 		context.registerBean(BlockingDataSourceBeanPostProcessor.class);
 		beans.accept(context);

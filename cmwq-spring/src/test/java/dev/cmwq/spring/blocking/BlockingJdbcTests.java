@@ -2,17 +2,20 @@ package dev.cmwq.spring.blocking;
 
 import java.io.Closeable;
 import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
 import java.sql.CallableStatement;
 import java.sql.Connection;
 import java.sql.DatabaseMetaData;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Function;
+import java.util.Set;
+import java.util.function.Supplier;
 
 import javax.sql.DataSource;
 
@@ -54,9 +57,9 @@ class BlockingJdbcTests {
 		/** HikariCP over H2: the pool's proxies, which navigate back to themselves. */
 		POOL(() -> hikari);
 
-		private final java.util.function.Supplier<DataSource> dataSource;
+		private final Supplier<DataSource> dataSource;
 
-		Source(java.util.function.Supplier<DataSource> dataSource) {
+		Source(Supplier<DataSource> dataSource) {
 			this.dataSource = dataSource;
 		}
 
@@ -151,7 +154,7 @@ class BlockingJdbcTests {
 			assertThat(rs.unwrap(ResultSet.class)).isSameAs(rs);
 			assertThat(connection.getMetaData().unwrap(DatabaseMetaData.class).getConnection()).isSameAs(connection);
 			assertThat(statement.isWrapperFor(CallableStatement.class)).isFalse();
-			assertThatExceptionOfType(java.sql.SQLException.class)
+			assertThatExceptionOfType(SQLException.class)
 				.isThrownBy(() -> statement.unwrap(CallableStatement.class));
 		}
 	}
@@ -204,23 +207,14 @@ class BlockingJdbcTests {
 	@EnumSource
 	void whatNavigationReachesStillGivesTheHint(Source source) throws Exception {
 		DataSource dataSource = source.wrapped();
-		assertHinted(dataSource, (connection) -> navigate(connection, (c) -> c.getMetaData().getConnection()));
-		assertHinted(dataSource, (connection) -> navigate(connection, (c) -> c.createStatement().getConnection()));
-		assertHinted(dataSource, (connection) -> navigate(connection,
-				(c) -> c.prepareStatement("SELECT 1").executeQuery().getStatement().getConnection()));
-		assertHinted(dataSource, (connection) -> navigate(connection, (c) -> c.unwrap(Connection.class)));
+		assertHinted(dataSource, (connection) -> connection.getMetaData().getConnection());
+		assertHinted(dataSource, (connection) -> connection.createStatement().getConnection());
+		assertHinted(dataSource,
+				(connection) -> connection.prepareStatement("SELECT 1").executeQuery().getStatement().getConnection());
+		assertHinted(dataSource, (connection) -> connection.unwrap(Connection.class));
 	}
 
-	private static Connection navigate(Connection connection, SqlFunction<Connection, Connection> path) {
-		try {
-			return path.apply(connection);
-		}
-		catch (Exception ex) {
-			throw new IllegalStateException(ex);
-		}
-	}
-
-	private static void assertHinted(DataSource dataSource, Function<Connection, Connection> navigation)
+	private static void assertHinted(DataSource dataSource, SqlFunction<Connection, Connection> navigation)
 			throws Exception {
 		try (WorkqueueSystem system = WorkqueueSystem.builder().cpus(1).detectorInterval(Duration.ofHours(1)).build();
 				Connection holder = dataSource.getConnection();
@@ -228,7 +222,7 @@ class BlockingJdbcTests {
 				Connection connection = dataSource.getConnection()) { // here: getting it is a hint of its own
 			holder.setAutoCommit(false);
 			lock.executeUpdate("UPDATE stock SET units = 9 WHERE sku = 1"); // holds the row lock
-			Workqueue wq = system.allocWorkqueue("jdbc", java.util.Set.of(), 0);
+			Workqueue wq = system.allocWorkqueue("jdbc", Set.of(), 0);
 			CountDownLatch go = new CountDownLatch(1);
 			CountDownLatch updated = new CountDownLatch(1);
 			wq.queueOn(0, new Work(() -> {
@@ -280,7 +274,7 @@ class BlockingJdbcTests {
 				(proxy, method, args) -> method.getName().equals("vendor") ? "acme" : invoke(method, real, args));
 	}
 
-	private static Object invoke(java.lang.reflect.Method method, Object target, Object[] args) throws Throwable {
+	private static Object invoke(Method method, Object target, Object[] args) throws Throwable {
 		try {
 			return method.invoke(target, args);
 		}
@@ -296,10 +290,11 @@ class BlockingJdbcTests {
 
 	}
 
+	/** A way from a connection to a connection. */
 	@FunctionalInterface
 	interface SqlFunction<T, R> {
 
-		R apply(T t) throws Exception;
+		R apply(T t) throws SQLException;
 
 	}
 
