@@ -8,8 +8,10 @@ import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -104,6 +106,33 @@ class BlockingHintsTests {
 		});
 	}
 
+	/**
+	 * However JDBC code reaches a connection, its calls give hints: the connection is got outside the item (getting
+	 * one is a hint of its own), and the item reaches it again by navigation before it waits for the row lock.
+	 */
+	@Test
+	void theConnectionsThatNavigationReachesGiveHintsToo() {
+		List<SqlFunction<Connection, Connection>> paths = List.of(
+				(connection) -> connection.getMetaData().getConnection(),
+				(connection) -> connection.createStatement().getConnection(),
+				(connection) -> connection.prepareStatement("SELECT 1").executeQuery().getStatement().getConnection(),
+				(connection) -> connection.unwrap(Connection.class));
+		this.runner.run((context) -> {
+			DataSource dataSource = context.getBean(DataSource.class);
+			try (Connection holder = dataSource.getConnection();
+					Statement statement = holder.createStatement();
+					Connection connection = dataSource.getConnection()) {
+				statement.execute("CREATE TABLE stock (sku INT PRIMARY KEY, units INT)");
+				statement.execute("INSERT INTO stock VALUES (1, 10)");
+				holder.setAutoCommit(false);
+				for (SqlFunction<Connection, Connection> path : paths) {
+					statement.executeUpdate("UPDATE stock SET units = 9 WHERE sku = 1"); // holds the row lock
+					assertNextItemStartsWhileBlocked(context, () -> update(connection, path), holder::commit);
+				}
+			}
+		});
+	}
+
 	@Test
 	void withoutHintsTheNextItemWaitsForTheBlockedOne() {
 		this.runner.withPropertyValues("cmwq.blocking-hints.enabled=false").run((context) -> {
@@ -115,6 +144,7 @@ class BlockingHintsTests {
 				holder.setAutoCommit(false);
 				statement.executeUpdate("UPDATE stock SET units = 9 WHERE sku = 1");
 				Workqueue events = context.getBean(WorkqueueSystem.class).workqueue("events").orElseThrow();
+				Items.quietDetector(events);
 				CountDownLatch blocked = new CountDownLatch(1);
 				CountDownLatch done = new CountDownLatch(1);
 				events.queue(new Work(() -> {
@@ -205,6 +235,8 @@ class BlockingHintsTests {
 	private static void assertNextItemStartsWhileBlocked(AssertableApplicationContext context, Runnable call,
 			ThrowingRunnable unblock) throws Exception {
 		Workqueue events = context.getBean(WorkqueueSystem.class).workqueue("events").orElseThrow();
+		Items.quietDetector(events);
+		long wakeups = events.snapshot().stats().cmWakeups();
 		CountDownLatch go = new CountDownLatch(1);
 		CountDownLatch callDone = new CountDownLatch(1);
 		events.queueOn(0, new Work(() -> {
@@ -217,17 +249,26 @@ class BlockingHintsTests {
 		go.countDown();
 		assertThat(next.await(PATIENCE.toSeconds(), TimeUnit.SECONDS)).isTrue();
 		assertThat(callDone.getCount()).isOne(); // the first item is still blocked
-		assertThat(events.snapshot().stats().cmWakeups()).isOne();
+		assertThat(events.snapshot().stats().cmWakeups()).isEqualTo(wakeups + 1);
 		unblock.run();
 		assertThat(callDone.await(PATIENCE.toSeconds(), TimeUnit.SECONDS)).isTrue();
 		assertThat(events.snapshot().stats().failed()).isZero();
 	}
 
 	private static void update(DataSource dataSource) {
-		try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement()) {
+		try (Connection connection = dataSource.getConnection()) {
+			update(connection, (same) -> same);
+		}
+		catch (SQLException ex) {
+			throw new IllegalStateException(ex);
+		}
+	}
+
+	private static void update(Connection connection, SqlFunction<Connection, Connection> path) {
+		try (Statement statement = path.apply(connection).createStatement()) {
 			statement.executeUpdate("UPDATE stock SET units = units - 1 WHERE sku = 1");
 		}
-		catch (Exception ex) {
+		catch (SQLException ex) {
 			throw new IllegalStateException(ex);
 		}
 	}
@@ -239,6 +280,12 @@ class BlockingHintsTests {
 	interface ThrowingRunnable {
 
 		void run() throws Exception;
+
+	}
+
+	interface SqlFunction<T, R> {
+
+		R apply(T t) throws SQLException;
 
 	}
 

@@ -11,19 +11,12 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.time.Duration;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
-import java.util.Set;
 import java.util.function.Supplier;
 
 import javax.sql.DataSource;
 
 import com.zaxxer.hikari.HikariConfigMXBean;
 import com.zaxxer.hikari.HikariDataSource;
-import dev.cmwq.core.Work;
-import dev.cmwq.core.Workqueue;
-import dev.cmwq.core.WorkqueueSystem;
 import org.h2.jdbc.JdbcConnection;
 import org.h2.jdbcx.JdbcDataSource;
 import org.junit.jupiter.api.AfterAll;
@@ -38,12 +31,11 @@ import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 /**
  * {@link BlockingJdbc}: what it wraps keeps the JDBC interfaces the driver (or pool) returned, and the JDBC API's
  * navigation methods lead back to the wrappers, so that code written against plain JDBC sees no difference and
- * every database call it makes, however it reached the object, stays a blocking section. Each test runs against
- * H2's own objects and against HikariCP's proxies of them.
+ * every database call it makes, however it reached the object, stays a blocking section (that those calls give
+ * hints: {@code BlockingHintsTests} in the auto-configuration). Each test runs against H2's own objects and against
+ * HikariCP's proxies of them.
  */
 class BlockingJdbcTests {
-
-	private static final long PATIENCE_SECONDS = 30;
 
 	private static JdbcDataSource h2;
 
@@ -72,7 +64,7 @@ class BlockingJdbcTests {
 	@BeforeAll
 	static void dataSources() throws Exception {
 		h2 = new JdbcDataSource();
-		h2.setURL("jdbc:h2:mem:navigation;DB_CLOSE_DELAY=-1;LOCK_TIMEOUT=60000");
+		h2.setURL("jdbc:h2:mem:navigation;DB_CLOSE_DELAY=-1");
 		hikari = new HikariDataSource();
 		hikari.setJdbcUrl(h2.getURL());
 		hikari.setMaximumPoolSize(4);
@@ -198,67 +190,6 @@ class BlockingJdbcTests {
 		}
 	}
 
-	/**
-	 * Every way of reaching a connection, statement or result set gives one whose database calls are blocking
-	 * sections: an item waiting for a row lock, on a connection reached through navigation, lets the next item on
-	 * its CPU start. One CPU, and a block detector that scans once an hour, so only the hint can start it.
-	 */
-	@ParameterizedTest
-	@EnumSource
-	void whatNavigationReachesStillGivesTheHint(Source source) throws Exception {
-		DataSource dataSource = source.wrapped();
-		assertHinted(dataSource, (connection) -> connection.getMetaData().getConnection());
-		assertHinted(dataSource, (connection) -> connection.createStatement().getConnection());
-		assertHinted(dataSource,
-				(connection) -> connection.prepareStatement("SELECT 1").executeQuery().getStatement().getConnection());
-		assertHinted(dataSource, (connection) -> connection.unwrap(Connection.class));
-	}
-
-	private static void assertHinted(DataSource dataSource, SqlFunction<Connection, Connection> navigation)
-			throws Exception {
-		try (WorkqueueSystem system = WorkqueueSystem.builder().cpus(1).detectorInterval(Duration.ofHours(1)).build();
-				Connection holder = dataSource.getConnection();
-				Statement lock = holder.createStatement();
-				Connection connection = dataSource.getConnection()) { // here: getting it is a hint of its own
-			holder.setAutoCommit(false);
-			lock.executeUpdate("UPDATE stock SET units = 9 WHERE sku = 1"); // holds the row lock
-			Workqueue wq = system.allocWorkqueue("jdbc", Set.of(), 0);
-			CountDownLatch go = new CountDownLatch(1);
-			CountDownLatch updated = new CountDownLatch(1);
-			wq.queueOn(0, new Work(() -> {
-				await(go); // counts as running: the detector does not look, and this wait gives no hint
-				try (Statement statement = navigation.apply(connection).createStatement()) {
-					statement.executeUpdate("UPDATE stock SET units = units - 1 WHERE sku = 1");
-				}
-				catch (Exception ex) {
-					throw new IllegalStateException(ex);
-				}
-				updated.countDown();
-			}));
-			CountDownLatch next = new CountDownLatch(1);
-			wq.queueOn(0, new Work(next::countDown));
-			go.countDown();
-			try {
-				assertThat(next.await(PATIENCE_SECONDS, TimeUnit.SECONDS)).as("the next item started").isTrue();
-				assertThat(updated.getCount()).as("the first item still waits for the lock").isOne();
-			}
-			finally {
-				holder.rollback();
-			}
-			assertThat(updated.await(PATIENCE_SECONDS, TimeUnit.SECONDS)).isTrue();
-			assertThat(wq.snapshot().stats().failed()).isZero();
-		}
-	}
-
-	private static void await(CountDownLatch latch) {
-		try {
-			latch.await(PATIENCE_SECONDS, TimeUnit.SECONDS);
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-		}
-	}
-
 	/** A data source whose connections implement a driver's own interface besides {@link Connection}. */
 	private static DataSource vendorDataSource(DataSource real) {
 		return (DataSource) Proxy.newProxyInstance(BlockingJdbcTests.class.getClassLoader(),
@@ -287,14 +218,6 @@ class BlockingJdbcTests {
 	public interface VendorConnection extends Connection {
 
 		String vendor();
-
-	}
-
-	/** A way from a connection to a connection. */
-	@FunctionalInterface
-	interface SqlFunction<T, R> {
-
-		R apply(T t) throws SQLException;
 
 	}
 
