@@ -6,8 +6,12 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -15,19 +19,27 @@ import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
 
 import com.sun.net.httpserver.HttpServer;
+import com.zaxxer.hikari.HikariConfigMXBean;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.cmwq.autoconfigure.CmwqAutoConfiguration;
 import dev.cmwq.autoconfigure.support.Items;
 import dev.cmwq.core.Work;
 import dev.cmwq.core.Workqueue;
 import dev.cmwq.core.WorkqueueSystem;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.autoconfigure.ssl.SslAutoConfiguration;
+import org.springframework.boot.health.contributor.Status;
+import org.springframework.boot.jdbc.DataSourceUnwrapper;
 import org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration;
+import org.springframework.boot.jdbc.autoconfigure.metrics.DataSourcePoolMetricsAutoConfiguration;
+import org.springframework.boot.jdbc.health.DataSourceHealthIndicator;
+import org.springframework.boot.micrometer.metrics.autoconfigure.MetricsAutoConfiguration;
 import org.springframework.boot.restclient.RestTemplateBuilder;
 import org.springframework.boot.restclient.autoconfigure.RestClientAutoConfiguration;
 import org.springframework.boot.restclient.autoconfigure.RestTemplateAutoConfiguration;
@@ -94,6 +106,33 @@ class BlockingHintsTests {
 		});
 	}
 
+	/**
+	 * However JDBC code reaches a connection, its calls give hints: the connection is got outside the item (getting
+	 * one is a hint of its own), and the item reaches it again by navigation before it waits for the row lock.
+	 */
+	@Test
+	void theConnectionsThatNavigationReachesGiveHintsToo() {
+		List<SqlFunction<Connection, Connection>> paths = List.of(
+				(connection) -> connection.getMetaData().getConnection(),
+				(connection) -> connection.createStatement().getConnection(),
+				(connection) -> connection.prepareStatement("SELECT 1").executeQuery().getStatement().getConnection(),
+				(connection) -> connection.unwrap(Connection.class));
+		this.runner.run((context) -> {
+			DataSource dataSource = context.getBean(DataSource.class);
+			try (Connection holder = dataSource.getConnection();
+					Statement statement = holder.createStatement();
+					Connection connection = dataSource.getConnection()) {
+				statement.execute("CREATE TABLE stock (sku INT PRIMARY KEY, units INT)");
+				statement.execute("INSERT INTO stock VALUES (1, 10)");
+				holder.setAutoCommit(false);
+				for (SqlFunction<Connection, Connection> path : paths) {
+					statement.executeUpdate("UPDATE stock SET units = 9 WHERE sku = 1"); // holds the row lock
+					assertNextItemStartsWhileBlocked(context, () -> update(connection, path), holder::commit);
+				}
+			}
+		});
+	}
+
 	@Test
 	void withoutHintsTheNextItemWaitsForTheBlockedOne() {
 		this.runner.withPropertyValues("cmwq.blocking-hints.enabled=false").run((context) -> {
@@ -105,6 +144,7 @@ class BlockingHintsTests {
 				holder.setAutoCommit(false);
 				statement.executeUpdate("UPDATE stock SET units = 9 WHERE sku = 1");
 				Workqueue events = context.getBean(WorkqueueSystem.class).workqueue("events").orElseThrow();
+				Items.quietDetector(events);
 				CountDownLatch blocked = new CountDownLatch(1);
 				CountDownLatch done = new CountDownLatch(1);
 				events.queue(new Work(() -> {
@@ -135,6 +175,40 @@ class BlockingHintsTests {
 	}
 
 	@Test
+	void jdbcNavigationOnTheBeansConnectionsKeepsItsTypes() {
+		this.runner.run((context) -> {
+			try (Connection connection = context.getBean(DataSource.class).getConnection();
+					PreparedStatement statement = connection.prepareStatement("SELECT 42");
+					ResultSet rs = statement.executeQuery()) {
+				assertThat((PreparedStatement) rs.getStatement()).isSameAs(statement);
+				assertThat(rs.getStatement().getConnection()).isSameAs(connection);
+				assertThat(connection.getMetaData().getConnection()).isSameAs(connection);
+				assertThat(connection.unwrap(Connection.class)).isSameAs(connection);
+			}
+		});
+	}
+
+	@Test
+	void springBootsPoolMetricsAndHealthFindThePool() {
+		this.runner
+			.withConfiguration(
+					AutoConfigurations.of(MetricsAutoConfiguration.class, DataSourcePoolMetricsAutoConfiguration.class))
+			.withBean(SimpleMeterRegistry.class)
+			.run((context) -> {
+				DataSource dataSource = context.getBean(DataSource.class);
+				HikariDataSource pool = DataSourceUnwrapper.unwrap(dataSource, HikariConfigMXBean.class,
+						HikariDataSource.class);
+				assertThat(pool).isNotNull();
+				assertThat(pool.getMaximumPoolSize()).isEqualTo(4);
+				assertThat(DataSourceUnwrapper.unwrapRoot(dataSource)).isInstanceOf(HikariDataSource.class);
+				assertThat(new DataSourceHealthIndicator(dataSource, "SELECT 1").health(true).getStatus())
+					.isEqualTo(Status.UP);
+				assertThat(context.getBean(MeterRegistry.class).get("hikaricp.connections.max").gauge().value())
+					.isEqualTo(4);
+			});
+	}
+
+	@Test
 	void theNextItemStartsWhileAnItemWaitsForARestClientResponse() {
 		this.runner.run((context) -> {
 			RestClient client = context.getBean(RestClient.Builder.class).build();
@@ -161,6 +235,8 @@ class BlockingHintsTests {
 	private static void assertNextItemStartsWhileBlocked(AssertableApplicationContext context, Runnable call,
 			ThrowingRunnable unblock) throws Exception {
 		Workqueue events = context.getBean(WorkqueueSystem.class).workqueue("events").orElseThrow();
+		Items.quietDetector(events);
+		long wakeups = events.snapshot().stats().cmWakeups();
 		CountDownLatch go = new CountDownLatch(1);
 		CountDownLatch callDone = new CountDownLatch(1);
 		events.queueOn(0, new Work(() -> {
@@ -173,17 +249,26 @@ class BlockingHintsTests {
 		go.countDown();
 		assertThat(next.await(PATIENCE.toSeconds(), TimeUnit.SECONDS)).isTrue();
 		assertThat(callDone.getCount()).isOne(); // the first item is still blocked
-		assertThat(events.snapshot().stats().cmWakeups()).isOne();
+		assertThat(events.snapshot().stats().cmWakeups()).isEqualTo(wakeups + 1);
 		unblock.run();
 		assertThat(callDone.await(PATIENCE.toSeconds(), TimeUnit.SECONDS)).isTrue();
 		assertThat(events.snapshot().stats().failed()).isZero();
 	}
 
 	private static void update(DataSource dataSource) {
-		try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement()) {
+		try (Connection connection = dataSource.getConnection()) {
+			update(connection, (same) -> same);
+		}
+		catch (SQLException ex) {
+			throw new IllegalStateException(ex);
+		}
+	}
+
+	private static void update(Connection connection, SqlFunction<Connection, Connection> path) {
+		try (Statement statement = path.apply(connection).createStatement()) {
 			statement.executeUpdate("UPDATE stock SET units = units - 1 WHERE sku = 1");
 		}
-		catch (Exception ex) {
+		catch (SQLException ex) {
 			throw new IllegalStateException(ex);
 		}
 	}
@@ -198,5 +283,10 @@ class BlockingHintsTests {
 
 	}
 
+	interface SqlFunction<T, R> {
+
+		R apply(T t) throws SQLException;
+
+	}
 
 }

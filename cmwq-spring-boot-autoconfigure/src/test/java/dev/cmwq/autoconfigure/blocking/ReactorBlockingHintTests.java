@@ -228,6 +228,7 @@ class ReactorBlockingHintTests {
 	 */
 	private static void assertNextItemStartsWhileBlocked(Workqueue wq, Runnable call, CountDownLatch unblock)
 			throws Exception {
+		Items.quietDetector(wq);
 		long wakeups = wq.snapshot().stats().cmWakeups();
 		CountDownLatch go = new CountDownLatch(1);
 		CountDownLatch callDone = new CountDownLatch(1);
@@ -255,6 +256,7 @@ class ReactorBlockingHintTests {
 
 	private static void assertNextItemWaitsForTheBlockedOne(Workqueue wq, Runnable call, Runnable unblock)
 			throws Exception {
+		Items.quietDetector(wq);
 		CountDownLatch blocked = new CountDownLatch(1);
 		CountDownLatch done = new CountDownLatch(1);
 		wq.queueOn(0, new Work(() -> {

@@ -1,9 +1,13 @@
 package dev.cmwq.autoconfigure.support;
 
+import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 
 import dev.cmwq.core.Work;
+import dev.cmwq.core.Workqueue;
+import org.awaitility.Awaitility;
 
 /**
  * Work items that hold a worker until the test lets them go, so that tests can look at a system while items run.
@@ -60,6 +64,35 @@ public final class Items {
 			Thread.currentThread().interrupt();
 			throw new IllegalStateException(ex);
 		}
+	}
+
+	/**
+	 * For a system whose block detector scans once an hour, so that only blocking hints can start the next item while
+	 * one blocks: makes sure the detector has made its first scan, which it makes at once when a pool first has
+	 * pending items, and sleeps. Without this, a first scan that comes late (a busy machine is slow to run a new
+	 * thread) would find the item the test blocks in (it looks at the JVM's thread state at once) and start the next
+	 * item itself. Queues an item on CPU 0 of {@code wq} to wake the detector, then waits until every block detector in
+	 * the JVM sleeps in its interval (another system's that is idle sleeps too).
+	 * @param wq a workqueue of the system
+	 */
+	public static void quietDetector(Workqueue wq) {
+		CountDownLatch ran = new CountDownLatch(1);
+		wq.queueOn(0, new Work(ran::countDown));
+		await(ran);
+		Awaitility.await()
+			.atMost(Duration.ofNanos(HOLD_LIMIT_NANOS))
+			.until(() -> Thread.getAllStackTraces()
+				.keySet()
+				.stream()
+				.filter((t) -> t.getName().equals("cmwq-block-detector"))
+				.allMatch(Items::asleep));
+	}
+
+	private static boolean asleep(Thread detector) {
+		Object blocker = LockSupport.getBlocker(detector);
+		Thread.State state = detector.getState();
+		return (state == Thread.State.TIMED_WAITING || state == Thread.State.WAITING) && blocker != null
+				&& blocker.getClass().getName().equals("dev.cmwq.core.BlockDetector");
 	}
 
 }
