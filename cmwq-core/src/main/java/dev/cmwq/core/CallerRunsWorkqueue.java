@@ -102,6 +102,7 @@ public final class CallerRunsWorkqueue implements Workqueue {
 			}
 			int stolen = work.stealForRequeue();
 			if (stolen > 0) {
+				work.moved(); // its request moves here, unanswered, as the queue's modDelayed
 				runClaimed(work);
 				return true;
 			}

@@ -161,7 +161,7 @@ class CallerRunsWorkqueueTest {
 		})).isInstanceOf(RejectedExecutionException.class).hasMessageContaining("'other' is destroyed");
 		this.system.close();
 		assertThatThrownBy(() -> this.inline.execute(() -> {
-		})).isInstanceOf(RejectedExecutionException.class).hasMessageContaining("shutting down");
+		})).isInstanceOf(RejectedExecutionException.class).hasMessageContaining("is closed");
 	}
 
 	@Test
