@@ -5,6 +5,7 @@ import java.util.Set;
 
 import dev.cmwq.spring.aop.QueueWorkFailureHandler;
 import dev.cmwq.core.DelayedWork;
+import dev.cmwq.core.Overflow;
 import dev.cmwq.core.Work;
 import dev.cmwq.core.Workqueue;
 import dev.cmwq.core.WorkqueueFlag;
@@ -105,6 +106,26 @@ final class InlineWorkqueue implements Workqueue {
 	@Override
 	public void setMaxActive(int maxActive) {
 		this.workqueue.setMaxActive(maxActive);
+	}
+
+	@Override
+	public void setCapacity(int capacity, Overflow overflow, Duration overflowTimeout) {
+		this.workqueue.setCapacity(capacity, overflow, overflowTimeout);
+	}
+
+	@Override
+	public int capacity() {
+		return this.workqueue.capacity();
+	}
+
+	@Override
+	public Overflow overflow() {
+		return this.workqueue.overflow();
+	}
+
+	@Override
+	public Duration overflowTimeout() {
+		return this.workqueue.overflowTimeout();
 	}
 
 	@Override

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.Set;
 
 import dev.cmwq.core.DelayedWork;
+import dev.cmwq.core.Overflow;
 import dev.cmwq.core.Work;
 import dev.cmwq.core.Workqueue;
 import dev.cmwq.core.WorkqueueFlag;
@@ -109,6 +110,26 @@ public final class DecoratingWorkqueue implements Workqueue {
 	@Override
 	public void setMaxActive(int maxActive) {
 		this.delegate.setMaxActive(maxActive);
+	}
+
+	@Override
+	public void setCapacity(int capacity, Overflow overflow, Duration overflowTimeout) {
+		this.delegate.setCapacity(capacity, overflow, overflowTimeout);
+	}
+
+	@Override
+	public int capacity() {
+		return this.delegate.capacity();
+	}
+
+	@Override
+	public Overflow overflow() {
+		return this.delegate.overflow();
+	}
+
+	@Override
+	public Duration overflowTimeout() {
+		return this.delegate.overflowTimeout();
 	}
 
 	@Override
