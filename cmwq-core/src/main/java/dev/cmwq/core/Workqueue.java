@@ -54,6 +54,7 @@ public interface Workqueue extends Executor {
 	 * @param work the item
 	 * @return false if it was already pending
 	 * @throws IllegalArgumentException if the CPU does not exist
+	 * @throws java.util.concurrent.RejectedExecutionException as {@link #queue(Work)}
 	 */
 	boolean queueOn(int cpu, Work work);
 
@@ -62,6 +63,8 @@ public interface Workqueue extends Executor {
 	 * @param work the item
 	 * @param delay zero or positive
 	 * @return false if it was already pending (its timer is left as it was)
+	 * @throws java.util.concurrent.RejectedExecutionException as {@link #queue(Work)}; a full
+	 * {@link Overflow#CALLER_RUNS} queue rejects an item with a delay, which its caller cannot run
 	 */
 	boolean queueDelayed(DelayedWork work, Duration delay);
 
@@ -79,6 +82,8 @@ public interface Workqueue extends Executor {
 	 * @param work the item
 	 * @param delay zero or positive
 	 * @return true if the item was pending and has been moved, false if it was idle and is now queued
+	 * @throws java.util.concurrent.RejectedExecutionException as {@link #queueDelayed}, only for an idle item: moving
+	 * a pending one is never refused
 	 */
 	boolean modDelayed(DelayedWork work, Duration delay);
 
