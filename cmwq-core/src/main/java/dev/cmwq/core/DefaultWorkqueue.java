@@ -304,7 +304,8 @@ final class DefaultWorkqueue implements Workqueue {
 		}
 		if (!this.system.isRunning()) {
 			if (this.system.isTerminated() || !isChained()) {
-				throw rejected("Workqueue '" + this.name + "' does not accept work: the workqueue system is shutting down");
+				throw rejected("Workqueue '" + this.name
+						+ "' does not accept work: the workqueue system is shutting down");
 			}
 		}
 		else if (this.draining.get() > 0 && !isChained()) {
@@ -356,36 +357,43 @@ final class DefaultWorkqueue implements Workqueue {
 	 */
 	private Admission admit(Work work, long nanos) {
 		Capacity capacity = this.capacity;
+		Admission admission = tryAdmit(work, capacity);
+		if (admission != null) {
+			return admission;
+		}
+		switch (capacity.overflow) {
+			case BLOCK -> {
+				admission = awaitSlot(work, capacity.timeoutNanos);
+				if (admission == Admission.SLOT) {
+					try {
+						checkAccepting(); // the queue may have begun draining, or the system shutting down, meanwhile
+					}
+					catch (RejectedExecutionException ex) {
+						slotFreed();
+						throw ex;
+					}
+				}
+				return admission;
+			}
+			case CALLER_RUNS -> {
+				if (nanos == 0) {
+					return Admission.CALLER;
+				}
+				throw full(capacity, "its caller cannot run an item queued with a delay");
+			}
+			default -> throw full(capacity, "overflow policy reject");
+		}
+	}
+
+	/** Admits {@code work} without a policy (the queue is unbounded, the item pending, a slot free), or null. */
+	private Admission tryAdmit(Work work, Capacity capacity) {
 		if (!capacity.bounded()) {
 			return Admission.UNBOUNDED;
 		}
 		if (work.isPending()) {
 			return Admission.PENDING;
 		}
-		if (tryTakeSlot(capacity.limit)) {
-			return Admission.SLOT;
-		}
-		if (capacity.overflow == Overflow.BLOCK) {
-			Admission admission = awaitSlot(work, capacity.timeoutNanos);
-			if (admission == Admission.SLOT) {
-				try {
-					checkAccepting(); // the queue may have begun draining, or the system shutting down, meanwhile
-				}
-				catch (RejectedExecutionException ex) {
-					slotFreed();
-					throw ex;
-				}
-			}
-			return admission;
-		}
-		if (work.isPending()) {
-			return Admission.PENDING;
-		}
-		if (capacity.overflow == Overflow.CALLER_RUNS && nanos == 0) {
-			return Admission.CALLER;
-		}
-		throw full(capacity, (capacity.overflow == Overflow.CALLER_RUNS)
-				? "its caller cannot run an item queued with a delay" : "overflow policy reject");
+		return tryTakeSlot(capacity.limit) ? Admission.SLOT : null;
 	}
 
 	private boolean tryTakeSlot(int limit) {
@@ -414,14 +422,9 @@ final class DefaultWorkqueue implements Workqueue {
 				try {
 					for (;;) {
 						Capacity capacity = this.capacity;
-						if (!capacity.bounded()) {
-							return Admission.UNBOUNDED;
-						}
-						if (work.isPending()) {
-							return Admission.PENDING;
-						}
-						if (tryTakeSlot(capacity.limit)) {
-							return Admission.SLOT;
+						Admission admission = tryAdmit(work, capacity);
+						if (admission != null) {
+							return admission;
 						}
 						long left = deadline - System.nanoTime();
 						if (interrupted || left <= 0) {
@@ -541,7 +544,8 @@ final class DefaultWorkqueue implements Workqueue {
 	}
 
 	private RejectedExecutionException full(Capacity capacity, String why) {
-		return rejected("Workqueue '" + this.name + "' is full (capacity " + capacity.limit + " pending items): " + why);
+		return rejected(
+				"Workqueue '" + this.name + "' is full (capacity " + capacity.limit + " pending items): " + why);
 	}
 
 	@Override
@@ -726,7 +730,8 @@ final class DefaultWorkqueue implements Workqueue {
 	 * may run on one of the queue's items: then it waits for itself until the timeout, as it must.
 	 */
 	boolean drain(Duration timeout) {
-		long deadline = (timeout == null) ? Long.MAX_VALUE : System.nanoTime() + WorkqueueSystem.saturatedNanos(timeout);
+		long deadline = (timeout == null) ? Long.MAX_VALUE
+				: System.nanoTime() + WorkqueueSystem.saturatedNanos(timeout);
 		this.draining.incrementAndGet();
 		try {
 			for (;;) {

@@ -707,8 +707,8 @@ final class WorkerPool {
 		}
 		if (first) {
 			WorkqueueSystem.LOG.warn("Pool {} could not start a worker: {}. Its items wait; the pool retries every "
-					+ "mayday interval and mem-reclaim workqueues' rescuers step in. Further failures are counted until "
-					+ "a worker starts", this.id, reason);
+					+ "mayday interval and mem-reclaim workqueues' rescuers step in. Further failures are counted "
+					+ "until a worker starts", this.id, reason);
 		}
 	}
 

@@ -186,16 +186,17 @@ final class WorkModel {
 			}
 		}
 		// An item its caller runs (CALLER_RUNS on a full queue) runs outside max-active, on the caller's thread.
-		boolean onCaller = ThreadContext.get().callerRun == q.wq;
-		if (onCaller) {
+		AtomicInteger inFlight = null;
+		if (ThreadContext.get().callerRun == q.wq) {
 			q.callerRuns.incrementAndGet();
 		}
-		AtomicInteger inFlight = q.inFlight.computeIfAbsent(onCaller ? "caller " + Thread.currentThread().getName()
-				: q.perPool ? poolId() : "all", (k) -> new AtomicInteger());
-		int now = inFlight.incrementAndGet();
-		if (now > q.ceiling) {
-			violation("%s: %d items in flight (%s), max-active never above %d", q.name, now,
-					q.perPool ? "pool " + poolId() : "in total", q.ceiling);
+		else {
+			inFlight = q.inFlight.computeIfAbsent(q.perPool ? poolId() : "all", (k) -> new AtomicInteger());
+			int now = inFlight.incrementAndGet();
+			if (now > q.ceiling) {
+				violation("%s: %d items in flight (%s), max-active never above %d", q.name, now,
+						q.perPool ? "pool " + poolId() : "in total", q.ceiling);
+			}
 		}
 		try {
 			long id = (item != null) ? item.id : -1 - driver;
@@ -203,7 +204,9 @@ final class WorkModel {
 					^ (id * 0xC2B2AE3D27D4EB4FL) ^ (runNo * 0x165667B19E3779F9L)));
 		}
 		finally {
-			inFlight.decrementAndGet();
+			if (inFlight != null) {
+				inFlight.decrementAndGet();
+			}
 			if (item != null) {
 				item.running.decrementAndGet();
 			}
