@@ -13,10 +13,13 @@ public enum Overflow {
 	REJECT,
 
 	/**
-	 * The caller runs the item itself, inside the queueing call, when that is safe (the queue is neither ordered nor
-	 * freezable, the item is not running now, and it is not queued with a delay); otherwise the call is rejected as
-	 * with {@link #REJECT}. Like {@link java.util.concurrent.ThreadPoolExecutor.CallerRunsPolicy}, it paces a
-	 * producer by making it do the work.
+	 * The caller runs the item itself, inside the queueing call (which then returns true), like {@link
+	 * java.util.concurrent.ThreadPoolExecutor.CallerRunsPolicy}: a producer is paced by doing the work. The run counts
+	 * as one of the queue's (statistics, listeners, failure handler, the item's flush), outside max-active and
+	 * concurrency management; a failure goes to the failure handler, not to the caller. It is done only when safe: an
+	 * item queued with a delay, or one running at that moment (it would run beside itself), is rejected as with
+	 * {@link #REJECT}; an ordered or freezable queue cannot have this policy (its caller would break the order, or
+	 * start an item while the queue is frozen).
 	 */
 	CALLER_RUNS,
 
