@@ -211,6 +211,26 @@ public final class CallerRunsWorkqueue implements Workqueue {
 	}
 
 	@Override
+	public void setCapacity(int capacity, Overflow overflow, Duration overflowTimeout) {
+		this.queue.setCapacity(capacity, overflow, overflowTimeout);
+	}
+
+	@Override
+	public int capacity() {
+		return this.queue.capacity();
+	}
+
+	@Override
+	public Overflow overflow() {
+		return this.queue.overflow();
+	}
+
+	@Override
+	public Duration overflowTimeout() {
+		return this.queue.overflowTimeout();
+	}
+
+	@Override
 	public void flush() {
 		this.queue.flush();
 	}

@@ -70,11 +70,26 @@ final class DefaultWorkqueue implements Workqueue {
 
 	private volatile boolean destroyed; // V
 
+	/** Queues its items' waits were warned about ({@link FlushDependency}), by name. */
+	final Set<String> warnedFlushTargets = ConcurrentHashMap.newKeySet();
+
 	/** Delayed items whose timers have not fired yet (concurrent set: added by the arming PENDING holder). */
 	final Set<DelayedWork> armed = ConcurrentHashMap.newKeySet();
 
 	/** How the queue's requests ended once close() began, for its shutdown report. */
 	final ShutdownTally shutdownTally = new ShutdownTally();
+
+	/** V: the bound on pending items and the overflow policy. */
+	private volatile Capacity capacity = Capacity.UNBOUNDED;
+
+	/** C: capacity slots held, one per pending instance admitted while the queue was bounded ({@link Work#slot}). */
+	private final AtomicInteger slots = new AtomicInteger();
+
+	/** Leaf monitor that BLOCK queuers wait on for a slot. */
+	private final Object room = new Object();
+
+	/** BLOCK queuers waiting for a slot. V, written under {@link #room}. */
+	private volatile int roomWaiters;
 
 	DefaultWorkqueue(WorkqueueSystem system, String name, Set<WorkqueueFlag> flags, int maxActive, boolean ordered,
 			List<WorkerPool> pools, boolean frozen) {
@@ -118,23 +133,13 @@ final class DefaultWorkqueue implements Workqueue {
 
 	@Override
 	public boolean queue(Work work) {
-		checkAccepting();
-		if (!work.tryClaim()) {
-			return false;
-		}
-		commit(-1, work);
-		return true;
+		return queueAfter(-1, work, 0);
 	}
 
 	@Override
 	public boolean queueOn(int cpu, Work work) {
 		this.system.topology.checkCpu(cpu);
-		checkAccepting();
-		if (!work.tryClaim()) {
-			return false;
-		}
-		commit(cpu, work);
-		return true;
+		return queueAfter(cpu, work, 0);
 	}
 
 	@Override
@@ -175,11 +180,28 @@ final class DefaultWorkqueue implements Workqueue {
 		if (cpu != -1) {
 			this.system.topology.checkCpu(cpu);
 		}
+		return queueAfter(cpu, work, nanos);
+	}
+
+	/** Queues {@code work} at once ({@code nanos} 0) or after a delay (then it is a {@link DelayedWork}). */
+	private boolean queueAfter(int cpu, Work work, long nanos) {
 		checkAccepting();
-		if (!work.tryClaim()) {
+		Admission admission = admit(work, nanos);
+		if (admission == Admission.PENDING) {
 			return false;
 		}
-		arm(cpu, work, nanos);
+		if (admission == Admission.CALLER) {
+			return runOnCaller(cpu, work);
+		}
+		if (!claim(work, admission)) {
+			return false;
+		}
+		if (nanos == 0) {
+			commit(cpu, work);
+		}
+		else {
+			arm(cpu, (DelayedWork) work, nanos);
+		}
 		return true;
 	}
 
@@ -188,12 +210,19 @@ final class DefaultWorkqueue implements Workqueue {
 		long nanos = delayNanos(delay);
 		checkAccepting();
 		for (;;) {
-			if (work.tryClaim()) {
+			Admission admission = work.isPending() ? Admission.PENDING : admit(work, nanos);
+			if (admission == Admission.CALLER) {
+				if (runOnCaller(-1, work)) {
+					return false;
+				}
+			}
+			else if (admission != Admission.PENDING && claim(work, admission)) {
 				arm(-1, work, nanos);
 				return false;
 			}
 			int stolen = work.stealForRequeue();
 			if (stolen > 0) {
+				moveSlot(work); // before moved(): it reads the queue the request was on
 				work.moved();
 				arm(-1, work, nanos);
 				return true;
@@ -202,6 +231,23 @@ final class DefaultWorkqueue implements Workqueue {
 				return false; // being cancelled synchronously (as the kernel's mod_delayed_work) or run inline
 			}
 		}
+	}
+
+	/**
+	 * Takes the PENDING bit for an admitted queueing, and the capacity slot with it; gives the slot back if the item
+	 * turned out to be pending already.
+	 */
+	private boolean claim(Work work, Admission admission) {
+		if (work.tryClaim()) {
+			if (admission == Admission.SLOT) {
+				work.slot = this;
+			}
+			return true;
+		}
+		if (admission == Admission.SLOT) {
+			slotFreed();
+		}
+		return false;
 	}
 
 	/** We hold the PENDING bit: the request is committed and will be answered once (see {@link Work}). */
@@ -279,19 +325,23 @@ final class DefaultWorkqueue implements Workqueue {
 
 	private void checkAccepting() {
 		if (this.destroyed) {
-			throw new RejectedExecutionException("Workqueue '" + this.name + "' is destroyed");
+			throw rejected("Workqueue '" + this.name + "' is destroyed");
 		}
 		if (!this.system.isRunning()) {
 			if (this.system.isTerminated() || !isChained()) {
-				throw new RejectedExecutionException(
-						"Workqueue '" + this.name + "' does not accept work: the workqueue system is "
-								+ (this.system.isTerminated() ? "closed" : "shutting down"));
+				throw rejected("Workqueue '" + this.name + "' does not accept work: the workqueue system is "
+						+ (this.system.isTerminated() ? "closed" : "shutting down"));
 			}
 		}
 		else if (this.draining.get() > 0 && !isChained()) {
-			throw new RejectedExecutionException(
-					"Workqueue '" + this.name + "' is draining: only its own items may queue more work");
+			throw rejected("Workqueue '" + this.name + "' is draining: only its own items may queue more work");
 		}
+	}
+
+	/** A queueing is refused: counted, and the exception to throw. */
+	private RejectedExecutionException rejected(String message) {
+		this.stats.rejected.increment();
+		return new RejectedExecutionException(message);
 	}
 
 	/** Whether the caller is one of this queue's items (the kernel's {@code is_chained_work}). */
@@ -308,16 +358,271 @@ final class DefaultWorkqueue implements Workqueue {
 		return (delay.getSeconds() >= Long.MAX_VALUE / 1_000_000_000L) ? Long.MAX_VALUE : delay.toNanos();
 	}
 
+	// --- capacity ----------------------------------------------------------------------------------------------
+
+	/** What {@link #admit} decided for a queueing. */
+	private enum Admission {
+
+		/** The queue is unbounded: no slot is needed. */
+		UNBOUNDED,
+		/** A slot was taken for the item; it goes to {@link Work#slot} with the PENDING bit. */
+		SLOT,
+		/** The item is pending already: the queueing returns false (it never counts against the capacity). */
+		PENDING,
+		/** The queue is full and its policy is CALLER_RUNS: the caller runs the item. */
+		CALLER
+
+	}
+
+	/**
+	 * A queueing of {@code work} asks for a place: takes a capacity slot if the queue is bounded, else applies its
+	 * overflow policy (waits for room, or says that the caller runs the item, or rejects).
+	 * @param nanos the item's delay (a delayed item cannot be run by its caller)
+	 * @throws RejectedExecutionException if the queue is full and its policy refuses the item
+	 */
+	private Admission admit(Work work, long nanos) {
+		Capacity capacity = this.capacity;
+		Admission admission = tryAdmit(work, capacity);
+		if (admission != null) {
+			return admission;
+		}
+		switch (capacity.overflow) {
+			case BLOCK -> {
+				admission = awaitSlot(work, capacity.timeoutNanos);
+				if (admission == Admission.SLOT) {
+					try {
+						checkAccepting(); // the queue may have begun draining, or the system shutting down, meanwhile
+					}
+					catch (RejectedExecutionException ex) {
+						slotFreed();
+						throw ex;
+					}
+				}
+				return admission;
+			}
+			case CALLER_RUNS -> {
+				if (nanos == 0) {
+					return Admission.CALLER;
+				}
+				throw full(capacity, "its caller cannot run an item queued with a delay");
+			}
+			default -> throw full(capacity, "overflow policy reject");
+		}
+	}
+
+	/** Admits {@code work} without a policy (the queue is unbounded, the item pending, a slot free), or null. */
+	private Admission tryAdmit(Work work, Capacity capacity) {
+		if (!capacity.bounded()) {
+			return Admission.UNBOUNDED;
+		}
+		if (work.isPending()) {
+			return Admission.PENDING;
+		}
+		return tryTakeSlot(capacity.limit) ? Admission.SLOT : null;
+	}
+
+	private boolean tryTakeSlot(int limit) {
+		for (;;) {
+			int taken = this.slots.get();
+			if (taken >= limit) {
+				return false;
+			}
+			if (this.slots.compareAndSet(taken, taken + 1)) {
+				return true;
+			}
+		}
+	}
+
+	/**
+	 * BLOCK: waits for a slot up to {@code timeoutNanos}, as a blocking section. A slot freed wakes one waiter
+	 * ({@link #slotFreed}); a waiter that leaves without using its wake-up passes it on.
+	 * @throws RejectedExecutionException on timeout or interrupt (the interrupt status is kept)
+	 */
+	private Admission awaitSlot(Work work, long timeoutNanos) {
+		long deadline = System.nanoTime() + timeoutNanos;
+		boolean interrupted = false;
+		try (Blocking.Section ignored = Blocking.begin()) {
+			synchronized (this.room) {
+				this.roomWaiters++;
+				try {
+					for (;;) {
+						Capacity capacity = this.capacity;
+						Admission admission = tryAdmit(work, capacity);
+						if (admission != null) {
+							return admission;
+						}
+						long left = deadline - System.nanoTime();
+						if (interrupted || left <= 0) {
+							throw full(capacity, interrupted ? "interrupted while waiting for room"
+									: "no room within the overflow timeout of " + Duration.ofNanos(timeoutNanos));
+						}
+						try {
+							TimeUnit.NANOSECONDS.timedWait(this.room, left);
+						}
+						catch (InterruptedException ex) {
+							interrupted = true;
+						}
+					}
+				}
+				finally {
+					this.roomWaiters--;
+					if (this.roomWaiters > 0 && this.slots.get() < this.capacity.limit) {
+						this.room.notify();
+					}
+				}
+			}
+		}
+		finally {
+			if (interrupted) {
+				Thread.currentThread().interrupt();
+			}
+		}
+	}
+
+	/**
+	 * A pending instance that held a slot started or was cancelled ({@link Work#freeSlot}), or a queuer gives back
+	 * a slot it did not use: wakes a BLOCK waiter. May be called under a pool lock ({@link #room} is a leaf).
+	 */
+	void slotFreed() {
+		int taken = this.slots.decrementAndGet();
+		assert taken >= 0 : "capacity slots of " + this.name + " went negative";
+		if (this.roomWaiters > 0) {
+			synchronized (this.room) {
+				this.room.notify();
+			}
+		}
+	}
+
+	/**
+	 * modDelayed took over a pending instance (we hold its PENDING bit): it keeps its place if it was pending here;
+	 * moved from another queue, it gives that queue's slot back and takes one here without waiting.
+	 */
+	private void moveSlot(Work work) {
+		if (work.queuedOn == this) {
+			return;
+		}
+		work.freeSlot();
+		if (this.capacity.bounded()) {
+			this.slots.incrementAndGet();
+			work.slot = this;
+		}
+	}
+
+	/**
+	 * CALLER_RUNS on a full queue: the caller runs the item, as a run of this queue (counted; its listeners, failure
+	 * handler, flushers of the item and {@code awaitIdle} see it), outside max-active and concurrency management.
+	 * Only an idle item may run here: one running now (on a worker, or further up this very thread) would run beside
+	 * itself, so it is rejected. While it runs here, queueing it again gives one more run after this one, on a pool
+	 * (a worker that picks it defers it until this run ends, as for a run on another pool).
+	 * @return false if the item turned out to be pending already
+	 */
+	private boolean runOnCaller(int cpu, Work work) {
+		if (work.current != null) {
+			throw full(this.capacity, "its caller cannot run an item that is running now: it would run beside itself");
+		}
+		if (!work.tryClaim()) {
+			return false;
+		}
+		if (work.current != null) { // it started elsewhere since we looked: it runs after that run, over capacity
+			this.slots.incrementAndGet();
+			work.slot = this;
+			commit(cpu, work);
+			return true;
+		}
+		work.countQueued(this);
+		ThreadContext context = ThreadContext.get();
+		DefaultWorkqueue outer = context.callerRun;
+		context.callerRun = this;
+		work.current = context.callerWorker(); // before PENDING is cleared: see Worker#handOff
+		work.startedByWorker();
+		try {
+			work.runHere(this); // counted, reported and answered as a worker's run
+		}
+		finally {
+			context.callerRun = outer;
+			work.current = null;
+			work.resolve(this.system);
+			if (work.isDeferred() && work.takeDeferred()) { // queued again meanwhile, picked, and waiting for us
+				work.linkedPool().relinkDeferred(work);
+			}
+		}
+		return true;
+	}
+
+	private RejectedExecutionException full(Capacity capacity, String why) {
+		return rejected(
+				"Workqueue '" + this.name + "' is full (capacity " + capacity.limit + " pending items): " + why);
+	}
+
+	@Override
+	public void setCapacity(int capacity, Overflow overflow, Duration overflowTimeout) {
+		if (!WorkqueueLimits.isValidCapacity(capacity)) {
+			throw new IllegalArgumentException("Invalid capacity " + capacity + " for workqueue '" + this.name + "': "
+					+ WorkqueueLimits.CAPACITY_RULE);
+		}
+		if (!WorkqueueLimits.isValidOverflow(overflow, this.ordered, this.freezable)) {
+			throw new IllegalArgumentException("Invalid overflow " + overflow + " for workqueue '" + this.name + "': "
+					+ ((overflow == null) ? "use reject, caller-runs or block" : WorkqueueLimits.CALLER_RUNS_RULE));
+		}
+		if (!WorkqueueLimits.isValidDuration(overflowTimeout, true)) {
+			throw new IllegalArgumentException("Invalid overflow timeout " + overflowTimeout + " for workqueue '"
+					+ this.name + "': " + WorkqueueLimits.durationRule(true));
+		}
+		this.capacity = new Capacity(capacity, overflow, overflowTimeout.toNanos());
+		synchronized (this.room) {
+			this.room.notifyAll(); // waiters look again: the queue may have more room, or none
+		}
+	}
+
+	@Override
+	public int capacity() {
+		return this.capacity.limit;
+	}
+
+	@Override
+	public Overflow overflow() {
+		return this.capacity.overflow;
+	}
+
+	@Override
+	public Duration overflowTimeout() {
+		return Duration.ofNanos(this.capacity.timeoutNanos);
+	}
+
+	/** Capacity slots held now (pending instances admitted while the queue was bounded). */
+	int slotsTaken() {
+		return this.slots.get();
+	}
+
+	/** A queue's bound on pending items, its overflow policy and the BLOCK timeout: replaced as a whole. */
+	private record Capacity(int limit, Overflow overflow, long timeoutNanos) {
+
+		static final Capacity UNBOUNDED = new Capacity(Workqueue.UNBOUNDED, Overflow.REJECT,
+				WorkqueueLimits.DEFAULT_OVERFLOW_TIMEOUT.toNanos());
+
+		boolean bounded() {
+			return this.limit != Workqueue.UNBOUNDED;
+		}
+
+	}
+
 	// --- flush, drain, destroy ---------------------------------------------------------------------------------
 
 	@Override
 	public void flush() {
-		flush(null);
+		FlushDependency.checkQueue(this, "flush()");
+		awaitFlush(Long.MAX_VALUE);
 	}
 
 	@Override
 	public boolean flush(Duration timeout) {
-		long deadline = (timeout == null) ? Long.MAX_VALUE : System.nanoTime() + delayNanos(timeout);
+		long deadline = System.nanoTime() + WorkqueueSystem.saturatedNanos(timeout);
+		FlushDependency.checkQueue(this, "flush(" + timeout + ")");
+		return awaitFlush(deadline);
+	}
+
+	/** Flushes until {@code deadline} ({@code Long.MAX_VALUE}: no deadline). */
+	private boolean awaitFlush(long deadline) {
 		try (Blocking.Section ignored = Blocking.begin()) {
 			if (!acquireFlushLock(deadline)) {
 				return false;
@@ -422,17 +727,21 @@ final class DefaultWorkqueue implements Workqueue {
 
 	@Override
 	public void drain() {
+		FlushDependency.checkQueue(this, "drain()");
 		drain(null);
 	}
 
-	/** Flushes until nothing is in flight, or until the timeout; true if the queue is empty. */
+	/**
+	 * Flushes until nothing is in flight, or until the timeout; true if the queue is empty. Also for shutdown, which
+	 * may run on one of the queue's items: then it waits for itself until the timeout, as it must.
+	 */
 	boolean drain(Duration timeout) {
-		long deadline = (timeout == null) ? Long.MAX_VALUE : System.nanoTime() + delayNanos(timeout);
+		long deadline = (timeout == null) ? Long.MAX_VALUE
+				: System.nanoTime() + WorkqueueSystem.saturatedNanos(timeout);
 		this.draining.incrementAndGet();
 		try {
 			for (;;) {
-				Duration left = (timeout == null) ? null : Duration.ofNanos(Math.max(0, deadline - System.nanoTime()));
-				boolean flushed = flush(left);
+				boolean flushed = awaitFlush(deadline);
 				if (inFlight() == 0) {
 					return true;
 				}
@@ -448,6 +757,7 @@ final class DefaultWorkqueue implements Workqueue {
 
 	@Override
 	public void destroy() {
+		FlushDependency.checkQueue(this, "destroy()");
 		this.draining.incrementAndGet();
 		try {
 			drain();

@@ -19,8 +19,10 @@ package dev.cmwq.core;
  * @param stalls how often the watchdog has reported the pool as stalled
  * @param cmWakeups how often concurrency management started another worker because one of this pool's workers
  * blocked (detected or announced)
+ * @param failedStarts how often the pool could not start a worker thread: the thread factory returned null or a
+ * thread already started, threw, or its thread did not run the worker in time
  */
 public record PoolSnapshot(String id, Integer cpu, String kind, boolean online, int workers, int busy, int idle,
 		int rogue, int running, int blocked, int pending, boolean stalled, long stalls,
-		long cmWakeups) {
+		long cmWakeups, long failedStarts) {
 }

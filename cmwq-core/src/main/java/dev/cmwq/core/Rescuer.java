@@ -27,8 +27,7 @@ final class Rescuer implements Runnable {
 	Rescuer(DefaultWorkqueue wq) {
 		this.wq = wq;
 		this.worker = new Worker(null, 0, true);
-		this.thread = new Thread(this, "cmwq-rescuer-" + wq.name());
-		this.thread.setDaemon(true);
+		this.thread = wq.system.newThread(this, "cmwq-rescuer-" + wq.name());
 		this.worker.thread = this.thread;
 	}
 

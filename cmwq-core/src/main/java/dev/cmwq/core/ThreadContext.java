@@ -18,11 +18,32 @@ final class ThreadContext {
 	/** The CPU this thread last queued work on without naming one, or -1. */
 	int cpu = -1;
 
+	/** The queue of the innermost item this thread runs for its caller ({@link Overflow#CALLER_RUNS}), or null. */
+	DefaultWorkqueue callerRun;
+
+	/** What {@link Work#current} holds while this thread runs an item for its caller; made on first use. */
+	private Worker callerWorker;
+
 	/** xorshift state, seeded per thread. */
 	private int random = (int) Thread.currentThread().getId() * 0x9E3779B9 | 1;
 
 	static ThreadContext get() {
 		return LOCAL.get();
+	}
+
+	/**
+	 * The stand-in worker of items this thread runs for their callers: of no pool, so that a worker picking such an
+	 * item while it runs here defers it (see {@code Worker.handOff}), and with this thread, so that the item's own
+	 * waits for itself are recognized ({@link FlushDependency}).
+	 */
+	Worker callerWorker() {
+		Worker worker = this.callerWorker;
+		if (worker == null) {
+			worker = new Worker(null, -1, false);
+			worker.thread = Thread.currentThread();
+			this.callerWorker = worker;
+		}
+		return worker;
 	}
 
 	/** A pseudo-random number in {@code [0, bound)}. */

@@ -149,6 +149,9 @@ public class Work {
 	/** The queue of the latest successful queueing. P, V. */
 	volatile DefaultWorkqueue queuedOn;
 
+	/** The queue whose capacity slot the pending instance holds, or null (an unbounded queue). P */
+	DefaultWorkqueue slot;
+
 	/** Successful queueings so far. P, V. */
 	private volatile long queued;
 
@@ -202,8 +205,11 @@ public class Work {
 	/**
 	 * Waits until the last queueing of this item has finished executing (the kernel's {@code flush_work}).
 	 * @return true if it waited, false if the item was already idle
+	 * @throws IllegalStateException naming the queue, before anything changes, if called by the item itself, or from
+	 * an item of an ordered queue for an item pending behind it on that queue: it would wait for itself
 	 */
 	public boolean flush() {
+		FlushDependency.checkWork(this, "Work.flush()", true);
 		return awaitResolved(this.queued, Long.MAX_VALUE);
 	}
 
@@ -227,8 +233,11 @@ public class Work {
 	 * Cancels the pending instance, if any, and waits for a running one to finish (the kernel's
 	 * {@code cancel_work_sync}). Queueing the item while this runs returns false.
 	 * @return true if the item was pending
+	 * @throws IllegalStateException naming the queue, before anything changes, if called by the item itself: it would
+	 * wait for its own run
 	 */
 	public final boolean cancelSync() {
+		FlushDependency.checkWork(this, "Work.cancelSync()", false);
 		boolean wasPending = steal(STEAL_SYNC) > 0;
 		try {
 			if (wasPending) {
@@ -375,6 +384,9 @@ public class Work {
 				continue;
 			}
 			if (tryStealFromTimer() || tryUnlink()) {
+				if (mode != STEAL_REQUEUE) {
+					freeSlot(); // a requeue keeps it (DefaultWorkqueue.modDelayed)
+				}
 				if (mode == STEAL_SYNC) {
 					STATE.getAndBitwiseOr(this, CANCELING);
 				}
@@ -462,6 +474,7 @@ public class Work {
 	 * @param delayed whether it was still waiting for its timer
 	 */
 	final void abandon(DefaultWorkqueue wq, boolean delayed) {
+		freeSlot();
 		wq.shutdownTally.abandoned(delayed);
 		if (wq.system.hasReported()) {
 			WorkqueueSystem.LOG.warn("Workqueue '{}': item {} never started: the workqueue system is closed", wq.name(),
@@ -511,6 +524,15 @@ public class Work {
 
 	private boolean repay() {
 		return (int) OWED.getAndAdd(this, -1) > 0;
+	}
+
+	/** The pending instance ends (it starts, or is cancelled): gives back its capacity slot, if any. P */
+	final void freeSlot() {
+		DefaultWorkqueue wq = this.slot;
+		if (wq != null) {
+			this.slot = null;
+			wq.slotFreed();
+		}
 	}
 
 	// --- linkage: changed only under the lock of the pool the item is linked on ----------------------------------

@@ -56,6 +56,12 @@ final class Worker implements Runnable {
 	/** L; V for the idle worker's spin in {@link #waitForWork}. */
 	volatile State state = State.WAKING;
 
+	/** Whether the thread the engine started for this worker has begun to run it ({@link WorkerPool#arrived}). L */
+	boolean arrived;
+
+	/** Times the pool checked whether this worker's thread has begun to run it. L */
+	int startChecks;
+
 	int flags; // L
 
 	/** Whether the worker is in its work loop. L */
@@ -131,6 +137,9 @@ final class Worker implements Runnable {
 
 	@Override
 	public void run() {
+		if (this.pool == null || !this.pool.arrived(this)) {
+			return; // not the thread the engine started for this worker (a thread factory's stray run): leave it be
+		}
 		ThreadContext.get().worker = this;
 		this.probe = ThreadStateProbe.forCurrentThread();
 		WorkerPool pool = this.pool;
@@ -258,6 +267,7 @@ final class Worker implements Runnable {
 		PoolWorkqueue pwq = work.pwq;
 		work.unlink(pool);
 		work.current = this;
+		work.freeSlot(); // while we still own PENDING: a queueing after it takes a slot of its own
 		work.startedByWorker();
 		this.currentWork = work;
 		this.currentPwq = pwq;

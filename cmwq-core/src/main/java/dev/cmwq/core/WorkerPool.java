@@ -6,6 +6,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
@@ -158,6 +159,12 @@ final class WorkerPool {
 
 	/** Concurrency-management wake-ups: a worker blocked and another was kicked. L */
 	private long cmWakeups;
+
+	/** Worker threads that could not be started (see {@link #startThread}) over the pool's life. L */
+	private long failedStarts;
+
+	/** Failed starts since the last worker thread that did start: an episode, logged once as it begins and ends. L */
+	private int episodeFailedStarts;
 
 	WorkerPool(WorkqueueSystem system, int index, int cpu, boolean highpri) {
 		this.system = system;
@@ -678,6 +685,7 @@ final class WorkerPool {
 		worker.state = Worker.State.WAKING;
 		this.nrWaking++;
 		this.toWake.add(worker);
+		assert workerCountsAgree();
 	}
 
 	/** Unparks a kicked worker, or starts the thread of a new one. Called without the lock. */
@@ -692,57 +700,144 @@ final class WorkerPool {
 		startThread(worker);
 	}
 
+	/**
+	 * Starts the thread of a new worker. The thread factory must return a new, unstarted thread that runs the worker;
+	 * anything else is a refusal: null, a thread already started (whatever it runs, {@link #arrived} keeps it from
+	 * touching the pool), an exception (an {@code OutOfMemoryError} "unable to create native thread", a factory that
+	 * refuses), and a thread that does not run the worker in time ({@link #checkArrived}: only for an application's
+	 * factory; the engine's own threads are not watched, so that a long GC pause does not cost their workers).
+	 * Called without the lock.
+	 */
 	private void startThread(Worker worker) {
 		assert !isLocked();
-		Thread thread = null;
+		String refusal;
 		try {
-			ThreadFactory factory = this.system.threadFactory;
-			thread = factory.newThread(worker);
-			if (thread != null) {
+			Thread thread = this.system.threadFactory.newThread(worker);
+			if (thread == null) {
+				refusal = "the thread factory returned null";
+			}
+			else if (thread.getState() != Thread.State.NEW) {
+				refusal = "the thread factory returned a thread already started (" + thread + ")";
+			}
+			else {
 				thread.setName("cmwq-" + this.id + "-w" + worker.id);
 				thread.setDaemon(true);
 				worker.thread = thread;
 				thread.start();
+				if (!this.system.ownThreadFactory) {
+					this.system.timers.schedule(() -> checkArrived(worker), this.system.maydayIntervalNanos);
+				}
+				return;
 			}
 		}
-		catch (Throwable ex) { // OutOfMemoryError "unable to create native thread", a refusing factory, ...
-			WorkqueueSystem.LOG.warn("Pool {} could not start a worker thread: {}", this.id, ex.toString());
-			thread = null;
+		catch (Throwable ex) {
+			refusal = "starting a worker thread failed: " + ex;
 		}
-		if (thread == null) {
-			lock();
-			try {
-				removeWorker(worker);
-				this.nrWaking--;
-				worker.state = Worker.State.DEAD;
-				noteShortage(); // items stay pending; the mayday timer retries and calls the rescuers
+		refuse(worker, refusal);
+	}
+
+	/**
+	 * A mayday interval after a worker's thread was started: if the thread has not run the worker yet, it gets one
+	 * more interval if it is alive (it may just not have been scheduled, say after a long GC pause), else it is a
+	 * refusal. Timer thread.
+	 */
+	private void checkArrived(Worker worker) {
+		Thread thread = worker.thread;
+		lock();
+		try {
+			if (worker.arrived || worker.state != Worker.State.WAKING) {
+				return;
 			}
-			finally {
-				unlock();
+			if (thread.isAlive() && worker.startChecks++ == 0) {
+				this.system.timers.schedule(() -> checkArrived(worker), this.system.maydayIntervalNanos);
+				return;
 			}
 		}
+		finally {
+			unlock();
+		}
+		refuse(worker, "the thread factory's thread " + thread + " did not run the worker within the mayday interval ("
+				+ (thread.isAlive() ? "it runs something else" : "it has ended") + ")");
+	}
+
+	/**
+	 * A worker could not be had: it is dropped, its items wait, and the mayday timer retries and calls the rescuers
+	 * (the kernel's {@code pool_mayday_timeout}). The first failure of an episode is logged.
+	 */
+	private void refuse(Worker worker, String reason) {
+		boolean first;
+		lock();
+		try {
+			if (worker.arrived || worker.state != Worker.State.WAKING) {
+				return; // its thread ran it after all
+			}
+			removeWorker(worker);
+			this.nrWaking--;
+			worker.state = Worker.State.DEAD;
+			this.failedStarts++;
+			first = this.episodeFailedStarts++ == 0;
+			noteShortage();
+			assert workerCountsAgree();
+		}
+		finally {
+			unlock();
+		}
+		if (first) {
+			WorkqueueSystem.LOG.warn("Pool {} could not start a worker: {}. Its items wait; the pool retries every "
+					+ "mayday interval and mem-reclaim workqueues' rescuers step in. Further failures are counted "
+					+ "until a worker starts", this.id, reason);
+		}
+	}
+
+	/**
+	 * A worker's thread begins to run it: true if it is the thread the engine started for this worker and the worker
+	 * has not been given up; false for any other thread (a thread factory's stray run), which must touch nothing.
+	 * Ends an episode of failed starts.
+	 */
+	boolean arrived(Worker worker) {
+		int failures;
+		lock();
+		try {
+			if (worker.thread != Thread.currentThread() || worker.state != Worker.State.WAKING || worker.arrived) {
+				return false;
+			}
+			worker.arrived = true;
+			failures = this.episodeFailedStarts;
+			this.episodeFailedStarts = 0;
+		}
+		finally {
+			unlock();
+		}
+		if (failures > 0) {
+			WorkqueueSystem.LOG.info("Pool {} started a worker again, after {} failed start(s)", this.id, failures);
+		}
+		return true;
 	}
 
 	/** A kicked or new worker runs and looks for work. L */
 	void awake(Worker worker) {
-		assert isLocked() && worker.state == Worker.State.WAKING;
+		assert isLocked() && worker.state == Worker.State.WAKING && worker.arrived && this.workers.contains(worker);
 		this.nrWaking--;
 		worker.state = Worker.State.BUSY;
+		assert workerCountsAgree();
 	}
 
 	/** A worker found no work and parks on the idle list. L */
 	void enterIdle(Worker worker) {
-		assert isLocked();
+		assert isLocked() && worker.state == Worker.State.BUSY && this.workers.contains(worker);
 		worker.state = Worker.State.IDLE;
 		this.idle.addFirst(worker);
+		assert workerCountsAgree();
 	}
 
 	/** An idle worker exits (idle timeout, or termination). L */
 	void exitIdle(Worker worker) {
 		assert isLocked() && worker.state == Worker.State.IDLE;
-		this.idle.remove(worker);
+		boolean wasIdle = this.idle.remove(worker);
+		assert wasIdle;
 		removeWorker(worker);
 		worker.state = Worker.State.DEAD;
+		assert workerCountsAgree();
 	}
 
 	/** L */
@@ -753,8 +848,18 @@ final class WorkerPool {
 
 	/** L */
 	private void removeWorker(Worker worker) {
-		this.workers.remove(worker);
+		boolean removed = this.workers.remove(worker);
+		assert removed : worker + " is not a worker of " + this;
 		this.workerArray = this.workers.toArray(new Worker[0]);
+	}
+
+	/**
+	 * The worker counts agree: idle and waking workers are among the workers (so busy = workers - idle is never
+	 * negative), and no count is negative. L
+	 */
+	private boolean workerCountsAgree() {
+		return this.nrWaking >= 0 && this.nrRunning >= 0 && this.idle.size() + this.nrWaking <= this.workers.size()
+				&& this.nrRunning <= this.workers.size();
 	}
 
 	/**
@@ -910,9 +1015,10 @@ final class WorkerPool {
 					nrBlocked++;
 				}
 			}
+			assert workerCountsAgree();
 			return new PoolSnapshot(this.id, (this.cpu < 0) ? null : this.cpu, kind().label, online, nrWorkers,
 					nrWorkers - nrIdle, nrIdle, online ? 0 : nrWorkers, this.nrRunning, nrBlocked, this.worklist.size(),
-					this.stalled, this.stalls, this.cmWakeups);
+					this.stalled, this.stalls, this.cmWakeups, this.failedStarts);
 		}
 		finally {
 			unlock();

@@ -4,10 +4,10 @@ import java.time.Duration;
 import java.util.regex.Pattern;
 
 /**
- * The defaults of a {@link WorkqueueSystem}'s settings and the rules they follow: workqueue names, max-active, the
- * number of CPUs and durations. The engine's {@link WorkqueueSystem.Builder} starts from these defaults and enforces
- * these rules; configuration (such as the Spring Boot starter's properties) takes the same defaults and calls the
- * same methods to report a bad value where it was written, with the same rule text.
+ * The defaults of a {@link WorkqueueSystem}'s settings and the rules they follow: workqueue names, max-active,
+ * capacity and overflow, the number of CPUs and durations. The engine's {@link WorkqueueSystem.Builder} starts from
+ * these defaults and enforces these rules; configuration (such as the Spring Boot starter's properties) takes the
+ * same defaults and calls the same methods to report a bad value where it was written, with the same rule text.
  */
 public final class WorkqueueLimits {
 
@@ -58,6 +58,20 @@ public final class WorkqueueLimits {
 
 	/** What a valid limit of worker threads per pool is. */
 	public static final String MAX_WORKERS_PER_POOL_RULE = "1 or more";
+
+	/** The capacity of a workqueue that does not bound its pending items (the default), as Spring's executors. */
+	public static final int UNBOUNDED_CAPACITY = Integer.MAX_VALUE;
+
+	/** What a valid capacity is. */
+	public static final String CAPACITY_RULE = "use 1 or more pending items (unbounded by default)";
+
+	/** How long a {@link Overflow#BLOCK} queuer waits for room by default. */
+	public static final Duration DEFAULT_OVERFLOW_TIMEOUT = Duration.ofSeconds(1);
+
+	/** Why {@link Overflow#CALLER_RUNS} is refused for ordered and freezable workqueues. */
+	public static final String CALLER_RUNS_RULE = "caller-runs cannot be used on an ordered or freezable workqueue "
+			+ "(an item run by its caller would break the order, or start while the workqueue is frozen): use reject "
+			+ "or block";
 
 	private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_.-]{1,32}");
 
@@ -130,6 +144,27 @@ public final class WorkqueueLimits {
 	public static String maxActiveRule(boolean unbound, int cpus) {
 		return "use 0 for the default " + DEFAULT_MAX_ACTIVE + ", or 1.." + maxActiveLimit(unbound, cpus) + " for "
 				+ (unbound ? "an unbound" : "a bound") + " workqueue";
+	}
+
+	/**
+	 * Whether a workqueue may have this capacity: 1 or more ({@link #UNBOUNDED_CAPACITY} for no bound).
+	 * @param capacity the most pending items
+	 * @return true if valid
+	 */
+	public static boolean isValidCapacity(int capacity) {
+		return capacity >= 1;
+	}
+
+	/**
+	 * Whether a workqueue may have this overflow policy: {@link Overflow#CALLER_RUNS} is refused for ordered and
+	 * freezable workqueues ({@link #CALLER_RUNS_RULE}).
+	 * @param overflow the policy
+	 * @param ordered whether the workqueue is ordered
+	 * @param freezable whether the workqueue is freezable
+	 * @return true if valid
+	 */
+	public static boolean isValidOverflow(Overflow overflow, boolean ordered, boolean freezable) {
+		return overflow != null && (overflow != Overflow.CALLER_RUNS || !(ordered || freezable));
 	}
 
 	/**

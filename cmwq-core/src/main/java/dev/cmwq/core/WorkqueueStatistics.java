@@ -14,6 +14,8 @@ final class WorkqueueStatistics {
 
 	final LongAdder cancelled = new LongAdder();
 
+	final LongAdder rejected = new LongAdder();
+
 	final LongAdder cpuNanos = new LongAdder();
 
 	final LongAdder cpuIntensive = new LongAdder();
@@ -26,8 +28,8 @@ final class WorkqueueStatistics {
 
 	WorkqueueStats snapshot() {
 		return new WorkqueueStats(this.started.sum(), this.completed.sum(), this.failed.sum(), this.cancelled.sum(),
-				TimeUnit.NANOSECONDS.toMillis(this.cpuNanos.sum()), this.cpuIntensive.sum(), this.cmWakeups.sum(),
-				this.mayday.sum(), this.rescued.sum());
+				this.rejected.sum(), TimeUnit.NANOSECONDS.toMillis(this.cpuNanos.sum()), this.cpuIntensive.sum(),
+				this.cmWakeups.sum(), this.mayday.sum(), this.rescued.sum());
 	}
 
 }

@@ -66,6 +66,12 @@ public final class WorkqueueSystem implements AutoCloseable {
 
 	final ThreadFactory threadFactory; // I
 
+	/** I: whether {@link #threadFactory} is the engine's own, whose threads always run their worker. */
+	final boolean ownThreadFactory;
+
+	/** I: the context class loader of the engine's own threads: the one of the thread that built the system. */
+	private final ClassLoader threadClassLoader;
+
 	private final long shutdownTimeoutNanos; // I
 
 	private final WorkFailureHandler failureHandler; // I
@@ -110,7 +116,9 @@ public final class WorkqueueSystem implements AutoCloseable {
 		this.idleTimeoutNanos = builder.idleTimeout.toNanos();
 		this.maydayIntervalNanos = builder.maydayInterval.toNanos();
 		this.maxWorkersPerPool = builder.maxWorkersPerPool;
-		this.threadFactory = builder.threadFactory;
+		this.threadClassLoader = Thread.currentThread().getContextClassLoader();
+		this.ownThreadFactory = builder.threadFactory == null;
+		this.threadFactory = this.ownThreadFactory ? (task) -> newThread(task, "cmwq-worker") : builder.threadFactory;
 		this.shutdownTimeoutNanos = builder.shutdownTimeout.toNanos();
 		this.failureHandler = builder.failureHandler;
 		this.topology = new CpuTopology(this, this.nrCpus);
@@ -405,9 +413,11 @@ public final class WorkqueueSystem implements AutoCloseable {
 	 * kept).
 	 * @param timeout how long to wait at most
 	 * @return true once idle, false on timeout or interrupt
+	 * @throws IllegalStateException naming the queue if called from an item, which keeps the system busy
 	 */
 	public boolean awaitIdle(Duration timeout) {
 		long deadline = System.nanoTime() + saturatedNanos(timeout);
+		FlushDependency.checkAwaitIdle();
 		long pause = 20_000;
 		try (Blocking.Section ignored = Blocking.begin()) {
 			for (;;) {
@@ -456,6 +466,19 @@ public final class WorkqueueSystem implements AutoCloseable {
 		catch (Throwable ex) {
 			LOG.error("WorkFailureHandler failed on an item of workqueue '{}'", wq.name(), ex);
 		}
+	}
+
+	/**
+	 * A thread of the engine's own (workers, unless the builder was given a thread factory, and rescuers), made on
+	 * whichever thread needs one, often one queueing an item: it does not inherit that thread's {@link
+	 * InheritableThreadLocal} values, and its context class loader is the one of the thread that built the system.
+	 * A daemon, not started.
+	 */
+	Thread newThread(Runnable task, String name) {
+		Thread thread = new Thread(null, task, name, 0, false);
+		thread.setContextClassLoader(this.threadClassLoader);
+		thread.setDaemon(true);
+		return thread;
 	}
 
 	// --- lifecycle ---------------------------------------------------------------------------------------------
@@ -589,7 +612,7 @@ public final class WorkqueueSystem implements AutoCloseable {
 
 		private boolean systemWorkqueues = WorkqueueLimits.DEFAULT_SYSTEM_WORKQUEUES;
 
-		private ThreadFactory threadFactory = Thread::new;
+		private ThreadFactory threadFactory;
 
 		private WorkFailureHandler failureHandler = (wq, work, failure) -> LOG
 			.error("Work item {} on workqueue '{}' failed", work.task(), wq.name(), failure);
@@ -694,8 +717,16 @@ public final class WorkqueueSystem implements AutoCloseable {
 		}
 
 		/**
-		 * Makes the worker threads. The engine names them and makes them daemons; a factory may refuse by returning
-		 * null or throwing, and the pool then retries after the mayday interval.
+		 * Makes the worker threads (by default the engine makes them itself). The factory must return a new,
+		 * unstarted thread that runs the given runnable; the engine names it, makes it a daemon and starts it. A
+		 * factory refuses by returning null or throwing; returning a thread already started, or one that does not
+		 * run the runnable within the mayday interval, counts as a refusal too. On a refusal the pool's items wait,
+		 * the pool retries every mayday interval, the rescuers of {@link WorkqueueFlag#MEM_RECLAIM} queues step in,
+		 * and the failed start is counted ({@link PoolSnapshot#failedStarts()}) and logged once per episode.
+		 * <p>The factory runs on whichever thread needs a worker, often one queueing an item: a thread made with
+		 * {@code new Thread(runnable)} inherits that thread's {@link InheritableThreadLocal} values and context class
+		 * loader. Make threads with {@code new Thread(group, runnable, name, 0, false)} and set the class loader the
+		 * items need, as the engine's own threads do.
 		 * @param threadFactory the factory
 		 * @return this builder
 		 */

@@ -21,7 +21,10 @@
  * </ul>
  *
  * <h3>The life of an item</h3>
- * {@code queue()} wins the PENDING bit with a CAS ({@code Work.tryClaim}) and counts the queueing; the queue picks
+ * {@code queue()} first asks a bounded queue for a capacity slot ({@code DefaultWorkqueue.admit}; a full queue
+ * applies its overflow policy: reject, wait for a slot, or run the item on the caller), then wins the PENDING bit
+ * with a CAS ({@code Work.tryClaim}) and counts the queueing; the slot goes with the PENDING bit ({@code Work.slot})
+ * and is given back when the pending instance ends, as it starts or is cancelled. The queue picks
  * a pool-workqueue ({@code DefaultWorkqueue.insert}: where the item still runs for this same unordered queue, else
  * the pool of the queueing CPU) and pushes the item on that pool's lock-free incoming stack ({@code
  * WorkerPool.enqueue}); whoever takes the pool lock next links it, oldest first: onto the worklist if the queue's
@@ -76,9 +79,24 @@
  * <h3>Lock order</h3>
  * The registry monitor ({@code WorkqueueSystem.workqueues}) → the hotplug lock ({@code CpuTopology.mask}) → a
  * workqueue's {@code flushLock} → one pool lock (never two at once: code that moves an item between pools releases
- * the first) → leaf monitors ({@code Work.waitLock}, {@code DefaultWorkqueue.flushMonitor}, {@code Timers},
- * {@code Listeners}). No user code (tasks, listeners, failure handlers, {@code done} hooks, thread factories) runs
- * under a pool lock.
+ * the first) → leaf monitors ({@code Work.waitLock}, {@code DefaultWorkqueue.flushMonitor}, {@code
+ * DefaultWorkqueue.room}, {@code Timers}, {@code Listeners}). No user code (tasks, listeners, failure handlers,
+ * {@code done} hooks, thread factories) runs under a pool lock.
+ *
+ * <h3>Waits that could only wait for themselves</h3>
+ * {@code FlushDependency} refuses them before anything changes: a queue's flush, drain or destroy from one of its
+ * own items, an item's flush or cancelSync from itself, a flush of an item pending behind the caller on its ordered
+ * queue, and {@code awaitIdle} from any item. An item knows it runs on the current thread through {@code
+ * Work.current}: a worker, a rescuer's worker, or for an item its caller runs ({@code Overflow.CALLER_RUNS}) the
+ * caller thread's stand-in ({@code ThreadContext.callerWorker}), which belongs to no pool.
+ *
+ * <h3>Worker threads</h3>
+ * A new worker's thread comes from the thread factory, on whichever thread needs the worker; the engine's own
+ * threads inherit nothing from it ({@code WorkqueueSystem.newThread}). A worker runs only on the thread the engine
+ * started for it, once ({@code WorkerPool.arrived}); a factory that returns null or a started thread, throws, or
+ * whose thread does not run the worker in time, is a refusal ({@code WorkerPool.refuse}): the worker is dropped, the
+ * mayday timer retries and calls the rescuers. Idle and waking workers are always among the pool's workers
+ * ({@code WorkerPool.workerCountsAgree}), so {@code busy + idle = workers}.
  *
  * <h3>Legend of field tags (every class uses these)</h3>
  * <ul>

@@ -27,19 +27,24 @@ import static org.assertj.core.api.Assertions.fail;
 /**
  * Model-based randomized test of the engine's public API. Three driver threads run random sequences of every
  * operation (queue, queueOn, queueDelayed(On), modDelayed, cancel, cancelSync, execute, flush of a queue and of an
- * item, drain, setMaxActive, freeze/thaw, CPU offline/online, destroy and re-creation of a spare queue) on bound,
- * unbound, highpri, CPU-intensive, freezable, MEM_RECLAIM and ordered queues, while the items themselves block
- * (park, and wait on gates that other items and the drivers open, always bounded), spin, fail, and queue or cancel
- * other items. A {@link WorkModel} counts, per item, the queueings the engine accepted (the call returned true, or
- * {@code modDelayed} returned false, or {@code execute} did not throw) and the cancellations it reported.
+ * item, drain, setMaxActive, setCapacity with every overflow policy, freeze/thaw, CPU offline/online, destroy and
+ * re-creation of a spare queue) on bound, unbound, highpri, CPU-intensive, freezable, MEM_RECLAIM and ordered queues
+ * (some with a small capacity from the start, so that queueings often meet a full queue), while the items themselves
+ * block (park, and wait on gates that other items and the drivers open, always bounded), spin, fail, queue or cancel
+ * other items, and now and then misuse a wait that could only wait for themselves (flush or drain of their own
+ * queue, flush or cancelSync of themselves, awaitIdle, flush of an item behind them on an ordered queue), which must
+ * fail fast. A {@link WorkModel} counts, per item, the queueings the engine accepted (the call returned true, or
+ * {@code modDelayed} returned false, or {@code execute} did not throw; a full CALLER_RUNS queue runs the item inside
+ * the call), the queueings it rejected, and the cancellations it reported.
  *
  * <h2>Checked at every moment</h2>
  * No item runs concurrently with itself; an ordered queue runs one item at a time and each driver's
  * {@code execute} calls in the order made; max-active holds per pool (bound) or in total (unbound), against the
  * highest limit the queue ever had; no item of a freezable queue starts once a freeze is complete
  * ({@code freezeBusy()} seen false) until the thaw; a non-freezable queue's flush finishes within
- * {@link #STALL_BOUND}; snapshot counters are never negative and {@code busy + idle = workers}; only the injected
- * failures reach the failure handler.
+ * {@link #STALL_BOUND}; snapshot counters are never negative and {@code busy + idle = workers}; a queue's capacity
+ * slots never exceed the highest capacity it had (plus, for CALLER_RUNS, the items caught starting elsewhere); items
+ * run by their callers are outside max-active; only the injected failures reach the failure handler.
  *
  * <h2>Checked at rest</h2>
  * Every ~2 s (and at the end) the drivers pause, every gate opens, the system is thawed, and then
@@ -47,17 +52,21 @@ import static org.assertj.core.api.Assertions.fail;
  * as accepted minus cancelled and is not pending; queue and pool counters are back to zero; per queue
  * {@code started == completed + failed}, {@code started} equals the runs seen, {@code completed + failed +
  * cancelled} equals the accepted queueings, {@code cancelled} equals the cancellations reported to callers; a
- * {@link WorkListener} saw the same starts, ends and cancellations; no queue's set of armed delayed items holds
- * anything (close() waits for it); in {@link Mode#NO_THREADS} the rescuers ran every item; every accepted request of
- * an item was answered exactly once through its {@code done} hook, as a run, or as the cancellation its caller was
- * told of (items also record failures as handled themselves: counted failed, not reported). Finally {@code close()}
+ * {@link WorkListener} saw the same starts, ends and cancellations; {@code rejected} equals the rejections callers
+ * saw; no capacity slot is held; no queue's set of armed delayed items holds anything (close() waits for it); in
+ * {@link Mode#NO_THREADS} the rescuers ran every item; every queue accepts an item from outside (no misuse left
+ * one draining); every accepted request of an item was answered exactly once through its {@code done} hook, as a
+ * run, or as the cancellation its caller was told of (items also record failures as handled themselves: counted
+ * failed, not reported). Finally {@code close()}
  * runs while two threads still queue and items still queue more (delayed ones too): afterwards nothing is pending
  * and every accepted queueing was run or cancelled and counted, and answered once (abandoned, if it never ran).
  *
  * <h2>Modes</h2>
- * {@link Mode#THREADS} (the default thread factory), {@link Mode#FLAKY_THREADS} (the factory refuses every third
- * thread; mayday interval 5 ms) and {@link Mode#NO_THREADS} (the factory refuses every thread; every queue is
- * MEM_RECLAIM, so only the rescuers run items).
+ * {@link Mode#THREADS} (the default thread factory), {@link Mode#FLAKY_THREADS} (the factory misbehaves for every
+ * third thread, in turn returning null, throwing, returning a thread already started, and returning a thread that
+ * never runs the worker; mayday interval 5 ms) and {@link Mode#NO_THREADS} (it misbehaves so for every thread; every
+ * queue is MEM_RECLAIM, so only the rescuers run items). Both count failed starts. Faults of the engine's own
+ * housekeeping threads (issue 20) would be one more mode, or one more driver operation in {@code step}.
  *
  * <h2>Replay and soak</h2>
  * The seed is printed; {@code -Dcmwq.model.seed=N} replays it (each driver's operation sequence, and each item
@@ -154,25 +163,53 @@ class ModelBasedRandomTest {
 				.maydayInterval(Duration.ofMillis(5))
 				.failureHandler((wq, work, failure) -> this.model.failureReported(wq, failure));
 			if (mode != Mode.THREADS) {
-				AtomicLong asked = new AtomicLong();
-				ThreadFactory refusing = (r) -> (mode == Mode.NO_THREADS || asked.getAndIncrement() % 3 == 0) ? null
-						: new Thread(r);
-				builder.threadFactory(refusing);
+				builder.threadFactory(misbehavingFactory(mode));
 			}
 			this.system = builder.build();
 			this.system.addListener(this.model.listener());
 			this.model.body = this::body;
-			addQueue("bound", flags(), 3, false);
-			addQueue("unbound", flags(WorkqueueFlag.UNBOUND), 3, false);
-			addQueue("highpri", flags(WorkqueueFlag.HIGHPRI), 2, false);
-			addQueue("cpu-intensive", flags(WorkqueueFlag.CPU_INTENSIVE), 2, false);
-			addQueue("freezable", flags(WorkqueueFlag.FREEZABLE), 2, false);
-			addQueue("reclaim", flags(WorkqueueFlag.MEM_RECLAIM), 2, false);
+			addQueue("bound", flags(), 3, false, setup);
+			addQueue("unbound", flags(WorkqueueFlag.UNBOUND), 3, false, setup);
+			addQueue("highpri", flags(WorkqueueFlag.HIGHPRI), 2, false, setup);
+			addQueue("cpu-intensive", flags(WorkqueueFlag.CPU_INTENSIVE), 2, false, setup);
+			addQueue("freezable", flags(WorkqueueFlag.FREEZABLE), 2, false, setup);
+			addQueue("reclaim", flags(WorkqueueFlag.MEM_RECLAIM), 2, false, setup);
 			addQueue("reclaim-unbound-hi",
-					flags(WorkqueueFlag.MEM_RECLAIM, WorkqueueFlag.UNBOUND, WorkqueueFlag.HIGHPRI), 2, false);
-			addQueue("ordered", flags(), 1, true);
-			addQueue("ordered-freezable", flags(WorkqueueFlag.FREEZABLE), 1, true);
+					flags(WorkqueueFlag.MEM_RECLAIM, WorkqueueFlag.UNBOUND, WorkqueueFlag.HIGHPRI), 2, false, setup);
+			addQueue("ordered", flags(), 1, true, setup);
+			addQueue("ordered-freezable", flags(WorkqueueFlag.FREEZABLE), 1, true, setup);
 			this.spare.set(newSpare());
+		}
+
+		/**
+		 * A thread factory that misbehaves for every third thread (FLAKY_THREADS) or every thread (NO_THREADS), in
+		 * turn: it returns null, throws, returns a thread it started (that runs the worker, or something else), or
+		 * returns a thread that does not run the worker (ending at once, or only after ten mayday intervals).
+		 */
+		private static ThreadFactory misbehavingFactory(Mode mode) {
+			AtomicLong asked = new AtomicLong();
+			return (r) -> {
+				long n = asked.getAndIncrement();
+				if (mode == Mode.FLAKY_THREADS && n % 3 != 0) {
+					return new Thread(r);
+				}
+				Runnable elsewhere = () -> LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
+				return switch ((int) ((n / 3) % 6)) {
+					case 0 -> null;
+					case 1 -> throw new IllegalStateException("no thread (injected)");
+					case 2 -> started(new Thread(r));
+					case 3 -> started(new Thread(elsewhere));
+					case 4 -> new Thread(() -> {
+					});
+					default -> new Thread(elsewhere);
+				};
+			};
+		}
+
+		private static Thread started(Thread thread) {
+			thread.setDaemon(true);
+			thread.start();
+			return thread;
 		}
 
 		private EnumSet<WorkqueueFlag> flags(WorkqueueFlag... flags) {
@@ -184,10 +221,15 @@ class ModelBasedRandomTest {
 			return set;
 		}
 
-		private WorkModel.Queue addQueue(String name, Set<WorkqueueFlag> flags, int maxActive, boolean ordered) {
+		private WorkModel.Queue addQueue(String name, Set<WorkqueueFlag> flags, int maxActive, boolean ordered,
+				Random setup) {
 			Workqueue wq = ordered ? this.system.allocOrderedWorkqueue(name, flags)
 					: this.system.allocWorkqueue(name, flags, maxActive);
-			return this.model.add(wq, maxActive, true, 8);
+			WorkModel.Queue q = this.model.add(wq, maxActive, true, 8);
+			if (setup.nextInt(3) == 0) {
+				this.model.setCapacity(setup, q);
+			}
+			return q;
 		}
 
 		private WorkModel.Queue newSpare() {
@@ -237,7 +279,12 @@ class ModelBasedRandomTest {
 			else { // a failed run: release what can be released, quickly
 				closeOnItsOwnThread(Duration.ofSeconds(2), new AtomicBoolean());
 			}
-			System.out.println("ModelBasedRandomTest " + this.mode + ": " + this.model.summary());
+			long failedStarts = this.system.snapshot().pools().stream().mapToLong(PoolSnapshot::failedStarts).sum();
+			if (this.mode != Mode.THREADS && failedStarts == 0 && this.model.violations.isEmpty()) {
+				this.model.violation("the thread factory misbehaved, yet no pool counted a failed start");
+			}
+			System.out.println("ModelBasedRandomTest " + this.mode + ": " + this.model.summary() + "; failed worker "
+					+ "starts " + failedStarts);
 			return this.model.violations;
 		}
 
@@ -280,6 +327,19 @@ class ModelBasedRandomTest {
 				return false;
 			}
 			this.model.checkAtRest(this.system, true, this.mode == Mode.NO_THREADS);
+			for (WorkModel.Queue q : this.model.queues) {
+				if (this.system.workqueue(q.name).isPresent()) {
+					try {
+						this.model.execute(q, -1); // no misuse left a queue draining
+					}
+					catch (RejectedExecutionException ex) {
+						if (!ex.getMessage().contains("is full")) { // items of these executed ones may fill it
+							this.model.violation("%s at rest refuses an item from outside: %s", q.name,
+									ex.getMessage());
+						}
+					}
+				}
+			}
 			return this.model.violations.isEmpty();
 		}
 
@@ -352,7 +412,7 @@ class ModelBasedRandomTest {
 				this.model.violation("execute after close() was accepted");
 			}
 			catch (RejectedExecutionException expected) {
-				// as the contract says
+				this.model.queues.get(0).rejected.incrementAndGet(); // as the contract says
 			}
 			this.model.checkAtRest(this.system, false, this.mode == Mode.NO_THREADS);
 		}
@@ -410,6 +470,9 @@ class ModelBasedRandomTest {
 				}
 				else if (op < 90) {
 					this.model.checkSnapshot(this.system.snapshot());
+				}
+				else if (op < 92) {
+					this.model.setCapacity(r, q);
 				}
 				else {
 					this.model.queueing(r, q, item, this.cpus);
@@ -487,7 +550,7 @@ class ModelBasedRandomTest {
 							this.model.violation("%s accepted an item after destroy()", s.name);
 						}
 						catch (RejectedExecutionException expected) {
-							// as the contract says
+							s.rejected.incrementAndGet(); // as the contract says
 						}
 						this.spare.set(newSpare());
 					}
@@ -501,7 +564,7 @@ class ModelBasedRandomTest {
 		}
 
 		/** What an item does when it runs; called by the model's bookkeeping around it. */
-		private void body(WorkModel.Queue q, SplittableRandom r) {
+		private void body(WorkModel.Queue q, WorkModel.Item item, SplittableRandom r) {
 			if (q.freezable && this.frozenQuiet) {
 				this.model.violation("%s: an item started after the freeze was complete", q.name);
 			}
@@ -524,6 +587,9 @@ class ModelBasedRandomTest {
 			if (r.nextInt(8) == 0 && (!this.closing || this.closingBudget.decrementAndGet() >= 0)) {
 				chain(r);
 			}
+			if (r.nextInt(25) == 0) {
+				waitForItself(q, item, r);
+			}
 			int fail = r.nextInt(30);
 			if (fail == 0) {
 				throw new WorkModel.InjectedFailure();
@@ -537,6 +603,71 @@ class ModelBasedRandomTest {
 		private void handledFailure(WorkModel.Queue q) {
 			q.failuresHandled.incrementAndGet();
 			Work.currentWork().failedHandled(new WorkModel.InjectedFailure());
+		}
+
+		/**
+		 * An item misuses a wait that could only wait for itself: each must throw IllegalStateException at once and
+		 * change nothing (the at-rest checks and the next checkpoint's outside queueing show that). On an ordered
+		 * queue, flushing an item pending behind may also return normally: a driver cancelled it meanwhile.
+		 */
+		private void waitForItself(WorkModel.Queue q, WorkModel.Item item, SplittableRandom r) {
+			boolean onWorker = ThreadContext.get().callerRun == null; // an item run by its caller is in no flush
+			int kind = r.nextInt(6);
+			String what;
+			try {
+				switch (kind) {
+					case 0 -> {
+						what = "flush() of its own queue";
+						if (!onWorker) {
+							return;
+						}
+						q.wq.flush();
+					}
+					case 1 -> {
+						what = "drain() of its own queue";
+						if (!onWorker) {
+							return;
+						}
+						q.wq.drain();
+					}
+					case 2 -> {
+						what = "awaitIdle()";
+						this.system.awaitIdle(STALL_BOUND);
+					}
+					case 3, 4 -> {
+						what = (kind == 3) ? "Work.flush() of itself" : "Work.cancelSync() of itself";
+						if (item == null) {
+							return;
+						}
+						if (kind == 3) {
+							item.work.flush();
+						}
+						else {
+							item.work.cancelSync();
+						}
+					}
+					default -> {
+						what = "Work.flush() of an item pending behind it on its ordered queue";
+						WorkModel.Item behind = q.item(r);
+						if (!q.ordered || !onWorker || behind == item) {
+							return;
+						}
+						this.model.queueing(r, q, behind, this.cpus);
+						behind.work.flush();
+						return; // cancelled meanwhile
+					}
+				}
+				this.model.violation("%s: %s from an item did not fail fast", q.name, what);
+			}
+			catch (IllegalStateException expected) {
+				if (!expected.getMessage().contains("'" + q.name + "'")) {
+					this.model.violation("%s: the misuse's message does not name the queue: %s", q.name,
+							expected.getMessage());
+				}
+			}
+			catch (RejectedExecutionException ex) {
+				// the item behind could not be queued: nothing to flush
+			}
 		}
 
 		/** An item queues or cancels another item (or itself), or executes a fresh one. */

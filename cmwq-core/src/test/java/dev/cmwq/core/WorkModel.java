@@ -8,6 +8,7 @@ import java.util.SplittableRandom;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -15,7 +16,6 @@ import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
-import java.util.function.BiConsumer;
 import java.util.random.RandomGenerator;
 
 /**
@@ -48,8 +48,8 @@ final class WorkModel {
 
 	final Gates gates = new Gates(4);
 
-	/** What an item does when it runs, given its queue and a random source for this run. */
-	volatile BiConsumer<Queue, SplittableRandom> body;
+	/** What an item does when it runs. */
+	volatile Body body;
 
 	WorkModel(long seed) {
 		this.seed = seed;
@@ -80,8 +80,21 @@ final class WorkModel {
 
 	// --- operations, counted ------------------------------------------------------------------------------------
 
-	/** One of queue, queueOn, queueDelayed, queueDelayedOn or modDelayed on {@code item}; counts what was accepted. */
+	/**
+	 * One of queue, queueOn, queueDelayed, queueDelayedOn or modDelayed on {@code item}; counts what was accepted,
+	 * and what was rejected (then rethrows).
+	 */
 	void queueing(RandomGenerator r, Queue q, Item item, int cpus) {
+		try {
+			queueingCounted(r, q, item, cpus);
+		}
+		catch (RejectedExecutionException ex) {
+			q.rejected.incrementAndGet();
+			throw ex;
+		}
+	}
+
+	private void queueingCounted(RandomGenerator r, Queue q, Item item, int cpus) {
 		int k = r.nextInt(10);
 		if (item.work instanceof DelayedWork dw && k >= 5) {
 			Duration delay = (r.nextInt(4) == 0) ? Duration.ZERO : Duration.ofNanos(r.nextLong(5_000_000));
@@ -140,7 +153,13 @@ final class WorkModel {
 			return false;
 		}
 		long seq = (driver >= 0) ? q.nextSeq.incrementAndGet(driver) : -1;
-		q.wq.execute(() -> run(q, null, driver, seq));
+		try {
+			q.wq.execute(() -> run(q, null, driver, seq));
+		}
+		catch (RejectedExecutionException ex) {
+			q.rejected.incrementAndGet();
+			throw ex;
+		}
 		q.execAccepted.incrementAndGet();
 		return true;
 	}
@@ -166,19 +185,28 @@ final class WorkModel {
 				violation("%s: FIFO broken: driver %d's item %d ran after its item %d", q.name, driver, seq, last);
 			}
 		}
-		AtomicInteger inFlight = q.inFlight.computeIfAbsent(q.perPool ? poolId() : "all", (k) -> new AtomicInteger());
-		int now = inFlight.incrementAndGet();
-		if (now > q.ceiling) {
-			violation("%s: %d items in flight (%s), max-active never above %d", q.name, now,
-					q.perPool ? "pool " + poolId() : "in total", q.ceiling);
+		// An item its caller runs (CALLER_RUNS on a full queue) runs outside max-active, on the caller's thread.
+		AtomicInteger inFlight = null;
+		if (ThreadContext.get().callerRun == q.wq) {
+			q.callerRuns.incrementAndGet();
+		}
+		else {
+			inFlight = q.inFlight.computeIfAbsent(q.perPool ? poolId() : "all", (k) -> new AtomicInteger());
+			int now = inFlight.incrementAndGet();
+			if (now > q.ceiling) {
+				violation("%s: %d items in flight (%s), max-active never above %d", q.name, now,
+						q.perPool ? "pool " + poolId() : "in total", q.ceiling);
+			}
 		}
 		try {
 			long id = (item != null) ? item.id : -1 - driver;
-			this.body.accept(q, new SplittableRandom(this.seed ^ (q.index * 0x9E3779B97F4A7C15L)
+			this.body.run(q, item, new SplittableRandom(this.seed ^ (q.index * 0x9E3779B97F4A7C15L)
 					^ (id * 0xC2B2AE3D27D4EB4FL) ^ (runNo * 0x165667B19E3779F9L)));
 		}
 		finally {
-			inFlight.decrementAndGet();
+			if (inFlight != null) {
+				inFlight.decrementAndGet();
+			}
 			if (item != null) {
 				item.running.decrementAndGet();
 			}
@@ -247,10 +275,44 @@ final class WorkModel {
 		for (WorkqueueSnapshot wq : snapshot.workqueues()) {
 			WorkqueueStats s = wq.stats();
 			if (wq.active() < 0 || wq.pending() < 0 || s.started() < 0 || s.completed() < 0 || s.failed() < 0
-					|| s.cancelled() < 0) {
+					|| s.cancelled() < 0 || s.rejected() < 0) {
 				violation("workqueue counters negative: %s", wq);
 			}
 		}
+		for (Queue q : this.queues) {
+			checkCapacity(q);
+		}
+	}
+
+	/**
+	 * The capacity slots held never exceed the highest capacity the queue had, but for items that started running
+	 * elsewhere while a CALLER_RUNS queueing looked at them (one pending instance each at most).
+	 */
+	private void checkCapacity(Queue q) {
+		int slots = ((DefaultWorkqueue) q.wq).slotsTaken();
+		int bound = q.highestCapacity.get() + (q.callerRunsEver ? q.items.size() : 0);
+		if (slots < 0 || slots > bound) {
+			violation("%s: %d capacity slots held, capacity never above %d", q.name, slots, q.highestCapacity.get());
+		}
+	}
+
+	/**
+	 * Sets a random capacity and overflow policy on {@code q} (CALLER_RUNS only where allowed), or makes it unbounded.
+	 */
+	void setCapacity(RandomGenerator r, Queue q) {
+		if (r.nextInt(4) == 0) {
+			q.wq.setCapacity(Workqueue.UNBOUNDED, Overflow.REJECT, Duration.ZERO);
+			return;
+		}
+		int capacity = 1 + r.nextInt(6);
+		Overflow[] policies = (q.ordered || q.freezable) ? new Overflow[] { Overflow.REJECT, Overflow.BLOCK }
+				: Overflow.values();
+		Overflow overflow = policies[r.nextInt(policies.length)];
+		if (overflow == Overflow.CALLER_RUNS) {
+			q.callerRunsEver = true;
+		}
+		q.highestCapacity.accumulateAndGet(capacity, Math::max);
+		q.wq.setCapacity(capacity, overflow, Duration.ofMillis(r.nextInt(20)));
 	}
 
 	// --- at rest ------------------------------------------------------------------------------------------------
@@ -299,9 +361,16 @@ final class WorkModel {
 				violation("%s at rest: its armed set holds %d item(s), though nothing is on a timer (close() would wait "
 						+ "for them forever)", q.name, armed);
 			}
-			if (onlyRescuers && st.rescued() != st.started()) {
-				violation("%s: no worker thread can exist, yet only %d of %d items were run by the rescuer", q.name,
-						st.rescued(), st.started());
+			if (onlyRescuers && st.rescued() + q.callerRuns.get() != st.started()) {
+				violation("%s: no worker thread can exist, yet only %d of %d items were run by the rescuer (and %d by "
+						+ "their callers)", q.name, st.rescued(), st.started(), q.callerRuns.get());
+			}
+			if (((DefaultWorkqueue) q.wq).slotsTaken() != 0) {
+				violation("%s at rest: %d capacity slots still held", q.name, ((DefaultWorkqueue) q.wq).slotsTaken());
+			}
+			if (st.rejected() != q.rejected.get()) {
+				violation("%s: rejected statistic %d, rejections seen by callers %d", q.name, st.rejected(),
+						q.rejected.get());
 			}
 			if (st.failed() != q.failuresReported.get() + q.failuresHandled.get()) {
 				violation("%s: failed statistic %d, failures reported to the handler %d, handled by items %d", q.name,
@@ -368,7 +437,11 @@ final class WorkModel {
 		long mayday = 0;
 		long cpuIntensive = 0;
 		long cmWakeups = 0;
+		long rejected = 0;
+		long callerRuns = 0;
 		for (Queue q : this.queues) {
+			rejected += q.rejected.get();
+			callerRuns += q.callerRuns.get();
 			accepted += q.execAccepted.get();
 			for (Item item : q.items) {
 				accepted += item.accepted.get();
@@ -381,9 +454,9 @@ final class WorkModel {
 			cpuIntensive += st.cpuIntensive();
 			cmWakeups += st.cmWakeups();
 		}
-		return String.format("%d queues, %d queueings accepted, %d runs, %d cancelled by callers; rescued %d, "
-				+ "mayday %d, cpu-intensive %d, cm wakeups %d", this.queues.size(), accepted, runs, cancelled, rescued,
-				mayday, cpuIntensive, cmWakeups);
+		return String.format("%d queues, %d queueings accepted, %d runs (%d by their callers), %d cancelled by "
+				+ "callers, %d rejected; rescued %d, mayday %d, cpu-intensive %d, cm wakeups %d", this.queues.size(),
+				accepted, runs, callerRuns, cancelled, rejected, rescued, mayday, cpuIntensive, cmWakeups);
 	}
 
 	/** The items whose counts do not add up or that are pending, for a report. */
@@ -435,6 +508,18 @@ final class WorkModel {
 
 		/** Failures items recorded as handled themselves ({@link Work#failedHandled}): failed, not reported. */
 		final AtomicLong failuresHandled = new AtomicLong();
+
+		/** Queueings the engine rejected (RejectedExecutionException), as callers saw them. */
+		final AtomicLong rejected = new AtomicLong();
+
+		/** Runs of items by their callers (CALLER_RUNS). */
+		final AtomicLong callerRuns = new AtomicLong();
+
+		/** The highest capacity the queue ever had (0 while it never had one). */
+		final AtomicInteger highestCapacity = new AtomicInteger();
+
+		/** Whether the queue ever had the CALLER_RUNS policy. */
+		volatile boolean callerRunsEver;
 
 		final AtomicLong listenerStarted = new AtomicLong();
 
@@ -519,6 +604,20 @@ final class WorkModel {
 				this.accepted.incrementAndGet();
 			}
 		}
+
+	}
+
+	/** What an item does when it runs. */
+	@FunctionalInterface
+	interface Body {
+
+		/**
+		 * Runs one run of an item.
+		 * @param q its queue
+		 * @param item the item, or null for an executed one
+		 * @param r a random source for this run
+		 */
+		void run(Queue q, Item item, SplittableRandom r);
 
 	}
 

@@ -6,6 +6,7 @@ import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Set;
 
+import dev.cmwq.core.Overflow;
 import dev.cmwq.core.WorkqueueFlag;
 import dev.cmwq.core.WorkqueueLimits;
 
@@ -162,6 +163,24 @@ public class CmwqProperties {
 		 */
 		private boolean ordered;
 
+		/**
+		 * Most items the workqueue holds pending (queued, on their delay timer, or held back, and not started yet), 1
+		 * or more. Unbounded when unset.
+		 */
+		private Integer queueCapacity;
+
+		/**
+		 * What a queueing that finds the workqueue full does: reject (throw), caller-runs (the caller runs the item;
+		 * not for ordered or freezable workqueues) or block (wait up to overflow-timeout for room, then reject).
+		 */
+		private Overflow overflow = Overflow.REJECT;
+
+		/**
+		 * How long a caller of a full workqueue with overflow 'block' waits for room before it is rejected. 0 rejects
+		 * at once.
+		 */
+		private Duration overflowTimeout = WorkqueueLimits.DEFAULT_OVERFLOW_TIMEOUT;
+
 		public Set<WorkqueueFlag> getFlags() {
 			return this.flags;
 		}
@@ -184,6 +203,30 @@ public class CmwqProperties {
 
 		public void setOrdered(boolean ordered) {
 			this.ordered = ordered;
+		}
+
+		public Integer getQueueCapacity() {
+			return this.queueCapacity;
+		}
+
+		public void setQueueCapacity(Integer queueCapacity) {
+			this.queueCapacity = queueCapacity;
+		}
+
+		public Overflow getOverflow() {
+			return this.overflow;
+		}
+
+		public void setOverflow(Overflow overflow) {
+			this.overflow = overflow;
+		}
+
+		public Duration getOverflowTimeout() {
+			return this.overflowTimeout;
+		}
+
+		public void setOverflowTimeout(Duration overflowTimeout) {
+			this.overflowTimeout = overflowTimeout;
 		}
 
 	}

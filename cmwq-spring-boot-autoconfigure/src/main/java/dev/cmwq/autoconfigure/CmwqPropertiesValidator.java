@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
 
+import dev.cmwq.core.Overflow;
 import dev.cmwq.core.WorkqueueFlag;
 import dev.cmwq.core.WorkqueueLimits;
 import dev.cmwq.core.WorkqueueSystem;
@@ -37,7 +38,11 @@ final class CmwqPropertiesValidator {
 			"watchdog-threshold", "max-workers-per-pool", "shutdown-timeout", "system-workqueues");
 
 	/** The properties of one workqueue, in the uniform form of {@link ConfigurationPropertyName}. */
-	private static final Set<String> WORKQUEUE_PROPERTIES = Set.of("flags", "maxactive", "ordered");
+	private static final Set<String> WORKQUEUE_PROPERTIES = Set.of("flags", "maxactive", "ordered", "queuecapacity",
+			"overflow", "overflowtimeout");
+
+	private static final String WORKQUEUE_PROPERTY_NAMES = "flags, max-active, ordered, queue-capacity, overflow or "
+			+ "overflow-timeout";
 
 	private static final ConfigurationPropertyName WORKQUEUES = ConfigurationPropertyName.of("cmwq.workqueues");
 
@@ -86,11 +91,11 @@ final class CmwqPropertiesValidator {
 				return; // "thumbnails: {}" or "thumbnails:" declares the workqueue with the defaults
 			}
 			throw new InvalidCmwqPropertyException(name.toString(), value, "a workqueue takes properties, not a "
-					+ "value: set its flags, max-active or ordered, or declare it with the defaults as {}");
+					+ "value: set its " + WORKQUEUE_PROPERTY_NAMES + ", or declare it with the defaults as {}");
 		}
 		if (!WORKQUEUE_PROPERTIES.contains(name.getElement(queue + 1, Form.UNIFORM))) {
 			throw new InvalidCmwqPropertyException(name.toString(), value, "unknown workqueue property '"
-					+ name.getElement(queue + 1, Form.ORIGINAL) + "': use flags, max-active or ordered");
+					+ name.getElement(queue + 1, Form.ORIGINAL) + "': use " + WORKQUEUE_PROPERTY_NAMES);
 		}
 	}
 
@@ -131,6 +136,7 @@ final class CmwqPropertiesValidator {
 				throw invalid(path + ".flags", "", "an empty flag; valid flags are " + WorkqueueFlags.VALID);
 			}
 		}
+		validateCapacity(path, queue);
 		int maxActive = queue.getMaxActive();
 		if (queue.isOrdered()) {
 			if (maxActive != 0 && maxActive != 1) {
@@ -143,6 +149,22 @@ final class CmwqPropertiesValidator {
 		if (!WorkqueueLimits.isValidMaxActive(maxActive, unbound, cpus)) {
 			throw invalid(path + ".max-active", maxActive, WorkqueueLimits.maxActiveRule(unbound, cpus));
 		}
+	}
+
+	private void validateCapacity(String path, CmwqProperties.Workqueue queue) {
+		Integer capacity = queue.getQueueCapacity();
+		if (capacity != null && !WorkqueueLimits.isValidCapacity(capacity)) {
+			throw invalid(path + ".queue-capacity", capacity, WorkqueueLimits.CAPACITY_RULE);
+		}
+		Overflow overflow = queue.getOverflow();
+		if (overflow == null) {
+			throw invalid(path + ".overflow", "", "use reject, caller-runs or block");
+		}
+		if (!WorkqueueLimits.isValidOverflow(overflow, queue.isOrdered(),
+				queue.getFlags().contains(WorkqueueFlag.FREEZABLE))) {
+			throw invalid(path + ".overflow", overflow.propertyName(), WorkqueueLimits.CALLER_RUNS_RULE);
+		}
+		duration(path + ".overflow-timeout", queue.getOverflowTimeout(), "0 rejects at once");
 	}
 
 	/** The map key as written in a property path: in brackets if it has characters such as '.' or '/'. */

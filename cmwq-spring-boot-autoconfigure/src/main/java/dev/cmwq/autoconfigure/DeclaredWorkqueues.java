@@ -2,11 +2,13 @@ package dev.cmwq.autoconfigure;
 
 import java.util.Map;
 
+import dev.cmwq.core.Workqueue;
 import dev.cmwq.core.WorkqueueSystem;
 
 /**
  * Allocates the workqueues declared under {@code cmwq.workqueues}: ordered ones with
- * {@code allocOrderedWorkqueue}, the others with {@code allocWorkqueue}.
+ * {@code allocOrderedWorkqueue}, the others with {@code allocWorkqueue}; then sets the capacity of those that have
+ * one, before any item can be queued.
  */
 final class DeclaredWorkqueues {
 
@@ -24,11 +26,10 @@ final class DeclaredWorkqueues {
 			String name = entry.getKey();
 			CmwqProperties.Workqueue queue = entry.getValue();
 			try {
-				if (queue.isOrdered()) {
-					system.allocOrderedWorkqueue(name, queue.getFlags());
-				}
-				else {
-					system.allocWorkqueue(name, queue.getFlags(), queue.getMaxActive());
+				Workqueue wq = queue.isOrdered() ? system.allocOrderedWorkqueue(name, queue.getFlags())
+						: system.allocWorkqueue(name, queue.getFlags(), queue.getMaxActive());
+				if (queue.getQueueCapacity() != null) {
+					wq.setCapacity(queue.getQueueCapacity(), queue.getOverflow(), queue.getOverflowTimeout());
 				}
 			}
 			catch (IllegalArgumentException ex) {

@@ -13,8 +13,10 @@ import dev.cmwq.autoconfigure.async.CmwqAsyncAutoConfiguration;
 import dev.cmwq.autoconfigure.async.CmwqAsyncProperties;
 import dev.cmwq.spring.aop.QueueWorkBeanPostProcessor;
 import dev.cmwq.core.Workqueue;
+import dev.cmwq.core.Overflow;
 import dev.cmwq.spring.SpringWorkqueue;
 import dev.cmwq.core.WorkqueueFlag;
+import dev.cmwq.core.WorkqueueLimits;
 import dev.cmwq.core.WorkqueueSystem;
 import org.junit.jupiter.api.Test;
 
@@ -72,6 +74,38 @@ class CmwqAutoConfigurationTests {
 				assertThat(system.workqueue("search-index").orElseThrow().maxActive())
 					.isEqualTo(WorkqueueSystem.DEFAULT_MAX_ACTIVE);
 			});
+	}
+
+	@Test
+	void capacityAndOverflowApplyToTheirWorkqueueBeforeItIsUsed() {
+		this.runner.withInitializer(yaml("""
+				cmwq:
+				  workqueues:
+				    mailer:
+				      queue-capacity: 10000
+				      overflow: block
+				      overflow-timeout: 2s
+				    audit:
+				      ordered: true
+				      queue-capacity: 5
+				    reports:
+				      queue-capacity: 20
+				      overflow: caller-runs
+				    plain: {}
+				""")).run((context) -> {
+			assertThat(context).hasNotFailed();
+			WorkqueueSystem system = context.getBean(WorkqueueSystem.class);
+			Workqueue mailer = system.workqueue("mailer").orElseThrow();
+			assertThat(mailer.capacity()).isEqualTo(10000);
+			assertThat(mailer.overflow()).isEqualTo(Overflow.BLOCK);
+			assertThat(mailer.overflowTimeout()).isEqualTo(Duration.ofSeconds(2));
+			Workqueue audit = system.workqueue("audit").orElseThrow();
+			assertThat(audit.capacity()).isEqualTo(5);
+			assertThat(audit.overflow()).isEqualTo(Overflow.REJECT);
+			assertThat(audit.overflowTimeout()).isEqualTo(WorkqueueLimits.DEFAULT_OVERFLOW_TIMEOUT);
+			assertThat(system.workqueue("reports").orElseThrow().overflow()).isEqualTo(Overflow.CALLER_RUNS);
+			assertThat(system.workqueue("plain").orElseThrow().capacity()).isEqualTo(Workqueue.UNBOUNDED);
+		});
 	}
 
 	@Test

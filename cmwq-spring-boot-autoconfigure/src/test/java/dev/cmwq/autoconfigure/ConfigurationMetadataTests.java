@@ -70,7 +70,9 @@ class ConfigurationMetadataTests {
 		assertThat(property(metadata, "cmwq.workqueues.*.flags")).containsEntry("defaultValue", List.of());
 		assertThat(property(metadata, "cmwq.workqueues.*.max-active")).containsEntry("defaultValue", 0);
 		assertThat(property(metadata, "cmwq.workqueues.*.ordered")).containsEntry("defaultValue", false);
-		for (String name : List.of("flags", "max-active", "ordered")) {
+		assertThat(property(metadata, "cmwq.workqueues.*.overflow")).containsEntry("defaultValue", "reject");
+		assertThat(property(metadata, "cmwq.workqueues.*.overflow-timeout")).containsEntry("defaultValue", "1s");
+		for (String name : List.of("flags", "max-active", "ordered", "queue-capacity", "overflow", "overflow-timeout")) {
 			assertThat((String) property(metadata, "cmwq.workqueues.*." + name).get("description"))
 				.contains("cmwq.workqueues.<name>." + name);
 		}

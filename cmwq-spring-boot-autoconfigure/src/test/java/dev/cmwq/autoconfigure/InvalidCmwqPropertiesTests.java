@@ -69,6 +69,39 @@ class InvalidCmwqPropertiesTests {
 	}
 
 	@Test
+	void queueCapacityBelowOne() {
+		this.runner.withPropertyValues("cmwq.workqueues.mailer.queue-capacity=0")
+			.run((context) -> assertFailure(context, "cmwq.workqueues.mailer.queue-capacity", "0"));
+	}
+
+	@Test
+	void callerRunsOnAnOrderedOrFreezableWorkqueue() {
+		this.runner
+			.withPropertyValues("cmwq.workqueues.audit.ordered=true", "cmwq.workqueues.audit.queue-capacity=10",
+					"cmwq.workqueues.audit.overflow=caller-runs")
+			.run((context) -> assertFailure(context, "cmwq.workqueues.audit.overflow", "caller-runs"));
+		this.runner
+			.withPropertyValues("cmwq.workqueues.batch.flags=freezable", "cmwq.workqueues.batch.overflow=CALLER_RUNS")
+			.run((context) -> assertFailure(context, "cmwq.workqueues.batch.overflow", "CALLER_RUNS"));
+	}
+
+	@Test
+	void negativeOverflowTimeout() {
+		this.runner.withPropertyValues("cmwq.workqueues.mailer.overflow-timeout=-1s")
+			.run((context) -> assertFailure(context, "cmwq.workqueues.mailer.overflow-timeout", "-1s"));
+	}
+
+	@Test
+	void unknownOverflowPolicy() {
+		this.runner.withPropertyValues("cmwq.workqueues.mailer.overflow=drop").run((context) -> {
+			assertThat(context).hasFailed();
+			FailureAnalysis analysis = StartupFailures.analyze(context.getStartupFailure());
+			assertThat(analysis.getDescription()).contains("Property: cmwq.workqueues.mailer.overflow")
+				.contains("Value: \"drop\"");
+		});
+	}
+
+	@Test
 	void nameTooLong() {
 		String name = "a".repeat(33);
 		this.runner.withPropertyValues("cmwq.workqueues." + name + ".max-active=1")

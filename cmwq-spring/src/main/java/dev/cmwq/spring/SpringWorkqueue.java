@@ -10,6 +10,7 @@ import java.util.function.BooleanSupplier;
 import java.util.function.UnaryOperator;
 
 import dev.cmwq.core.DelayedWork;
+import dev.cmwq.core.Overflow;
 import dev.cmwq.core.Work;
 import dev.cmwq.core.Workqueue;
 import dev.cmwq.core.WorkqueueFlag;
@@ -170,6 +171,26 @@ public final class SpringWorkqueue implements Workqueue, AsyncTaskExecutor {
 	@Override
 	public boolean isOrdered() {
 		return this.delegate.isOrdered();
+	}
+
+	@Override
+	public void setCapacity(int capacity, Overflow overflow, Duration overflowTimeout) {
+		this.delegate.setCapacity(capacity, overflow, overflowTimeout);
+	}
+
+	@Override
+	public int capacity() {
+		return this.delegate.capacity();
+	}
+
+	@Override
+	public Overflow overflow() {
+		return this.delegate.overflow();
+	}
+
+	@Override
+	public Duration overflowTimeout() {
+		return this.delegate.overflowTimeout();
 	}
 
 	@Override

@@ -6,9 +6,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.function.UnaryOperator;
 
 import dev.cmwq.autoconfigure.support.Items;
+import dev.cmwq.core.Overflow;
 import dev.cmwq.core.Work;
 import dev.cmwq.core.Workqueue;
 import dev.cmwq.core.WorkqueueFlag;
@@ -22,6 +24,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 /**
@@ -70,14 +73,16 @@ class WorkqueueMetricsTests {
 					.isNotNull();
 			}
 			assertThat(this.registry.find("cmwq.watchdog.stalls").tags("pool", pool).functionCounter()).isNotNull();
-			assertThat(this.registry.find("cmwq.pool.cm.wakeups").tags("pool", pool, "kind", kind).functionCounter())
-				.as("cmwq.pool.cm.wakeups " + pool)
-				.isNotNull();
+			for (String name : List.of("cmwq.pool.cm.wakeups", "cmwq.pool.worker.start.failures")) {
+				assertThat(this.registry.find(name).tags("pool", pool, "kind", kind).functionCounter())
+					.as(name + " " + pool)
+					.isNotNull();
+			}
 		}
 		for (String queue : List.of("events", "events_freezable", "thumbnails")) {
 			assertThat(this.registry.find("cmwq.workqueue.active").tag("workqueue", queue).gauge()).isNotNull();
 			assertThat(this.registry.find("cmwq.workqueue.pending").tag("workqueue", queue).gauge()).isNotNull();
-			for (String outcome : List.of("completed", "failed", "cancelled")) {
+			for (String outcome : List.of("completed", "failed", "cancelled", "rejected")) {
 				assertThat(this.registry.find("cmwq.workqueue.items")
 					.tags("workqueue", queue, "outcome", outcome)
 					.functionCounter()).isNotNull();
@@ -202,6 +207,7 @@ class WorkqueueMetricsTests {
 		start((builder) -> builder.cpuIntensiveThreshold(Duration.ZERO).failureHandler((wq, work, failure) -> {
 		}));
 		Workqueue events = this.system.workqueue("events").orElseThrow();
+		events.setCapacity(1, Overflow.REJECT, Duration.ZERO);
 		CountDownLatch spinning = new CountDownLatch(1);
 		CountDownLatch release = release();
 		events.queueOn(0, Items.spinning(spinning, release));
@@ -213,6 +219,8 @@ class WorkqueueMetricsTests {
 		events.queueOn(0, new Work(() -> {
 			throw new IllegalStateException("boom");
 		}));
+		assertThatThrownBy(() -> events.queueOn(0, new Work(() -> {
+		}))).isInstanceOf(RejectedExecutionException.class);
 		release.countDown();
 		events.flush();
 
@@ -220,7 +228,17 @@ class WorkqueueMetricsTests {
 			assertThat(items("events", "completed")).isEqualTo(1);
 			assertThat(items("events", "failed")).isEqualTo(1);
 			assertThat(items("events", "cancelled")).isEqualTo(1);
+			assertThat(items("events", "rejected")).isEqualTo(1);
 		});
+	}
+
+	@Test
+	void workerThreadsThatCouldNotBeStartedAreCountedPerPool() {
+		start((builder) -> builder.threadFactory((r) -> null).shutdownTimeout(Duration.ZERO));
+		this.system.workqueue("events").orElseThrow().queueOn(1, new Work(() -> {
+		}));
+		await().atMost(PATIENCE).until(() -> poolCounter("cmwq.pool.worker.start.failures", "cpu1") >= 1);
+		assertThat(poolCounter("cmwq.pool.worker.start.failures", "cpu0")).isZero();
 	}
 
 	@Test

@@ -35,10 +35,13 @@ import io.micrometer.core.instrument.binder.MeterBinder;
  * (1 while the watchdog reports the pool stalled, else 0) (tags {@code pool}, {@code kind}): gauges</li>
  * <li>{@code cmwq.pool.cm.wakeups} (tags {@code pool}, {@code kind}): counter of the times a worker of the pool
  * blocked and concurrency management started another worker</li>
+ * <li>{@code cmwq.pool.worker.start.failures} (tags {@code pool}, {@code kind}): counter of the worker threads the
+ * pool could not start (the thread factory refused, misbehaved, or the JVM could not make a thread)</li>
  * <li>{@code cmwq.frozen} (1 while frozen, else 0) and {@code cmwq.cpus} (tag {@code state} = online | offline):
  * gauges</li>
  * <li>{@code cmwq.workqueue.active}, {@code cmwq.workqueue.pending} (tag {@code workqueue}): gauges (tasks)</li>
- * <li>{@code cmwq.workqueue.items} (tags {@code workqueue}, {@code outcome} = completed | failed | cancelled),
+ * <li>{@code cmwq.workqueue.items} (tags {@code workqueue}, {@code outcome} = completed | failed | cancelled |
+ * rejected),
  * {@code cmwq.workqueue.cpu.intensive}, {@code cmwq.workqueue.cm.wakeups}, {@code cmwq.workqueue.mayday},
  * {@code cmwq.workqueue.rescued} (tag {@code workqueue}): counters over the queue's statistics</li>
  * <li>{@code cmwq.workqueue.wait} (queued to started) and {@code cmwq.workqueue.execution} (tag
@@ -201,6 +204,11 @@ public class WorkqueueMetrics implements MeterBinder, AutoCloseable {
 				.description("Times a worker of the pool blocked and concurrency management started another worker")
 				.tags(tags)
 				.register(this.registry);
+			FunctionCounter
+				.builder("cmwq.pool.worker.start.failures", cache, (c) -> c.pool(id, PoolSnapshot::failedStarts))
+				.description("Worker threads the pool could not start: the thread factory refused or misbehaved")
+				.tags(tags)
+				.register(this.registry);
 			FunctionCounter.builder("cmwq.watchdog.stalls", cache, (c) -> c.pool(id, PoolSnapshot::stalls))
 				.description("Times the watchdog reported the pool as stalled")
 				.tag("pool", id)
@@ -231,6 +239,7 @@ public class WorkqueueMetrics implements MeterBinder, AutoCloseable {
 			items(cache, name, "completed", WorkqueueStats::completed);
 			items(cache, name, "failed", WorkqueueStats::failed);
 			items(cache, name, "cancelled", WorkqueueStats::cancelled);
+			items(cache, name, "rejected", WorkqueueStats::rejected);
 			counter(cache, name, "cmwq.workqueue.cpu.intensive", WorkqueueStats::cpuIntensive,
 					"Items found running longer than the CPU-intensive threshold without blocking");
 			counter(cache, name, "cmwq.workqueue.cm.wakeups", WorkqueueStats::cmWakeups,
@@ -253,7 +262,7 @@ public class WorkqueueMetrics implements MeterBinder, AutoCloseable {
 
 		private void items(SnapshotCache cache, String name, String outcome, SnapshotCache.StatsValue value) {
 			FunctionCounter.builder("cmwq.workqueue.items", cache, (c) -> c.stats(name, value))
-				.description("Items of the workqueue that ended, by outcome")
+				.description("Items of the workqueue that ended, or were refused, by outcome")
 				.tag("workqueue", name)
 				.tag("outcome", outcome)
 				.register(this.registry);
