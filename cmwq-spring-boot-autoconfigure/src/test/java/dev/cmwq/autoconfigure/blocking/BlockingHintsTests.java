@@ -63,7 +63,11 @@ class BlockingHintsTests {
 				DataSourceAutoConfiguration.class, SslAutoConfiguration.class, RestClientAutoConfiguration.class,
 				RestTemplateAutoConfiguration.class))
 		.withBean(WorkqueueSystem.class,
-				() -> WorkqueueSystem.builder().cpus(1).detectorInterval(Duration.ofHours(1)).build())
+				() -> WorkqueueSystem.builder()
+					.cpus(1)
+					.detectorInterval(Duration.ofHours(1))
+					.cpuIntensiveThreshold(Duration.ZERO)
+					.build())
 		.withPropertyValues("spring.datasource.url=jdbc:h2:mem:hints;LOCK_TIMEOUT=60000",
 				"spring.datasource.hikari.maximum-pool-size=4");
 
@@ -240,7 +244,7 @@ class BlockingHintsTests {
 		CountDownLatch go = new CountDownLatch(1);
 		CountDownLatch callDone = new CountDownLatch(1);
 		events.queueOn(0, new Work(() -> {
-			Items.await(go); // counts as running: the detector does not look, and this wait gives no hint
+			Items.spinUntil(go); // counts as running, even if the detector looks, and gives no hint
 			call.run();
 			callDone.countDown();
 		}));
@@ -249,7 +253,8 @@ class BlockingHintsTests {
 		go.countDown();
 		assertThat(next.await(PATIENCE.toSeconds(), TimeUnit.SECONDS)).isTrue();
 		assertThat(callDone.getCount()).isOne(); // the first item is still blocked
-		assertThat(events.snapshot().stats().cmWakeups()).isEqualTo(wakeups + 1);
+		// a hint woke it (the detector sleeps); each JDBC call of the item is a hint, so two may find the next pending
+		assertThat(events.snapshot().stats().cmWakeups()).isGreaterThan(wakeups);
 		unblock.run();
 		assertThat(callDone.await(PATIENCE.toSeconds(), TimeUnit.SECONDS)).isTrue();
 		assertThat(events.snapshot().stats().failed()).isZero();

@@ -149,7 +149,11 @@ class ReactorBlockingHintTests {
 		.withConfiguration(AutoConfigurations.of(CmwqAutoConfiguration.class, BlockingHintsAutoConfiguration.class,
 				WebClientAutoConfiguration.class))
 		.withBean(WorkqueueSystem.class,
-				() -> WorkqueueSystem.builder().cpus(1).detectorInterval(Duration.ofHours(1)).build());
+				() -> WorkqueueSystem.builder()
+					.cpus(1)
+					.detectorInterval(Duration.ofHours(1))
+					.cpuIntensiveThreshold(Duration.ZERO)
+					.build());
 
 	@Test
 	void theAutoConfigurationRegistersTheHintWhileTheContextRuns() {
@@ -203,6 +207,7 @@ class ReactorBlockingHintTests {
 			.cpus(1)
 			.systemWorkqueues(false)
 			.detectorInterval(Duration.ofHours(1))
+			.cpuIntensiveThreshold(Duration.ZERO)
 			.build();
 		return this.system.allocWorkqueue("reactive", Set.of(), 0);
 	}
@@ -233,7 +238,7 @@ class ReactorBlockingHintTests {
 		CountDownLatch go = new CountDownLatch(1);
 		CountDownLatch callDone = new CountDownLatch(1);
 		wq.queueOn(0, new Work(() -> {
-			Items.await(go); // counts as running: the detector does not look, and this wait gives no hint
+			Items.spinUntil(go); // counts as running, even if the detector looks, and gives no hint
 			call.run();
 			callDone.countDown();
 		}));

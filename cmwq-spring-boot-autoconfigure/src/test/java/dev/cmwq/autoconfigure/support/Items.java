@@ -75,6 +75,20 @@ public final class Items {
 	 * the JVM sleeps in its interval (another system's that is idle sleeps too).
 	 * @param wq a workqueue of the system
 	 */
+	/**
+	 * Spins until the latch is open: unlike a wait, the item keeps counting as running whenever the block detector
+	 * looks (with CPU-intensive detection off), so only a blocking hint can let its pool start another item.
+	 */
+	public static void spinUntil(CountDownLatch latch) {
+		long deadline = System.nanoTime() + HOLD_LIMIT_NANOS;
+		while (latch.getCount() > 0) {
+			if (System.nanoTime() - deadline > 0) {
+				throw new IllegalStateException("latch not opened in time");
+			}
+			Thread.onSpinWait();
+		}
+	}
+
 	public static void quietDetector(Workqueue wq) {
 		CountDownLatch ran = new CountDownLatch(1);
 		wq.queueOn(0, new Work(ran::countDown));
