@@ -27,7 +27,9 @@ final class Rescuer implements Runnable {
 	Rescuer(DefaultWorkqueue wq) {
 		this.wq = wq;
 		this.worker = new Worker(null, 0, true);
-		this.thread = new Thread(this, "cmwq-rescuer-" + wq.name());
+		// with virtual workers the rescuer is virtual too: items run on virtual threads wherever they run
+		this.thread = wq.system.virtualThreads.isVirtual() ? wq.system.threadFactory.newThread(this) : new Thread(this);
+		this.thread.setName("cmwq-rescuer-" + wq.name());
 		this.thread.setDaemon(true);
 		this.worker.thread = this.thread;
 	}

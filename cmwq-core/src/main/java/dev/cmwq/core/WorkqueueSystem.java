@@ -66,6 +66,15 @@ public final class WorkqueueSystem implements AutoCloseable {
 
 	final ThreadFactory threadFactory; // I
 
+	/** I: which threads run the items ({@link Builder#virtualThreads}). */
+	final VirtualThreadMode virtualThreads;
+
+	/**
+	 * I: {@link VirtualThreadMode#SCHEDULER}: the JDK's scheduler manages concurrency; no item counts as running
+	 * ({@code Worker.startItem}) and the block detector never scans ({@code BlockDetector.watch}).
+	 */
+	final boolean jdkScheduled;
+
 	private final long shutdownTimeoutNanos; // I
 
 	private final WorkFailureHandler failureHandler; // I
@@ -110,7 +119,9 @@ public final class WorkqueueSystem implements AutoCloseable {
 		this.idleTimeoutNanos = builder.idleTimeout.toNanos();
 		this.maydayIntervalNanos = builder.maydayInterval.toNanos();
 		this.maxWorkersPerPool = builder.maxWorkersPerPool;
-		this.threadFactory = builder.threadFactory;
+		this.virtualThreads = builder.virtualThreads;
+		this.jdkScheduled = builder.virtualThreads == VirtualThreadMode.SCHEDULER;
+		this.threadFactory = builder.virtualThreads.isVirtual() ? VirtualThreads.factory() : builder.threadFactory;
 		this.shutdownTimeoutNanos = builder.shutdownTimeout.toNanos();
 		this.failureHandler = builder.failureHandler;
 		this.topology = new CpuTopology(this, this.nrCpus);
@@ -276,6 +287,14 @@ public final class WorkqueueSystem implements AutoCloseable {
 		}
 		LOG.info("CPU {} is online", cpu);
 		return true;
+	}
+
+	/**
+	 * Which threads run the items, and who manages concurrency.
+	 * @return the mode the system was built with ({@link VirtualThreadMode#OFF} by default)
+	 */
+	public VirtualThreadMode virtualThreadMode() {
+		return this.virtualThreads;
 	}
 
 	List<WorkerPool> pools() {
@@ -591,6 +610,10 @@ public final class WorkqueueSystem implements AutoCloseable {
 
 		private ThreadFactory threadFactory = Thread::new;
 
+		private boolean threadFactorySet;
+
+		private VirtualThreadMode virtualThreads = VirtualThreadMode.OFF;
+
 		private WorkFailureHandler failureHandler = (wq, work, failure) -> LOG
 			.error("Work item {} on workqueue '{}' failed", work.task(), wq.name(), failure);
 
@@ -701,6 +724,21 @@ public final class WorkqueueSystem implements AutoCloseable {
 		 */
 		public Builder threadFactory(ThreadFactory threadFactory) {
 			this.threadFactory = Objects.requireNonNull(threadFactory, "threadFactory");
+			this.threadFactorySet = true;
+			return this;
+		}
+
+		/**
+		 * Runs the items on virtual threads (JDK 21 or later): {@link VirtualThreadMode#MANAGED} keeps cmwq's
+		 * concurrency management, {@link VirtualThreadMode#SCHEDULER} leaves it to the JDK's scheduler. Workers
+		 * (and the rescuers of {@code MEM_RECLAIM} queues) are then virtual threads that inherit no inheritable
+		 * thread locals; they are named, counted, limited by {@link #maxWorkersPerPool} and reaped after the idle
+		 * timeout like platform workers. It cannot be combined with {@link #threadFactory}.
+		 * @param mode the mode; {@link VirtualThreadMode#OFF} (the default) for platform threads
+		 * @return this builder
+		 */
+		public Builder virtualThreads(VirtualThreadMode mode) {
+			this.virtualThreads = Objects.requireNonNull(mode, "mode");
 			return this;
 		}
 
@@ -719,6 +757,16 @@ public final class WorkqueueSystem implements AutoCloseable {
 		 * @return the system
 		 */
 		public WorkqueueSystem build() {
+			if (this.virtualThreads.isVirtual()) {
+				if (!VirtualThreadMode.isSupported()) {
+					throw new UnsupportedOperationException("virtualThreads(" + this.virtualThreads
+							+ ") needs JDK 21 or later; this is JDK " + Runtime.version().feature());
+				}
+				if (this.threadFactorySet) {
+					throw new IllegalStateException("virtualThreads(" + this.virtualThreads
+							+ ") makes the worker threads itself: it cannot be combined with threadFactory(...)");
+				}
+			}
 			return new WorkqueueSystem(this);
 		}
 
