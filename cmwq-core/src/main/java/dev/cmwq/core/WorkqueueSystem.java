@@ -121,7 +121,8 @@ public final class WorkqueueSystem implements AutoCloseable {
 		this.maxWorkersPerPool = builder.maxWorkersPerPool;
 		this.virtualThreads = builder.virtualThreads;
 		this.jdkScheduled = builder.virtualThreads == VirtualThreadMode.SCHEDULER;
-		this.threadFactory = builder.virtualThreads.isVirtual() ? VirtualThreads.factory() : builder.threadFactory;
+		this.threadFactory = (builder.virtualThreads.isVirtual() && !builder.threadFactorySet) ? VirtualThreads.factory()
+				: builder.threadFactory;
 		this.shutdownTimeoutNanos = builder.shutdownTimeout.toNanos();
 		this.failureHandler = builder.failureHandler;
 		this.topology = new CpuTopology(this, this.nrCpus);
@@ -733,7 +734,8 @@ public final class WorkqueueSystem implements AutoCloseable {
 		 * concurrency management, {@link VirtualThreadMode#SCHEDULER} leaves it to the JDK's scheduler. Workers
 		 * (and the rescuers of {@code MEM_RECLAIM} queues) are then virtual threads that inherit no inheritable
 		 * thread locals; they are named, counted, limited by {@link #maxWorkersPerPool} and reaped after the idle
-		 * timeout like platform workers. It cannot be combined with {@link #threadFactory}.
+		 * timeout like platform workers. A {@link #threadFactory} given as well must make virtual threads (for
+		 * instance by delegating to {@code Thread.ofVirtual().factory()}); {@link #build()} checks one.
 		 * @param mode the mode; {@link VirtualThreadMode#OFF} (the default) for platform threads
 		 * @return this builder
 		 */
@@ -755,6 +757,8 @@ public final class WorkqueueSystem implements AutoCloseable {
 		/**
 		 * Builds the system. No thread is started until work arrives.
 		 * @return the system
+		 * @throws UnsupportedOperationException for virtual threads before JDK 21
+		 * @throws IllegalStateException for virtual threads with a factory of platform threads
 		 */
 		public WorkqueueSystem build() {
 			if (this.virtualThreads.isVirtual()) {
@@ -763,11 +767,29 @@ public final class WorkqueueSystem implements AutoCloseable {
 							+ ") needs JDK 21 or later; this is JDK " + Runtime.version().feature());
 				}
 				if (this.threadFactorySet) {
-					throw new IllegalStateException("virtualThreads(" + this.virtualThreads
-							+ ") makes the worker threads itself: it cannot be combined with threadFactory(...)");
+					checkMakesVirtualThreads(this.threadFactory, this.virtualThreads);
 				}
 			}
 			return new WorkqueueSystem(this);
+		}
+
+		/**
+		 * A factory given with virtual threads must make virtual threads: it is asked for one unstarted thread now
+		 * (a factory that refuses is not judged here; its refusals count as such when workers are needed).
+		 */
+		private static void checkMakesVirtualThreads(ThreadFactory factory, VirtualThreadMode mode) {
+			Thread sample;
+			try {
+				sample = factory.newThread(() -> {
+				});
+			}
+			catch (RuntimeException ex) {
+				return;
+			}
+			if (sample != null && !VirtualThreads.isVirtual(sample)) {
+				throw new IllegalStateException("virtualThreads(" + mode + ") with a threadFactory that makes platform "
+						+ "threads (" + sample + "): give a factory of virtual threads, or none");
+			}
 		}
 
 		private static Duration positive(String name, Duration value) {

@@ -8,6 +8,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -317,11 +318,22 @@ class VirtualThreadsTest {
 	}
 
 	@Test
-	void aThreadFactoryCannotBeCombinedWithVirtualThreads() {
-		WorkqueueSystem.Builder builder = WorkqueueSystem.builder()
+	void aThreadFactoryGivenWithVirtualThreadsMustMakeVirtualThreads() throws Exception {
+		WorkqueueSystem.Builder platform = WorkqueueSystem.builder()
 			.threadFactory(Thread::new)
 			.virtualThreads(VirtualThreadMode.MANAGED);
-		assertThatIllegalStateException().isThrownBy(builder::build).withMessageContaining("threadFactory");
+		assertThatIllegalStateException().isThrownBy(platform::build).withMessageContaining("platform threads");
+		AtomicInteger made = new AtomicInteger();
+		ThreadFactory virtual = VirtualThreads.factory();
+		WorkqueueSystem system = system(WorkqueueSystem.builder().cpus(1).threadFactory((r) -> {
+			made.incrementAndGet();
+			return virtual.newThread(r);
+		}), VirtualThreadMode.SCHEDULER);
+		List<Boolean> ran = new CopyOnWriteArrayList<>();
+		system.allocWorkqueue("counted", Set.of(), 0).execute(() -> ran.add(isVirtual()));
+		assertThat(system.awaitIdle(Duration.ofSeconds(TIMEOUT))).isTrue();
+		assertThat(ran).containsExactly(true);
+		assertThat(made).hasValue(2); // the sample build() checked, and the worker
 	}
 
 	@ParameterizedTest
