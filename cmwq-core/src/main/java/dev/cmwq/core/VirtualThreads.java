@@ -33,7 +33,7 @@ final class VirtualThreads {
 		}
 		IS_VIRTUAL = isVirtual;
 		OF_VIRTUAL = ofVirtual;
-		SUPPORTED = isVirtual != null && ofVirtual != null;
+		SUPPORTED = isVirtual != null && ofVirtual != null && Runtime.version().feature() >= 21; // 19, 20: preview
 	}
 
 	private VirtualThreads() {
