@@ -37,7 +37,8 @@ public final class BenchMain {
 				usage: java -jar benchmarks/target/benchmarks.jar [options]
 				  --workloads=1,2,...,11      which workloads (default all; 1 is JMH, 2-7 the scenario harness, 8 scaling,
 				                              9 blocking hints, 10 heap per queued item, 11 flood)
-				  --contenders=CMWQ,TPE,...   subset of CMWQ, TPE, FJP, CACHED, SPRING, VIRTUAL (VIRTUAL needs JDK 21+)
+				  --contenders=CMWQ,TPE,...   subset of CMWQ, TPE, FJP, CACHED, SPRING, VIRTUAL, CMWQ_VT_MANAGED,
+				                              CMWQ_VT_SCHEDULER (the last three need JDK 21+)
 				  --quick                     short runs for development (the report is marked not valid)
 				  --max-load=X                refuse to run when the 1-minute load average is above X (default cores / 2)
 				  --wait=SECONDS              first wait up to this long for the load average to fall to it (default 300)

@@ -15,6 +15,7 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
+import dev.cmwq.core.VirtualThreadMode;
 import dev.cmwq.core.WorkqueueSystem;
 import org.springframework.scheduling.concurrent.ThreadPoolTaskExecutor;
 
@@ -29,27 +30,39 @@ enum Contender {
 	CMWQ("cmwq") {
 		@Override
 		Family open(int threads, Duration idleTimeout) {
-			ThreadCounter counter = new ThreadCounter();
-			WorkqueueSystem.Builder builder = WorkqueueSystem.builder()
-				.cpus(threads)
-				.threadFactory(new CountingThreadFactory(Thread::new, counter));
-			if (idleTimeout != null) {
-				builder.idleTimeout(idleTimeout);
-			}
-			WorkqueueSystem system = builder.build();
-			return new Family(counter, system) {
-				private int n;
+			return cmwq(threads, idleTimeout, VirtualThreadMode.OFF);
+		}
+	},
 
-				@Override
-				Executor create() {
-					return system.allocWorkqueue("bench" + (this.n++), Set.of(), 0);
-				}
+	/**
+	 * cmwq with virtual workers under its own concurrency management ({@link VirtualThreadMode#MANAGED}), JDK 21+
+	 * only.
+	 */
+	CMWQ_VT_MANAGED("cmwq, virtual, managed") {
+		@Override
+		Family open(int threads, Duration idleTimeout) {
+			return cmwq(threads, idleTimeout, VirtualThreadMode.MANAGED);
+		}
 
-				@Override
-				void closeAll() {
-					system.close(Duration.ofSeconds(30));
-				}
-			};
+		@Override
+		boolean available() {
+			return VirtualThreadMode.isSupported();
+		}
+	},
+
+	/**
+	 * cmwq with virtual workers, concurrency left to the JDK's scheduler ({@link VirtualThreadMode#SCHEDULER}), JDK
+	 * 21+ only.
+	 */
+	CMWQ_VT_SCHEDULER("cmwq, virtual, JDK scheduler") {
+		@Override
+		Family open(int threads, Duration idleTimeout) {
+			return cmwq(threads, idleTimeout, VirtualThreadMode.SCHEDULER);
+		}
+
+		@Override
+		boolean available() {
+			return VirtualThreadMode.isSupported();
 		}
 	},
 
@@ -188,6 +201,33 @@ enum Contender {
 			Thread t = new Thread(r, "bench-exec-" + THREAD_IDS.incrementAndGet());
 			t.setDaemon(true);
 			return t;
+		};
+	}
+
+	/** One WorkqueueSystem with {@code threads} simulated CPUs, its workers counted; each executor a bound queue. */
+	static Family cmwq(int threads, Duration idleTimeout, VirtualThreadMode mode) {
+		ThreadCounter counter = new ThreadCounter();
+		ThreadFactory threadFactory = mode.equals(VirtualThreadMode.OFF) ? Thread::new : virtualFactory();
+		WorkqueueSystem.Builder builder = WorkqueueSystem.builder()
+			.cpus(threads)
+			.virtualThreads(mode)
+			.threadFactory(new CountingThreadFactory(threadFactory, counter));
+		if (idleTimeout != null) {
+			builder.idleTimeout(idleTimeout);
+		}
+		WorkqueueSystem system = builder.build();
+		return new Family(counter, system) {
+			private int n;
+
+			@Override
+			Executor create() {
+				return system.allocWorkqueue("bench" + (this.n++), Set.of(), 0);
+			}
+
+			@Override
+			void closeAll() {
+				system.close(Duration.ofSeconds(30));
+			}
 		};
 	}
 

@@ -92,6 +92,9 @@ final class BlockDetector implements Runnable {
 
 	/** A managed pool has pending items, or a worker said it is about to block: make sure the scan runs. */
 	void watch() {
+		if (this.system.jdkScheduled) {
+			return; // VirtualThreadMode.SCHEDULER: a virtual thread that blocks frees its carrier by itself
+		}
 		Thread t = this.thread;
 		if (t == null) {
 			start();

@@ -27,7 +27,14 @@ final class Rescuer implements Runnable {
 	Rescuer(DefaultWorkqueue wq) {
 		this.wq = wq;
 		this.worker = new Worker(null, 0, true);
-		this.thread = wq.system.newThread(this, "cmwq-rescuer-" + wq.name());
+		if (wq.system.virtualThreads.isVirtual()) { // items run on virtual threads wherever they run
+			this.thread = wq.system.threadFactory.newThread(this);
+			this.thread.setName("cmwq-rescuer-" + wq.name());
+			this.thread.setDaemon(true);
+		}
+		else {
+			this.thread = wq.system.newThread(this, "cmwq-rescuer-" + wq.name());
+		}
 		this.worker.thread = this.thread;
 	}
 

@@ -48,8 +48,14 @@ class ThreadStateProbe implements AutoCloseable {
 	ThreadStateProbe() {
 	}
 
-	/** Opens a probe for the calling thread; {@link #NONE} (JVM states only) where /proc is not there. */
+	/**
+	 * Opens a probe for the calling thread; {@link #NONE} (JVM states only) where /proc is not there, and for a
+	 * virtual thread.
+	 */
 	static ThreadStateProbe forCurrentThread() {
+		if (VirtualThreads.isVirtual(Thread.currentThread())) {
+			return NONE; // /proc/thread-self is the carrier's, which changes under a virtual thread
+		}
 		try {
 			Path self = Path.of("/proc/thread-self");
 			if (!Files.exists(self)) {

@@ -277,7 +277,7 @@ final class Worker implements Runnable {
 		this.startedAt = start;
 		pool.lastProgress = start;
 		this.itemSeq++;
-		if (pwq.wq.cpuIntensive) {
+		if (pwq.wq.cpuIntensive || pool.system.jdkScheduled) { // never counts as running
 			this.flags |= CPU_INTENSIVE;
 			pool.recount(this);
 		}
@@ -325,7 +325,7 @@ final class Worker implements Runnable {
 		assert pool.isLocked();
 		PoolWorkqueue pwq = this.currentPwq;
 		if (this.flags != 0) {
-			if ((this.flags & CPU_INTENSIVE) != 0 && !pwq.wq.cpuIntensive) {
+			if ((this.flags & CPU_INTENSIVE) != 0 && !pwq.wq.cpuIntensive && !pool.system.jdkScheduled) {
 				pwq.wq.stats.cpuIntensive.increment();
 			}
 			setFlags(0);

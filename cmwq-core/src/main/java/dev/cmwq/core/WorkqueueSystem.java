@@ -72,6 +72,15 @@ public final class WorkqueueSystem implements AutoCloseable {
 	/** I: the context class loader of the engine's own threads: the one of the thread that built the system. */
 	private final ClassLoader threadClassLoader;
 
+	/** I: which threads run the items ({@link Builder#virtualThreads}). */
+	final VirtualThreadMode virtualThreads;
+
+	/**
+	 * I: {@link VirtualThreadMode#SCHEDULER}: the JDK's scheduler manages concurrency; no item counts as running
+	 * ({@code Worker.startItem}) and the block detector never scans ({@code BlockDetector.watch}).
+	 */
+	final boolean jdkScheduled;
+
 	private final long shutdownTimeoutNanos; // I
 
 	private final WorkFailureHandler failureHandler; // I
@@ -117,8 +126,16 @@ public final class WorkqueueSystem implements AutoCloseable {
 		this.maydayIntervalNanos = builder.maydayInterval.toNanos();
 		this.maxWorkersPerPool = builder.maxWorkersPerPool;
 		this.threadClassLoader = Thread.currentThread().getContextClassLoader();
+		this.virtualThreads = builder.virtualThreads;
+		this.jdkScheduled = builder.virtualThreads == VirtualThreadMode.SCHEDULER;
 		this.ownThreadFactory = builder.threadFactory == null;
-		this.threadFactory = this.ownThreadFactory ? (task) -> newThread(task, "cmwq-worker") : builder.threadFactory;
+		if (!this.ownThreadFactory) {
+			this.threadFactory = builder.threadFactory;
+		}
+		else {
+			this.threadFactory = builder.virtualThreads.isVirtual() ? VirtualThreads.factory()
+					: (task) -> newThread(task, "cmwq-worker");
+		}
 		this.shutdownTimeoutNanos = builder.shutdownTimeout.toNanos();
 		this.failureHandler = builder.failureHandler;
 		this.topology = new CpuTopology(this, this.nrCpus);
@@ -284,6 +301,14 @@ public final class WorkqueueSystem implements AutoCloseable {
 		}
 		LOG.info("CPU {} is online", cpu);
 		return true;
+	}
+
+	/**
+	 * Which threads run the items, and who manages concurrency.
+	 * @return the mode the system was built with ({@link VirtualThreadMode#OFF} by default)
+	 */
+	public VirtualThreadMode virtualThreadMode() {
+		return this.virtualThreads;
 	}
 
 	List<WorkerPool> pools() {
@@ -614,6 +639,8 @@ public final class WorkqueueSystem implements AutoCloseable {
 
 		private ThreadFactory threadFactory;
 
+		private VirtualThreadMode virtualThreads = VirtualThreadMode.OFF;
+
 		private WorkFailureHandler failureHandler = (wq, work, failure) -> LOG
 			.error("Work item {} on workqueue '{}' failed", work.task(), wq.name(), failure);
 
@@ -736,6 +763,21 @@ public final class WorkqueueSystem implements AutoCloseable {
 		}
 
 		/**
+		 * Runs the items on virtual threads (JDK 21 or later): {@link VirtualThreadMode#MANAGED} keeps cmwq's
+		 * concurrency management, {@link VirtualThreadMode#SCHEDULER} leaves it to the JDK's scheduler. Workers
+		 * (and the rescuers of {@code MEM_RECLAIM} queues) are then virtual threads that inherit no inheritable
+		 * thread locals; they are named, counted, limited by {@link #maxWorkersPerPool} and reaped after the idle
+		 * timeout like platform workers. A {@link #threadFactory} given as well must make virtual threads (for
+		 * instance by delegating to {@code Thread.ofVirtual().factory()}); {@link #build()} checks one.
+		 * @param mode the mode; {@link VirtualThreadMode#OFF} (the default) for platform threads
+		 * @return this builder
+		 */
+		public Builder virtualThreads(VirtualThreadMode mode) {
+			this.virtualThreads = Objects.requireNonNull(mode, "mode");
+			return this;
+		}
+
+		/**
 		 * Told about items that throw; the default logs them.
 		 * @param handler the handler
 		 * @return this builder
@@ -748,9 +790,39 @@ public final class WorkqueueSystem implements AutoCloseable {
 		/**
 		 * Builds the system. No thread is started until work arrives.
 		 * @return the system
+		 * @throws UnsupportedOperationException for virtual threads before JDK 21
+		 * @throws IllegalStateException for virtual threads with a factory of platform threads
 		 */
 		public WorkqueueSystem build() {
+			if (this.virtualThreads.isVirtual()) {
+				if (!VirtualThreadMode.isSupported()) {
+					throw new UnsupportedOperationException("virtualThreads(" + this.virtualThreads
+							+ ") needs JDK 21 or later; this is JDK " + Runtime.version().feature());
+				}
+				if (this.threadFactory != null) {
+					checkMakesVirtualThreads(this.threadFactory, this.virtualThreads);
+				}
+			}
 			return new WorkqueueSystem(this);
+		}
+
+		/**
+		 * A factory given with virtual threads must make virtual threads: it is asked for one unstarted thread now
+		 * (a factory that refuses is not judged here; its refusals count as such when workers are needed).
+		 */
+		private static void checkMakesVirtualThreads(ThreadFactory factory, VirtualThreadMode mode) {
+			Thread sample;
+			try {
+				sample = factory.newThread(() -> {
+				});
+			}
+			catch (RuntimeException ex) {
+				return;
+			}
+			if (sample != null && !VirtualThreads.isVirtual(sample)) {
+				throw new IllegalStateException("virtualThreads(" + mode + ") with a threadFactory that makes platform "
+						+ "threads (" + sample + "): give a factory of virtual threads, or none");
+			}
 		}
 
 		private static Duration positive(String name, Duration value) {

@@ -67,6 +67,9 @@
  * items, flags blocked ones, marks CPU hogs). The timer, the detector and the rescuers survive any {@code Throwable}:
  * what failed is counted, logged rate-limited and retried after a back-off ({@code Housekeeping}, and
  * {@link dev.cmwq.core.WorkqueueSystem#housekeeping()} for health checks).
+ With {@link dev.cmwq.core.VirtualThreadMode} (JDK 21+) workers and rescuers are virtual threads: in {@code MANAGED}
+ * the detector probes them by their JVM state only; in {@code SCHEDULER} every item runs flagged CPU_INTENSIVE
+ * ({@code WorkqueueSystem.jdkScheduled}) and the detector is never started.
  *
  * <h3>Concurrency management, and waking up</h3>
  * A bound pool whose CPU is online starts items only while none of its workers counts as running

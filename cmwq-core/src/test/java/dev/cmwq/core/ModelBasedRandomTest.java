@@ -66,7 +66,9 @@ import static org.assertj.core.api.Assertions.fail;
  * third thread, in turn returning null, throwing, returning a thread already started, and returning a thread that
  * never runs the worker; mayday interval 5 ms) and {@link Mode#NO_THREADS} (it misbehaves so for every thread; every
  * queue is MEM_RECLAIM, so only the rescuers run items). Both count failed starts. Faults of the engine's own
- * housekeeping threads (issue 20) would be one more mode, or one more driver operation in {@code step}.
+ * housekeeping threads would be one more mode, or one more driver operation in {@code step}. On JDK 21+
+ * ({@code VirtualThreadsTest}) {@link Mode#VIRTUAL_MANAGED} and {@link Mode#VIRTUAL_SCHEDULER}, where every item must
+ * also run on a virtual thread.
  *
  * <h2>Replay and soak</h2>
  * The seed is printed; {@code -Dcmwq.model.seed=N} replays it (each driver's operation sequence, and each item
@@ -88,13 +90,29 @@ class ModelBasedRandomTest {
 
 	enum Mode {
 
-		THREADS, FLAKY_THREADS, NO_THREADS
+		THREADS, FLAKY_THREADS, NO_THREADS,
+
+		/** {@link VirtualThreadMode#MANAGED} (JDK 21+): run by {@code VirtualThreadsTest}. */
+		VIRTUAL_MANAGED,
+
+		/** {@link VirtualThreadMode#SCHEDULER} (JDK 21+): run by {@code VirtualThreadsTest}. */
+		VIRTUAL_SCHEDULER;
+
+		VirtualThreadMode virtualThreads() {
+			return (this == VIRTUAL_MANAGED) ? VirtualThreadMode.MANAGED
+					: (this == VIRTUAL_SCHEDULER) ? VirtualThreadMode.SCHEDULER : VirtualThreadMode.OFF;
+		}
 
 	}
 
 	@ParameterizedTest
-	@EnumSource(Mode.class)
+	@EnumSource(value = Mode.class, names = { "THREADS", "FLAKY_THREADS", "NO_THREADS" })
 	void randomOperationsAgreeWithTheModel(Mode mode) throws Exception {
+		run(mode);
+	}
+
+	/** Runs the model in {@code mode} and fails with every violation found. */
+	static void run(Mode mode) throws Exception {
 		Long fixed = Long.getLong("cmwq.model.seed");
 		long seed = (fixed != null) ? fixed : System.nanoTime();
 		Duration duration = Duration.parse("PT" + System.getProperty("cmwq.model.duration", "8s"));
@@ -162,7 +180,10 @@ class ModelBasedRandomTest {
 				.idleTimeout(Duration.ofMillis(50))
 				.maydayInterval(Duration.ofMillis(5))
 				.failureHandler((wq, work, failure) -> this.model.failureReported(wq, failure));
-			if (mode != Mode.THREADS) {
+			if (mode.virtualThreads().isVirtual()) {
+				builder.virtualThreads(mode.virtualThreads());
+			}
+			else if (mode != Mode.THREADS) {
 				builder.threadFactory(misbehavingFactory(mode));
 			}
 			this.system = builder.build();
@@ -567,6 +588,9 @@ class ModelBasedRandomTest {
 		private void body(WorkModel.Queue q, WorkModel.Item item, SplittableRandom r) {
 			if (q.freezable && this.frozenQuiet) {
 				this.model.violation("%s: an item started after the freeze was complete", q.name);
+			}
+			if (VirtualThreads.isVirtual(Thread.currentThread()) != this.mode.virtualThreads().isVirtual()) {
+				this.model.violation("%s: an item ran on %s in mode %s", q.name, Thread.currentThread(), this.mode);
 			}
 			int b = r.nextInt(100);
 			if (b < 15) {

@@ -36,7 +36,8 @@ class WorkqueueSystemConfiguration {
 			.watchdogThreshold(properties.getWatchdogThreshold())
 			.maxWorkersPerPool(properties.getMaxWorkersPerPool())
 			.shutdownTimeout(properties.getShutdownTimeout())
-			.systemWorkqueues(properties.isSystemWorkqueues());
+			.systemWorkqueues(properties.isSystemWorkqueues())
+			.virtualThreads(VirtualThreadsSetting.resolve(environment));
 		failureHandler.ifAvailable(builder::failureHandler);
 		customizers.orderedStream().forEach((customizer) -> customizer.customize(builder));
 		WorkqueueSystem system = builder.build();
