@@ -11,6 +11,8 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
+import java.util.function.ToIntFunction;
 
 /**
  * The engine's {@link Workqueue}: routes items to pools, and implements flush, drain and destroy.
@@ -48,7 +50,7 @@ final class DefaultWorkqueue implements Workqueue {
 	/** I: one per pool of the system, indexed by pool index; only those of the queue's kind are used normally. */
 	final PoolWorkqueue[] pwqs;
 
-	final WorkqueueStatistics stats = new WorkqueueStatistics(); // I (adders)
+	final WorkqueueCounters stats = new WorkqueueCounters(); // I (adders)
 
 	/** V: the limit; each pool-workqueue applies it under its pool's lock. */
 	private volatile int maxActive;
@@ -667,15 +669,7 @@ final class DefaultWorkqueue implements Workqueue {
 	/** Waits until no item of {@code color} is in flight on any pool. Holds {@link #flushLock}. */
 	private boolean awaitColor(int color, long deadline) {
 		this.flushRemaining.set(1);
-		for (PoolWorkqueue pwq : this.pwqs) {
-			pwq.pool.lock();
-			try {
-				this.flushRemaining.addAndGet(pwq.flushColor(color));
-			}
-			finally {
-				pwq.pool.unlock();
-			}
-		}
+		forEachPwq((pwq) -> this.flushRemaining.addAndGet(pwq.flushColor(color)));
 		boolean interrupted = false;
 		try {
 			flushProgress();
@@ -701,15 +695,7 @@ final class DefaultWorkqueue implements Workqueue {
 			}
 		}
 		finally {
-			for (PoolWorkqueue pwq : this.pwqs) {
-				pwq.pool.lock();
-				try {
-					pwq.flushDone();
-				}
-				finally {
-					pwq.pool.unlock();
-				}
-			}
+			forEachPwq(PoolWorkqueue::flushDone);
 			if (interrupted) {
 				Thread.currentThread().interrupt();
 			}
@@ -781,17 +767,7 @@ final class DefaultWorkqueue implements Workqueue {
 
 	/** Items queued and not finished on all pools (held-back, pending and running; not delayed ones). */
 	int inFlight() {
-		int total = 0;
-		for (PoolWorkqueue pwq : this.pwqs) {
-			pwq.pool.lock();
-			try {
-				total += pwq.nrInFlight();
-			}
-			finally {
-				pwq.pool.unlock();
-			}
-		}
-		return total;
+		return sumOverPwqs(PoolWorkqueue::nrInFlight);
 	}
 
 	// --- limits and freezing -----------------------------------------------------------------------------------
@@ -804,23 +780,28 @@ final class DefaultWorkqueue implements Workqueue {
 		}
 		int resolved = this.system.resolveMaxActive(this.name, this.unbound, maxActive);
 		this.maxActive = resolved;
-		for (PoolWorkqueue pwq : this.pwqs) {
-			pwq.pool.lock();
-			try {
-				pwq.setMaxActive(resolved);
-			}
-			finally {
-				pwq.pool.unlock();
-			}
-		}
+		forEachPwq((pwq) -> pwq.setMaxActive(resolved));
 	}
 
 	/** Freezes or thaws the queue's pool-workqueues (only called for freezable queues). */
 	void setFrozen(boolean frozen) {
+		forEachPwq((pwq) -> pwq.setFrozen(frozen));
+	}
+
+	/** Items of this queue activated on all pools: running, or about to run (for freezeBusy). */
+	int nrActive() {
+		return sumOverPwqs(PoolWorkqueue::nrActive);
+	}
+
+	/**
+	 * Runs {@code action} on each of the queue's pool-workqueues under its pool's lock, one pool at a time (the
+	 * kernel's {@code for_each_pwq} with {@code raw_spin_lock_irq(&pwq->pool->lock)} around the body).
+	 */
+	private void forEachPwq(Consumer<PoolWorkqueue> action) {
 		for (PoolWorkqueue pwq : this.pwqs) {
 			pwq.pool.lock();
 			try {
-				pwq.setFrozen(frozen);
+				action.accept(pwq);
 			}
 			finally {
 				pwq.pool.unlock();
@@ -828,38 +809,23 @@ final class DefaultWorkqueue implements Workqueue {
 		}
 	}
 
-	/** Items of this queue activated on all pools: running, or about to run (for freezeBusy). */
-	int nrActive() {
-		int active = 0;
-		for (PoolWorkqueue pwq : this.pwqs) {
-			pwq.pool.lock();
-			try {
-				active += pwq.nrActive();
-			}
-			finally {
-				pwq.pool.unlock();
-			}
-		}
-		return active;
+	/** The sum of {@code count} over the queue's pool-workqueues, each read under its pool's lock. */
+	private int sumOverPwqs(ToIntFunction<PoolWorkqueue> count) {
+		int[] sum = new int[1];
+		forEachPwq((pwq) -> sum[0] += count.applyAsInt(pwq));
+		return sum[0];
 	}
 
 	// --- views -------------------------------------------------------------------------------------------------
 
 	@Override
 	public WorkqueueSnapshot snapshot() {
-		int active = 0;
-		int pending = 0;
-		for (PoolWorkqueue pwq : this.pwqs) {
-			pwq.pool.lock();
-			try {
-				active += pwq.nrRunning();
-				pending += pwq.nrWaiting();
-			}
-			finally {
-				pwq.pool.unlock();
-			}
-		}
-		return new WorkqueueSnapshot(this.name, this.flags, this.maxActive, this.ordered, active, pending,
+		int[] counts = new int[2];
+		forEachPwq((pwq) -> {
+			counts[0] += pwq.nrRunning();
+			counts[1] += pwq.nrWaiting();
+		});
+		return new WorkqueueSnapshot(this.name, this.flags, this.maxActive, this.ordered, counts[0], counts[1],
 				this.stats.snapshot());
 	}
 

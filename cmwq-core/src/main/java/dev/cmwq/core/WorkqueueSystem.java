@@ -152,8 +152,8 @@ public final class WorkqueueSystem implements AutoCloseable {
 	}
 
 	/**
-	 * A builder with the defaults: CPUs as available, idle timeout 300 s, CPU-intensive threshold 10 ms, watchdog
-	 * threshold 30 s, 512 workers per pool, shutdown timeout 30 s, system workqueues on.
+	 * A builder with the defaults of {@link WorkqueueLimits} ({@code DEFAULT_*}): CPUs as available, system
+	 * workqueues on.
 	 * @return a new builder
 	 */
 	public static Builder builder() {
@@ -696,8 +696,9 @@ public final class WorkqueueSystem implements AutoCloseable {
 		 * @return this builder
 		 */
 		public Builder maxWorkersPerPool(int max) {
-			if (max < 1) {
-				throw new IllegalArgumentException("maxWorkersPerPool must be at least 1, got " + max);
+			if (!WorkqueueLimits.isValidMaxWorkersPerPool(max)) {
+				throw new IllegalArgumentException("maxWorkersPerPool must be " + WorkqueueLimits.MAX_WORKERS_PER_POOL_RULE
+						+ ", got " + max);
 			}
 			this.maxWorkersPerPool = max;
 			return this;

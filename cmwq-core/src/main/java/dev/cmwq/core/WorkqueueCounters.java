@@ -3,8 +3,11 @@ package dev.cmwq.core;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 
-/** Cumulative counters of one workqueue; adders, so that workers of different pools do not contend. */
-final class WorkqueueStatistics {
+/**
+ * The live counters of one workqueue, changed by their owners (see package-info); adders, so that workers of different
+ * pools do not contend. {@link WorkqueueStats} is their value at one moment.
+ */
+final class WorkqueueCounters {
 
 	final LongAdder started = new LongAdder();
 
