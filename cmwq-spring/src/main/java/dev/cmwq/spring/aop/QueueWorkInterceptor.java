@@ -24,7 +24,8 @@ import org.springframework.core.task.TaskDecorator;
 /**
  * Queues each call of a {@code @QueueWork} method as a work item on its workqueue and returns at once: {@code null}
  * for {@code void} methods, else a {@link java.util.concurrent.CompletableFuture} of the method's outcome. With a
- * key, a call made while an invocation with an equal key is pending returns that invocation's future instead.
+ * key, a call made while an invocation with an equal key is pending returns that invocation's future instead. Calls
+ * on a durable workqueue go to the {@link DurableQueues} bean, which stores them.
  */
 final class QueueWorkInterceptor implements MethodInterceptor {
 
@@ -58,6 +59,11 @@ final class QueueWorkInterceptor implements MethodInterceptor {
 			return invocation.proceed();
 		}
 		Workqueue workqueue = this.methods.workqueue(method);
+		DurableQueues durable = this.methods.durable(method.workqueueName);
+		if (durable != null) {
+			return durable.queue(new DurableQueues.Call(invocation, method.method, method.workqueueName, method.delay,
+					(method.key != null) ? () -> evaluateKey(method, invocation, target) : null));
+		}
 		Object keyValue = (method.key != null) ? evaluateKey(method, invocation, target) : null;
 		QueueWorkMethod.PendingKey pendingKey = (keyValue != null) ? new QueueWorkMethod.PendingKey(target, keyValue)
 				: null;
