@@ -161,6 +161,13 @@ public class CmwqProperties {
 		 */
 		private boolean ordered;
 
+		/**
+		 * Whether the workqueue is durable: its @QueueWork calls are stored in the application's DataSource before
+		 * they return, survive crash and restart, and may run on any instance of the application (see
+		 * cmwq.durable).
+		 */
+		private boolean durable;
+
 		public Set<WorkqueueFlag> getFlags() {
 			return this.flags;
 		}
@@ -183,6 +190,14 @@ public class CmwqProperties {
 
 		public void setOrdered(boolean ordered) {
 			this.ordered = ordered;
+		}
+
+		public boolean isDurable() {
+			return this.durable;
+		}
+
+		public void setDurable(boolean durable) {
+			this.durable = durable;
 		}
 
 	}

@@ -37,7 +37,7 @@ final class CmwqPropertiesValidator {
 			"watchdog-threshold", "max-workers-per-pool", "shutdown-timeout", "system-workqueues");
 
 	/** The properties of one workqueue, in the uniform form of {@link ConfigurationPropertyName}. */
-	private static final Set<String> WORKQUEUE_PROPERTIES = Set.of("flags", "maxactive", "ordered");
+	private static final Set<String> WORKQUEUE_PROPERTIES = Set.of("flags", "maxactive", "ordered", "durable");
 
 	private static final ConfigurationPropertyName WORKQUEUES = ConfigurationPropertyName.of("cmwq.workqueues");
 
@@ -90,7 +90,7 @@ final class CmwqPropertiesValidator {
 		}
 		if (!WORKQUEUE_PROPERTIES.contains(name.getElement(queue + 1, Form.UNIFORM))) {
 			throw new InvalidCmwqPropertyException(name.toString(), value, "unknown workqueue property '"
-					+ name.getElement(queue + 1, Form.ORIGINAL) + "': use flags, max-active or ordered");
+					+ name.getElement(queue + 1, Form.ORIGINAL) + "': use flags, max-active, ordered or durable");
 		}
 	}
 
