@@ -7,7 +7,7 @@ import javax.sql.DataSource;
 import dev.cmwq.autoconfigure.InvalidCmwqPropertyException;
 import dev.cmwq.spring.aop.DurableQueues;
 
-import org.springframework.beans.factory.ListableBeanFactory;
+import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.context.annotation.Bean;
@@ -26,10 +26,10 @@ import org.springframework.util.ClassUtils;
 public final class DurableWorkqueuesUnavailableAutoConfiguration {
 
 	@Bean
-	DurableQueues durableQueuesUnavailable(Environment environment, ListableBeanFactory beanFactory) {
+	DurableQueues durableQueuesUnavailable(Environment environment, ConfigurableListableBeanFactory beanFactory) {
 		Set<String> names = DurableWorkqueueNames.of(environment);
 		String property = DurableWorkqueueNames.property(names.iterator().next());
-		ClassLoader classLoader = getClass().getClassLoader();
+		ClassLoader classLoader = beanFactory.getBeanClassLoader();
 		String reason;
 		if (!ClassUtils.isPresent("org.springframework.jdbc.core.JdbcTemplate", classLoader)
 				|| !ClassUtils.isPresent("org.springframework.boot.jdbc.init.DataSourceScriptDatabaseInitializer",
