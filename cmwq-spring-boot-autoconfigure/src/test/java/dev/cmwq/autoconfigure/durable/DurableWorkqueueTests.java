@@ -122,6 +122,19 @@ abstract class DurableWorkqueueTests {
 	}
 
 	@Test
+	void aDelayedCallIsStoredWithTheTimeItMayRunAndRunsNoEarlier() {
+		runner(newDatabase()).run((context) -> {
+			Jobs jobs = context.getBean(Jobs.class);
+			jobs.later("after a while");
+			Map<String, Object> row = rows(context, "jobs").get(0);
+			Instant notBefore = instant(row.get("not_before"));
+			assertThat(Duration.between(instant(row.get("created_at")), notBefore)).isEqualTo(Duration.ofMillis(300));
+			await().atMost(PATIENCE).until(() -> jobs.ran().contains("after a while"));
+			assertThat(jobs.ranAt().get("after a while")).isAfterOrEqualTo(notBefore);
+		});
+	}
+
+	@Test
 	void aFailingItemIsTriedAgainAndAfterMaxAttemptsIsADeadLetter() {
 		runner(newDatabase()).run((context) -> {
 			Jobs jobs = context.getBean(Jobs.class);
@@ -344,6 +357,11 @@ abstract class DurableWorkqueueTests {
 				utc(Instant.now()));
 	}
 
+	/** A timestamp column's value: H2 gives an OffsetDateTime, PostgreSQL a Timestamp. */
+	private static Instant instant(Object value) {
+		return (value instanceof OffsetDateTime time) ? time.toInstant() : ((java.sql.Timestamp) value).toInstant();
+	}
+
 	private static OffsetDateTime utc(Instant instant) {
 		return OffsetDateTime.ofInstant(instant, ZoneOffset.UTC);
 	}
@@ -387,6 +405,11 @@ abstract class DurableWorkqueueTests {
 		public void record(String what) {
 			this.ranAt.put(what, Instant.now());
 			this.ran.add(what);
+		}
+
+		@QueueWork(value = "jobs", delay = "300ms")
+		public void later(String what) {
+			record(what);
 		}
 
 		@QueueWork("jobs")
