@@ -2,15 +2,14 @@ package dev.cmwq.autoconfigure.durable;
 
 import java.time.Duration;
 
-import dev.cmwq.spring.durable.DurableSettings;
-
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.jdbc.init.DatabaseInitializationProperties;
 
 /**
  * Durable workqueues ({@code cmwq.workqueues.<name>.durable: true}), under {@code cmwq.durable}: their table's
  * initialization, as for Spring Boot's other JDBC schemas ({@code initialize-schema}, {@code schema},
- * {@code platform}, {@code continue-on-error}), claims and retries.
+ * {@code platform}, {@code continue-on-error}), claims and retries. The defaults are those of
+ * {@code DurableSettings.DEFAULTS}.
  */
 @ConfigurationProperties("cmwq.durable")
 public class CmwqDurableProperties extends DatabaseInitializationProperties {
@@ -24,29 +23,29 @@ public class CmwqDurableProperties extends DatabaseInitializationProperties {
 	 * How long an instance holds a claimed item without renewing it; an instance that dies loses its claims this
 	 * long after its last renewal, and another instance runs them. Claims are renewed every third of it.
 	 */
-	private Duration lease = DurableSettings.DEFAULTS.lease();
+	private Duration lease = Duration.ofSeconds(30);
 
 	/**
 	 * How often an instance looks for items it may claim: stored while other instances had enough, released at
 	 * shutdown, or held by an instance whose lease ran out.
 	 */
-	private Duration pollInterval = DurableSettings.DEFAULTS.pollInterval();
+	private Duration pollInterval = Duration.ofSeconds(5);
 
 	/**
 	 * How many times an item is started before it becomes a dead letter; 1 means no retries.
 	 */
-	private int maxAttempts = DurableSettings.DEFAULTS.maxAttempts();
+	private int maxAttempts = 5;
 
 	/**
 	 * How long after its first failure an item runs again; each further failure doubles it, up to an hour.
 	 */
-	private Duration retryDelay = DurableSettings.DEFAULTS.retryDelay();
+	private Duration retryDelay = Duration.ofSeconds(10);
 
 	/**
 	 * How many items of one durable workqueue an instance holds claimed and not started. Calls made while it holds
 	 * that many are stored unclaimed, for whichever instance has room.
 	 */
-	private int maxClaimed = DurableSettings.DEFAULTS.maxClaimed();
+	private int maxClaimed = 256;
 
 	@Override
 	public String getDefaultSchemaLocation() {

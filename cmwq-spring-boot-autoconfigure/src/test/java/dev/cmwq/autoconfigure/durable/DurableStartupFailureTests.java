@@ -149,6 +149,12 @@ class DurableStartupFailureTests {
 	}
 
 	@Test
+	void aLeaseOfZeroFailsNamingTheProperty() {
+		this.runner.withPropertyValues("cmwq.durable.lease=0s")
+			.run((context) -> assertPropertyFailure(context, "cmwq.durable.lease", "use a positive duration"));
+	}
+
+	@Test
 	void aDurableWorkqueueAsTheDefaultAsyncExecutorFailsNamingTheProperty() {
 		this.runner.withPropertyValues("cmwq.async.default-workqueue=jobs")
 			.run((context) -> assertPropertyFailure(context, "cmwq.async.default-workqueue", "is durable"));
