@@ -37,9 +37,9 @@ final class ChildApplication implements AutoCloseable {
 	}
 
 	static ChildApplication start(String... arguments) throws IOException {
-		List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-				"-ea", "-Xmx256m", "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"),
-				DurableLoadApplication.class.getName()));
+		String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+		List<String> command = new ArrayList<>(List.of(java, "-ea", "-Xmx256m", "-XX:TieredStopAtLevel=1", "-cp",
+				System.getProperty("java.class.path"), DurableLoadApplication.class.getName()));
 		command.addAll(List.of(arguments));
 		return new ChildApplication(new ProcessBuilder(command).redirectErrorStream(true).start());
 	}

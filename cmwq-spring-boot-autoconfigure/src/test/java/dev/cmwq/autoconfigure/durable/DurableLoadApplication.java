@@ -1,6 +1,7 @@
 package dev.cmwq.autoconfigure.durable;
 
 import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.locks.LockSupport;
 
@@ -37,7 +38,7 @@ public class DurableLoadApplication {
 		String[] properties = new String[args.length - ((mode.equals("load")) ? 3 : 2)];
 		System.arraycopy(args, args.length - properties.length, properties, 0, properties.length);
 		SpringApplication application = new SpringApplication(DurableLoadApplication.class);
-		application.setDefaultProperties(java.util.Map.of("spring.datasource.url", url, "spring.datasource.username", "sa",
+		application.setDefaultProperties(Map.of("spring.datasource.url", url, "spring.datasource.username", "sa",
 				"spring.main.web-application-type", "none", "logging.level.root", "WARN", "cmwq.cpus", "2",
 				"cmwq.workqueues.work.durable", "true", "cmwq.workqueues.work.max-active", "2",
 				"cmwq.durable.initialize-schema", "always", "cmwq.durable.lease", "1500ms",

@@ -19,9 +19,9 @@ import static org.awaitility.Awaitility.await;
 /**
  * The two-instance test on PostgreSQL: two application processes share a durable workqueue. The first stores 400
  * items; each instance holds at most 20 unstarted items claimed ({@code cmwq.durable.max-claimed}), so the rest
- * wait in the table for whichever has room, and both run them; the first is killed with {@code kill -9} mid-run, holding claims; the
- * survivor takes those over once their lease has run out. Every item runs at least once, and the totals add up:
- * the runs of both instances are every item plus the counted duplicates.
+ * wait in the table for whichever has room, and both run them; the first is killed with {@code kill -9} mid-run,
+ * holding claims; the survivor takes those over once their lease has run out. Every item runs at least once, and
+ * the totals add up: the runs of both instances are every item plus the counted duplicates.
  */
 class DurableTwoInstancesTests {
 
@@ -57,7 +57,8 @@ class DurableTwoInstancesTests {
 								+ "\nfirst:\n" + first.output() + "\nsecond:\n" + second.output());
 					}
 				})
-				.until(() -> ranBy(jdbc).getOrDefault(killed, 0L) >= 40 && ranBy(jdbc).getOrDefault(survivor, 0L) >= 40);
+				.until(() -> ranBy(jdbc).getOrDefault(killed, 0L) >= 40
+						&& ranBy(jdbc).getOrDefault(survivor, 0L) >= 40);
 			first.kill();
 			List<Long> heldByTheDead = jdbc.queryForList("SELECT CAST(SUBSTRING(arguments, 2, LENGTH(arguments) - 2) "
 					+ "AS BIGINT) FROM cmwq_durable_item WHERE claimed_by = ?", Long.class, killed);

@@ -73,6 +73,7 @@ abstract class DurableWorkqueueTests {
 					"cmwq.workqueues.held.durable=true", "cmwq.workqueues.held.flags=freezable")
 			.withPropertyValues(databaseProperties())
 			.withBean(Jobs.class)
+			.withBean(Chain.class)
 			.withBean(RecordingErrorHandler.class);
 	}
 
@@ -118,6 +119,17 @@ abstract class DurableWorkqueueTests {
 			assertThat(rows(context, "jobs")).isEmpty();
 			assertThat(queues.statistics(false).get(0).held()).isZero();
 			assertThat(count(context, "jobs", DurableEvent.STORED)).as("stored once committed").isOne();
+		});
+	}
+
+	@Test
+	void aDurableCallMadeByARunningDurableItemIsStoredInItsTurn() {
+		runner(newDatabase()).run((context) -> {
+			Jobs jobs = context.getBean(Jobs.class);
+			context.getBean(Chain.class).first("chained");
+			await().atMost(PATIENCE).until(() -> jobs.ran().contains("chained, then") && rows(context, "jobs").isEmpty());
+			assertThat(count(context, "jobs", DurableEvent.STORED)).isEqualTo(2);
+			assertThat(count(context, "jobs", DurableEvent.COMPLETED)).isEqualTo(2);
 		});
 	}
 
@@ -435,6 +447,22 @@ abstract class DurableWorkqueueTests {
 		@QueueWork(value = "held", key = "#id")
 		public void reindex(long id) {
 			this.reindexed.add(id);
+		}
+
+	}
+
+	/** A durable item that makes a durable call: stored, not run inline. */
+	static class Chain {
+
+		private final Jobs jobs;
+
+		Chain(Jobs jobs) {
+			this.jobs = jobs;
+		}
+
+		@QueueWork("jobs")
+		public void first(String what) {
+			this.jobs.record(what + ", then");
 		}
 
 	}

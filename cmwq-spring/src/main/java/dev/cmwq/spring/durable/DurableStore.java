@@ -211,8 +211,11 @@ final class DurableStore {
 							row.getString(4), row.getInt(5), instant(row, 6)),
 					queue, time(now), time(now), limit);
 			if (!claimed.isEmpty()) {
+				List<Object[]> claims = claimed.stream()
+					.map((item) -> new Object[] { instance, time(leaseUntil), item.id() })
+					.toList();
 				this.jdbc.batchUpdate("UPDATE cmwq_durable_item SET claimed_by = ?, lease_until = ? WHERE id = ?",
-						claimed.stream().map((item) -> new Object[] { instance, time(leaseUntil), item.id() }).toList());
+						claims);
 			}
 			return claimed;
 		});
@@ -233,8 +236,8 @@ final class DurableStore {
 	 * @return false if the instance no longer held it
 	 */
 	boolean delete(long id, String instance) {
-		return inOwnTransaction(
-				() -> this.jdbc.update("DELETE FROM cmwq_durable_item WHERE id = ? AND claimed_by = ?", id, instance)) == 1;
+		return inOwnTransaction(() -> this.jdbc.update("DELETE FROM cmwq_durable_item WHERE id = ? AND claimed_by = ?",
+				id, instance)) == 1;
 	}
 
 	/**
@@ -252,9 +255,9 @@ final class DurableStore {
 	 * @return false if the instance no longer held the row
 	 */
 	boolean dead(long id, String instance, String error) {
-		return inOwnTransaction(() -> this.jdbc.update("UPDATE cmwq_durable_item SET state = 'DEAD', pending_key = NULL, "
-				+ "claimed_by = NULL, lease_until = NULL, last_error = ? WHERE id = ? AND claimed_by = ?", error, id,
-				instance)) == 1;
+		return inOwnTransaction(() -> this.jdbc.update("UPDATE cmwq_durable_item SET state = 'DEAD', "
+				+ "pending_key = NULL, claimed_by = NULL, lease_until = NULL, last_error = ? WHERE id = ? "
+				+ "AND claimed_by = ?", error, id, instance)) == 1;
 	}
 
 	/**

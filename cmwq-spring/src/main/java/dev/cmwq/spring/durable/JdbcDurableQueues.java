@@ -502,7 +502,8 @@ public class JdbcDurableQueues implements DurableQueues, InitializingBean, Smart
 		LocalQueue queue = item.queue;
 		String error = abbreviate(failure.toString(), DurableStore.MAX_ERROR);
 		boolean dead = item.attempts >= this.settings.maxAttempts();
-		Instant notBefore = this.clock.instant().plus(this.settings.retryDelay(item.attempts));
+		Duration delay = this.settings.retryDelay(item.attempts);
+		Instant notBefore = this.clock.instant().plus(delay);
 		boolean keep = !dead && !this.stopping;
 		boolean held;
 		try {
@@ -527,8 +528,8 @@ public class JdbcDurableQueues implements DurableQueues, InitializingBean, Smart
 			return;
 		}
 		queue.happened(DurableEvent.RETRIED);
-		logger.warn("{} failed (attempt {} of {}); it runs again in {}", item, item.attempts,
-				this.settings.maxAttempts(), Duration.between(this.clock.instant(), notBefore), failure);
+		logger.warn("{} failed (attempt {} of {}); it runs again in {} ms{}", item, item.attempts,
+				this.settings.maxAttempts(), delay.toMillis(), keep ? "" : ", on any instance", failure);
 		if (keep) {
 			item.notBefore = notBefore;
 			queue.requeue(item);
