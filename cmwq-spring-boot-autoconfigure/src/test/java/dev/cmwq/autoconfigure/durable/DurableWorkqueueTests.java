@@ -127,7 +127,8 @@ abstract class DurableWorkqueueTests {
 		runner(newDatabase()).run((context) -> {
 			Jobs jobs = context.getBean(Jobs.class);
 			context.getBean(Chain.class).first("chained");
-			await().atMost(PATIENCE).until(() -> jobs.ran().contains("chained, then") && rows(context, "jobs").isEmpty());
+			await().atMost(PATIENCE)
+				.until(() -> jobs.ran().contains("chained, then") && rows(context, "jobs").isEmpty());
 			assertThat(count(context, "jobs", DurableEvent.STORED)).isEqualTo(2);
 			assertThat(count(context, "jobs", DurableEvent.COMPLETED)).isEqualTo(2);
 		});
