@@ -25,7 +25,6 @@ import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.assertj.AssertableApplicationContext;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.annotation.Configuration;
-import org.springframework.core.task.TaskRejectedException;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.scheduling.annotation.Async;
 import org.springframework.scheduling.annotation.EnableAsync;
@@ -36,9 +35,9 @@ import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 /**
  * What cannot be durable fails start-up with a message that names the method or the property and says why: a
  * durable method that does not return {@code void}, arguments JSON cannot carry, a CPU, an ordered durable
- * workqueue, no {@code DataSource}, no Spring JDBC, no JSON mapper, an H2 file database that delays its writes, and
- * a durable workqueue as the default {@code @Async} executor. Plain {@code execute(Runnable)} on a durable workqueue's
- * bean, and {@code @Async} methods on it, are refused, saying why.
+ * workqueue, no {@code DataSource}, no Spring JDBC, no JSON mapper, an H2 file database that delays its writes, a
+ * durable workqueue as the default {@code @Async} executor, and an {@code @Async} method on a durable workqueue.
+ * Plain {@code execute(Runnable)} on a durable workqueue's bean is refused, saying why.
  */
 class DurableStartupFailureTests {
 
@@ -177,12 +176,14 @@ class DurableStartupFailureTests {
 	}
 
 	@Test
-	void anAsyncMethodOnADurableWorkqueueIsRefusedSayingWhy() {
+	void anAsyncMethodOnADurableWorkqueueFailsNamingTheMethod() {
 		this.runner.withUserConfiguration(AsyncConfiguration.class).withBean(AsyncOnJobs.class).run((context) -> {
-			AsyncOnJobs bean = context.getBean(AsyncOnJobs.class);
-			assertThatExceptionOfType(TaskRejectedException.class).isThrownBy(bean::work)
-				.havingRootCause()
-				.withMessageContaining("the workqueue is durable");
+			assertThat(context).hasFailed();
+			assertThat(StartupFailures.messages(context.getStartupFailure()))
+				.anySatisfy((message) -> assertThat(message)
+					.contains("@Async(\"jobs\") method " + AsyncOnJobs.class.getName() + ".work would run on "
+							+ "workqueue 'jobs', which is durable")
+					.contains("a Runnable, which cannot be stored"));
 		});
 	}
 
