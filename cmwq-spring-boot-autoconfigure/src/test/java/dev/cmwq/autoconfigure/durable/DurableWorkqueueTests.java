@@ -60,6 +60,9 @@ abstract class DurableWorkqueueTests {
 	/** Extra properties for the database (user). */
 	abstract String[] databaseProperties();
 
+	/** Whether Spring Boot counts the database as embedded (in memory), for initialize-schema=embedded. */
+	abstract boolean embedded();
+
 	ApplicationContextRunner runner(String url) {
 		return new ApplicationContextRunner()
 			.withConfiguration(AutoConfigurations.of(CmwqAutoConfiguration.class, DataSourceAutoConfiguration.class,
@@ -274,6 +277,22 @@ abstract class DurableWorkqueueTests {
 				.anySatisfy((message) -> assertThat(message).contains("cmwq_durable_item")
 					.contains("cmwq.durable.initialize-schema=always")
 					.contains("META-INF/cmwq/schema-"));
+		});
+	}
+
+	@Test
+	void withInitializeSchemaEmbeddedTheTableIsCreatedOnlyInAnEmbeddedDatabase() {
+		runner(newDatabase()).withPropertyValues("cmwq.durable.initialize-schema=embedded").run((context) -> {
+			if (embedded()) {
+				assertThat(context).hasNotFailed();
+				assertThat(rows(context, "jobs")).isEmpty();
+			}
+			else {
+				assertThat(context).hasFailed();
+				assertThat(StartupFailures.messages(context.getStartupFailure()))
+					.anySatisfy((message) -> assertThat(message).contains("cmwq_durable_item")
+						.contains("cmwq.durable.initialize-schema=always"));
+			}
 		});
 	}
 

@@ -17,4 +17,9 @@ class H2DurableWorkqueueTests extends DurableWorkqueueTests {
 		return new String[0];
 	}
 
+	@Override
+	boolean embedded() {
+		return true;
+	}
+
 }

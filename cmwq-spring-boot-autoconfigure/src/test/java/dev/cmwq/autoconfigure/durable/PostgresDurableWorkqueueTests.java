@@ -17,4 +17,9 @@ class PostgresDurableWorkqueueTests extends DurableWorkqueueTests {
 		return new String[] { "spring.datasource.username=" + PostgresServer.get().user() };
 	}
 
+	@Override
+	boolean embedded() {
+		return false;
+	}
+
 }
