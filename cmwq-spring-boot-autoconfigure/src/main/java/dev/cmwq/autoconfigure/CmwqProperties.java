@@ -181,6 +181,13 @@ public class CmwqProperties {
 		 */
 		private Duration overflowTimeout = WorkqueueLimits.DEFAULT_OVERFLOW_TIMEOUT;
 
+		/**
+		 * Whether the workqueue is durable: its @QueueWork calls are stored in the application's DataSource before
+		 * they return, survive crash and restart, and may run on any instance of the application (see
+		 * cmwq.durable).
+		 */
+		private boolean durable;
+
 		public Set<WorkqueueFlag> getFlags() {
 			return this.flags;
 		}
@@ -227,6 +234,15 @@ public class CmwqProperties {
 
 		public void setOverflowTimeout(Duration overflowTimeout) {
 			this.overflowTimeout = overflowTimeout;
+
+		}
+
+		public boolean isDurable() {
+			return this.durable;
+		}
+
+		public void setDurable(boolean durable) {
+			this.durable = durable;
 		}
 
 	}

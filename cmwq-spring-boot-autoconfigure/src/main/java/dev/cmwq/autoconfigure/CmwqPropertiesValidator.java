@@ -39,10 +39,10 @@ final class CmwqPropertiesValidator {
 
 	/** The properties of one workqueue, in the uniform form of {@link ConfigurationPropertyName}. */
 	private static final Set<String> WORKQUEUE_PROPERTIES = Set.of("flags", "maxactive", "ordered", "queuecapacity",
-			"overflow", "overflowtimeout");
+			"overflow", "overflowtimeout", "durable");
 
-	private static final String WORKQUEUE_PROPERTY_NAMES = "flags, max-active, ordered, queue-capacity, overflow or "
-			+ "overflow-timeout";
+	private static final String WORKQUEUE_PROPERTY_NAMES = "flags, max-active, ordered, queue-capacity, overflow, "
+			+ "overflow-timeout or durable";
 
 	private static final ConfigurationPropertyName WORKQUEUES = ConfigurationPropertyName.of("cmwq.workqueues");
 

@@ -5,7 +5,8 @@
  * ({@link dev.cmwq.spring.FutureWork}), and the lifecycle that drains the workqueues on shutdown
  * ({@link dev.cmwq.spring.WorkqueueSystemLifecycle}). Sub-packages: {@code aop} ({@code @QueueWork} and its
  * ahead-of-time hints), {@code async}
- * ({@code @Async} on workqueues), {@code blocking} (blocking hints), {@code metrics} (a Micrometer binder) and
+ * ({@code @Async} on workqueues), {@code blocking} (blocking hints), {@code durable} (durable workqueues on
+ * Spring JDBC), {@code metrics} (a Micrometer binder) and
  * {@code observation} (Micrometer observations of items). Nothing here depends on Spring Boot.
  */
 package dev.cmwq.spring;

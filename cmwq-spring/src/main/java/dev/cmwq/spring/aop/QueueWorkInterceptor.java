@@ -22,6 +22,7 @@ import org.springframework.core.task.TaskDecorator;
  * for {@code void} methods, else a {@link java.util.concurrent.CompletableFuture} of the method's outcome. With a
  * key, a call made while an invocation with an equal key is pending returns that invocation's future instead. A
  * refusal of the workqueue reaches the caller as Spring's {@link org.springframework.core.task.TaskRejectedException}.
+ * Calls on a durable workqueue go to the {@link DurableQueues} bean, which stores them.
  */
 final class QueueWorkInterceptor implements MethodInterceptor {
 
@@ -50,6 +51,11 @@ final class QueueWorkInterceptor implements MethodInterceptor {
 		QueueWorkMethod method = this.methods.get(invocation.getMethod(), targetClass);
 		if (method == null) {
 			return invocation.proceed();
+		}
+		DurableQueues durable = this.methods.durable(method.workqueueName);
+		if (durable != null) {
+			return durable.queue(new DurableQueues.Call(invocation, method.method, method.workqueueName, method.delay,
+					(method.key != null) ? () -> evaluateKey(method, invocation, target) : null));
 		}
 		SpringWorkqueue workqueue = SpringWorkqueue.of(this.methods.workqueue(method));
 		Object keyValue = (method.key != null) ? evaluateKey(method, invocation, target) : null;

@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
 import dev.cmwq.annotation.QueueWork;
@@ -34,6 +35,9 @@ final class QueueWorkMethods {
 	private final Map<MethodClassKey, QueueWorkMethod> methods = new ConcurrentHashMap<>();
 
 	private final Map<Class<?>, Boolean> inspected = new ConcurrentHashMap<>();
+
+	/** The {@link DurableQueues} bean, if there is one; looked up at the first need. */
+	private volatile Optional<DurableQueues> durableQueues;
 
 	QueueWorkMethods(BeanFactory beanFactory) {
 		this.beanFactory = beanFactory;
@@ -167,8 +171,27 @@ final class QueueWorkMethods {
 					+ ", but the workqueue system has " + system.cpus() + " CPUs (0.." + (system.cpus() - 1) + ")",
 					null);
 		}
+		DurableQueues durable = durable(name);
+		String problem = (durable != null) ? durable.check(method.method, name, method.cpu) : null;
+		if (problem != null) {
+			throw new InvalidQueueWorkMethodException(method.describe(), problem, null);
+		}
 		method.resolved(workqueue);
 		return workqueue;
+	}
+
+	/**
+	 * What takes the calls queued on a workqueue if it is durable.
+	 * @param workqueue the workqueue's name
+	 * @return the {@link DurableQueues} bean if the workqueue is durable, else null
+	 */
+	DurableQueues durable(String workqueue) {
+		Optional<DurableQueues> found = this.durableQueues;
+		if (found == null) {
+			found = Optional.ofNullable(this.beanFactory.getBeanProvider(DurableQueues.class).getIfAvailable());
+			this.durableQueues = found;
+		}
+		return found.filter((durable) -> durable.isDurable(workqueue)).orElse(null);
 	}
 
 	private static List<String> existing(WorkqueueSystem system) {

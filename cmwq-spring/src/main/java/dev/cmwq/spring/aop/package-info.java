@@ -3,7 +3,8 @@
  * on the named workqueue ({@link dev.cmwq.spring.aop.QueueWorkInterceptor}, {@link dev.cmwq.spring.aop.QueueWorkTask}),
  * the one finder of the methods it covers ({@link dev.cmwq.spring.aop.QueueWorkAnnotations}), the start-up checks of
  * annotated methods ({@link dev.cmwq.spring.aop.QueueWorkMethods}), the ahead-of-time hints for the methods it covers
- * ({@link dev.cmwq.spring.aop.QueueWorkBeanRegistrationAotProcessor}), and the default
- * {@link dev.cmwq.annotation.WorkErrorHandler}.
+ * ({@link dev.cmwq.spring.aop.QueueWorkBeanRegistrationAotProcessor}), the default
+ * {@link dev.cmwq.annotation.WorkErrorHandler}, and the extension point durable workqueues plug into
+ * ({@link dev.cmwq.spring.aop.DurableQueues}).
  */
 package dev.cmwq.spring.aop;
