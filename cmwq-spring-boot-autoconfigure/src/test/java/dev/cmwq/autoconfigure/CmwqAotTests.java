@@ -7,7 +7,7 @@ import java.util.concurrent.TimeUnit;
 
 import dev.cmwq.annotation.QueueWork;
 import dev.cmwq.autoconfigure.actuate.WorkqueuesEndpoint;
-import dev.cmwq.autoconfigure.actuate.WorkqueuesEndpointAutoConfiguration;
+import dev.cmwq.autoconfigure.actuate.CmwqEndpointAutoConfiguration;
 import dev.cmwq.core.Workqueue;
 import dev.cmwq.core.WorkqueueSystem;
 import dev.cmwq.spring.SpringWorkqueue;
@@ -56,7 +56,7 @@ class CmwqAotTests {
 
 	private final ApplicationContextRunner runner = new ApplicationContextRunner()
 		.withConfiguration(AutoConfigurations.of(CmwqAutoConfiguration.class, EndpointAutoConfiguration.class,
-				WorkqueuesEndpointAutoConfiguration.class, TaskExecutionAutoConfiguration.class,
+				CmwqEndpointAutoConfiguration.class, TaskExecutionAutoConfiguration.class,
 				CmwqAsyncAutoConfiguration.class))
 		.withPropertyValues(PROPERTIES)
 		.withUserConfiguration(App.class);

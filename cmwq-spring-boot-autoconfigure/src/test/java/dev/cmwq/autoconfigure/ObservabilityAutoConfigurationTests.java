@@ -1,11 +1,11 @@
 package dev.cmwq.autoconfigure;
 
 import dev.cmwq.autoconfigure.actuate.WorkqueuesEndpoint;
-import dev.cmwq.autoconfigure.actuate.WorkqueuesEndpointAutoConfiguration;
-import dev.cmwq.autoconfigure.health.WorkqueuesHealthContributorAutoConfiguration;
+import dev.cmwq.autoconfigure.actuate.CmwqEndpointAutoConfiguration;
+import dev.cmwq.autoconfigure.health.CmwqHealthContributorAutoConfiguration;
 import dev.cmwq.autoconfigure.health.WorkqueuesHealthIndicator;
 import dev.cmwq.spring.metrics.WorkqueueMetrics;
-import dev.cmwq.autoconfigure.metrics.WorkqueueMetricsAutoConfiguration;
+import dev.cmwq.autoconfigure.metrics.CmwqMetricsAutoConfiguration;
 import dev.cmwq.core.WorkqueueSystem;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -29,17 +29,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 class ObservabilityAutoConfigurationTests {
 
 	private final ApplicationContextRunner runner = new ApplicationContextRunner()
-		.withConfiguration(AutoConfigurations.of(WorkqueuesEndpointAutoConfiguration.class,
-				WorkqueueMetricsAutoConfiguration.class, WorkqueuesHealthContributorAutoConfiguration.class))
+		.withConfiguration(AutoConfigurations.of(CmwqEndpointAutoConfiguration.class,
+				CmwqMetricsAutoConfiguration.class, CmwqHealthContributorAutoConfiguration.class))
 		.withInitializer((context) -> context.getEnvironment().setConversionService(new ApplicationConversionService()))
 		.withPropertyValues("management.endpoints.web.exposure.include=workqueues");
 
 	@Test
 	void registeredAsAutoConfigurations() {
 		assertThat(ImportCandidates.load(AutoConfiguration.class, getClass().getClassLoader()).getCandidates())
-			.contains(WorkqueuesEndpointAutoConfiguration.class.getName(),
-					WorkqueueMetricsAutoConfiguration.class.getName(),
-					WorkqueuesHealthContributorAutoConfiguration.class.getName());
+			.contains(CmwqEndpointAutoConfiguration.class.getName(),
+					CmwqMetricsAutoConfiguration.class.getName(),
+					CmwqHealthContributorAutoConfiguration.class.getName());
 	}
 
 	@Test
@@ -75,7 +75,7 @@ class ObservabilityAutoConfigurationTests {
 	@Test
 	void endpointNeedsToBeExposed() {
 		new ApplicationContextRunner()
-			.withConfiguration(AutoConfigurations.of(WorkqueuesEndpointAutoConfiguration.class))
+			.withConfiguration(AutoConfigurations.of(CmwqEndpointAutoConfiguration.class))
 			.withUserConfiguration(SystemOnly.class)
 			.run((context) -> assertThat(context).doesNotHaveBean(WorkqueuesEndpoint.class));
 	}

@@ -1,7 +1,7 @@
 package dev.cmwq.autoconfigure.dashboard;
 
 import dev.cmwq.autoconfigure.CmwqAutoConfiguration;
-import dev.cmwq.autoconfigure.actuate.WorkqueuesEndpointAutoConfiguration;
+import dev.cmwq.autoconfigure.actuate.CmwqEndpointAutoConfiguration;
 import dev.cmwq.core.WorkqueueSystem;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -35,7 +35,7 @@ import org.springframework.web.servlet.function.ServerResponse;
  * {@code POST}s with a JSON body and, where Spring Security protects against CSRF, its token (from
  * {@code config.json}); it asks for HTTP Basic credentials when an action is answered 401.
  */
-@AutoConfiguration(after = { CmwqAutoConfiguration.class, WorkqueuesEndpointAutoConfiguration.class })
+@AutoConfiguration(after = { CmwqAutoConfiguration.class, CmwqEndpointAutoConfiguration.class })
 @ConditionalOnWebApplication(type = Type.SERVLET)
 @ConditionalOnBooleanProperty("cmwq.dashboard.enabled")
 @ConditionalOnClass({ RouterFunction.class, PathMappedEndpoints.class, ManagementPortType.class })

@@ -31,7 +31,7 @@ import org.springframework.scheduling.annotation.Async;
 import org.springframework.scheduling.annotation.AsyncConfigurer;
 import org.springframework.scheduling.annotation.EnableAsync;
 
-import dev.cmwq.autoconfigure.metrics.WorkqueueMetricsAutoConfiguration;
+import dev.cmwq.autoconfigure.metrics.CmwqMetricsAutoConfiguration;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
@@ -52,7 +52,7 @@ class AsyncFailureTests {
 	private final ApplicationContextRunner runner = new ApplicationContextRunner()
 		.withConfiguration(AutoConfigurations.of(TaskExecutionAutoConfiguration.class,
 				CmwqAsyncAutoConfiguration.class, CmwqAutoConfiguration.class, MetricsAutoConfiguration.class,
-				WorkqueueMetricsAutoConfiguration.class))
+				CmwqMetricsAutoConfiguration.class))
 		.withPropertyValues("cmwq.cpus=1", "cmwq.workqueues.q2.max-active=0", "cmwq.workqueues.q3.max-active=0")
 		.withBean(MeterRegistry.class, SimpleMeterRegistry::new)
 		.withUserConfiguration(AsyncConfiguration.class)

@@ -59,7 +59,7 @@ class BlockingHintsTests {
 	private static final Duration PATIENCE = Duration.ofSeconds(30);
 
 	private final ApplicationContextRunner runner = new ApplicationContextRunner()
-		.withConfiguration(AutoConfigurations.of(CmwqAutoConfiguration.class, BlockingHintsAutoConfiguration.class,
+		.withConfiguration(AutoConfigurations.of(CmwqAutoConfiguration.class, CmwqBlockingHintsAutoConfiguration.class,
 				DataSourceAutoConfiguration.class, SslAutoConfiguration.class, RestClientAutoConfiguration.class,
 				RestTemplateAutoConfiguration.class))
 		.withBean(WorkqueueSystem.class,

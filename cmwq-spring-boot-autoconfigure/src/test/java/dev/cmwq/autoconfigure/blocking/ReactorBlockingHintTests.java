@@ -146,7 +146,7 @@ class ReactorBlockingHintTests {
 	}
 
 	private final ApplicationContextRunner runner = new ApplicationContextRunner()
-		.withConfiguration(AutoConfigurations.of(CmwqAutoConfiguration.class, BlockingHintsAutoConfiguration.class,
+		.withConfiguration(AutoConfigurations.of(CmwqAutoConfiguration.class, CmwqBlockingHintsAutoConfiguration.class,
 				WebClientAutoConfiguration.class))
 		.withBean(WorkqueueSystem.class,
 				() -> WorkqueueSystem.builder()
@@ -195,7 +195,7 @@ class ReactorBlockingHintTests {
 	@Test
 	void theAutoConfigurationBacksOffWithoutAWorkqueueSystem() {
 		new ApplicationContextRunner()
-			.withConfiguration(AutoConfigurations.of(BlockingHintsAutoConfiguration.class))
+			.withConfiguration(AutoConfigurations.of(CmwqBlockingHintsAutoConfiguration.class))
 			.run((context) -> {
 				assertThat(context).doesNotHaveBean(ReactorBlockingHint.Registration.class);
 				assertThat(ReactorBlockingHint.isActive()).isFalse();

@@ -43,8 +43,8 @@ class DurableStartupFailureTests {
 
 	private final ApplicationContextRunner runner = new ApplicationContextRunner()
 		.withConfiguration(AutoConfigurations.of(CmwqAutoConfiguration.class, DataSourceAutoConfiguration.class,
-				JacksonAutoConfiguration.class, DurableWorkqueuesAutoConfiguration.class,
-				DurableWorkqueuesUnavailableAutoConfiguration.class))
+				JacksonAutoConfiguration.class, CmwqDurableAutoConfiguration.class,
+				CmwqDurableUnavailableAutoConfiguration.class))
 		.withPropertyValues("cmwq.cpus=2", "cmwq.workqueues.jobs.durable=true",
 				"spring.datasource.url=jdbc:h2:mem:startup-" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1");
 
@@ -108,7 +108,7 @@ class DurableStartupFailureTests {
 	void aDurableWorkqueueWithoutADataSourceFailsNamingTheProperty() {
 		new ApplicationContextRunner()
 			.withConfiguration(AutoConfigurations.of(CmwqAutoConfiguration.class, JacksonAutoConfiguration.class,
-					DurableWorkqueuesAutoConfiguration.class, DurableWorkqueuesUnavailableAutoConfiguration.class))
+					CmwqDurableAutoConfiguration.class, CmwqDurableUnavailableAutoConfiguration.class))
 			.withPropertyValues("cmwq.cpus=2", "cmwq.workqueues.jobs.durable=true")
 			.run((context) -> assertPropertyFailure(context, "cmwq.workqueues.jobs.durable",
 					"store their items in the application's DataSource, and there is none"));
@@ -118,7 +118,7 @@ class DurableStartupFailureTests {
 	void aDurableWorkqueueWithoutSpringJdbcFailsNamingTheProperty() {
 		new ApplicationContextRunner().withClassLoader(new FilteredClassLoader(JdbcTemplate.class))
 			.withConfiguration(AutoConfigurations.of(CmwqAutoConfiguration.class,
-					DurableWorkqueuesAutoConfiguration.class, DurableWorkqueuesUnavailableAutoConfiguration.class))
+					CmwqDurableAutoConfiguration.class, CmwqDurableUnavailableAutoConfiguration.class))
 			.withPropertyValues("cmwq.cpus=2", "cmwq.workqueues.jobs.durable=true")
 			.run((context) -> assertPropertyFailure(context, "cmwq.workqueues.jobs.durable",
 					"store their items with Spring JDBC, which is not on the class path"));

@@ -67,8 +67,8 @@ abstract class DurableWorkqueueTests {
 		return new ApplicationContextRunner()
 			.withConfiguration(AutoConfigurations.of(CmwqAutoConfiguration.class, DataSourceAutoConfiguration.class,
 					DataSourceTransactionManagerAutoConfiguration.class, TransactionAutoConfiguration.class,
-					JacksonAutoConfiguration.class, DurableWorkqueuesAutoConfiguration.class,
-					DurableWorkqueuesUnavailableAutoConfiguration.class))
+					JacksonAutoConfiguration.class, CmwqDurableAutoConfiguration.class,
+					CmwqDurableUnavailableAutoConfiguration.class))
 			.withPropertyValues("cmwq.cpus=2", "spring.datasource.url=" + url,
 					"cmwq.durable.initialize-schema=always", "cmwq.durable.lease=2s",
 					"cmwq.durable.poll-interval=200ms", "cmwq.durable.max-attempts=3",
@@ -300,7 +300,7 @@ abstract class DurableWorkqueueTests {
 	void operatorsSeeTheBacklogClaimsRetriesAndDeadLettersInMetricsAndTheEndpoint() {
 		runner(newDatabase())
 			.withConfiguration(AutoConfigurations.of(MetricsAutoConfiguration.class,
-					DurableWorkqueueMetricsAutoConfiguration.class, DurableWorkqueuesEndpointAutoConfiguration.class))
+					CmwqDurableMetricsAutoConfiguration.class, CmwqDurableEndpointAutoConfiguration.class))
 			.withBean(SimpleMeterRegistry.class)
 			.withPropertyValues("management.endpoints.web.exposure.include=durableworkqueues")
 			.run((context) -> {

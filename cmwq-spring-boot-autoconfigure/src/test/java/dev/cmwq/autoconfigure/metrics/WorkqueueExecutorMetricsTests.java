@@ -40,7 +40,7 @@ class WorkqueueExecutorMetricsTests {
 	private final ApplicationContextRunner runner = new ApplicationContextRunner()
 		.withConfiguration(AutoConfigurations.of(MetricsAutoConfiguration.class, TaskExecutionAutoConfiguration.class,
 				TaskExecutorMetricsAutoConfiguration.class, CmwqAsyncAutoConfiguration.class,
-				CmwqAutoConfiguration.class, WorkqueueMetricsAutoConfiguration.class))
+				CmwqAutoConfiguration.class, CmwqMetricsAutoConfiguration.class))
 		.withBean(SimpleMeterRegistry.class)
 		.withPropertyValues("cmwq.cpus=2");
 

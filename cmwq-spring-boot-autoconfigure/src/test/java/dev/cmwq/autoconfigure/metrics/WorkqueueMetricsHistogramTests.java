@@ -27,7 +27,7 @@ class WorkqueueMetricsHistogramTests {
 
 	private final ApplicationContextRunner runner = new ApplicationContextRunner()
 		.withConfiguration(
-				AutoConfigurations.of(MetricsAutoConfiguration.class, WorkqueueMetricsAutoConfiguration.class))
+				AutoConfigurations.of(MetricsAutoConfiguration.class, CmwqMetricsAutoConfiguration.class))
 		.withUserConfiguration(SystemAndRegistry.class);
 
 	@Test

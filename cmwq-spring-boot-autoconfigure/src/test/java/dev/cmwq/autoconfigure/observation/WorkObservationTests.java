@@ -11,7 +11,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import dev.cmwq.annotation.QueueWork;
 import dev.cmwq.autoconfigure.CmwqAutoConfiguration;
 import dev.cmwq.autoconfigure.async.CmwqAsyncAutoConfiguration;
-import dev.cmwq.autoconfigure.metrics.WorkqueueMetricsAutoConfiguration;
+import dev.cmwq.autoconfigure.metrics.CmwqMetricsAutoConfiguration;
 import dev.cmwq.core.Workqueue;
 import dev.cmwq.core.WorkqueueSystem;
 import io.micrometer.common.KeyValues;
@@ -151,7 +151,7 @@ class WorkObservationTests {
 		new ApplicationContextRunner()
 			.withConfiguration(AutoConfigurations.of(ObservationAutoConfiguration.class, MetricsAutoConfiguration.class,
 					CmwqAutoConfiguration.class, CmwqObservationAutoConfiguration.class,
-					WorkqueueMetricsAutoConfiguration.class))
+					CmwqMetricsAutoConfiguration.class))
 			.withBean(SimpleMeterRegistry.class)
 			.withPropertyValues("cmwq.cpus=1")
 			.run((context) -> {

@@ -20,10 +20,10 @@ import org.springframework.util.ClassUtils;
  * missing, or there is no {@code DataSource} (or several and none primary). The failure names the property and
  * what to add.
  */
-@AutoConfiguration(after = DurableWorkqueuesAutoConfiguration.class)
+@AutoConfiguration(after = CmwqDurableAutoConfiguration.class)
 @Conditional(OnDurableWorkqueuesCondition.class)
 @ConditionalOnMissingBean(DurableQueues.class)
-public final class DurableWorkqueuesUnavailableAutoConfiguration {
+public final class CmwqDurableUnavailableAutoConfiguration {
 
 	@Bean
 	DurableQueues durableQueuesUnavailable(Environment environment, ConfigurableListableBeanFactory beanFactory) {

@@ -23,7 +23,7 @@ import org.springframework.context.annotation.Bean;
 		after = CmwqAutoConfiguration.class)
 @ConditionalOnClass(Health.class)
 @ConditionalOnBean(WorkqueueSystem.class)
-public final class WorkqueuesHealthContributorAutoConfiguration {
+public final class CmwqHealthContributorAutoConfiguration {
 
 	@Bean
 	@ConditionalOnEnabledHealthIndicator("workqueues")

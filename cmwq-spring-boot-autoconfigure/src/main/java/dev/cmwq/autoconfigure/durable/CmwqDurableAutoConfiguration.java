@@ -47,7 +47,7 @@ import org.springframework.jdbc.core.JdbcTemplate;
  * table's initialization ({@code cmwq.durable.initialize-schema}), the {@link JdbcDurableQueues} that
  * {@code @QueueWork} hands their calls to, arguments as JSON with the application's {@code JsonMapper}, and the
  * workqueues' beans refusing plain items. Without Spring JDBC or a single {@code DataSource}, start-up fails
- * ({@link DurableWorkqueuesUnavailableAutoConfiguration}).
+ * ({@link CmwqDurableUnavailableAutoConfiguration}).
  */
 @AutoConfiguration(after = { DataSourceAutoConfiguration.class, CmwqAutoConfiguration.class },
 		afterName = "org.springframework.boot.jackson.autoconfigure.JacksonAutoConfiguration")
@@ -56,7 +56,7 @@ import org.springframework.jdbc.core.JdbcTemplate;
 @ConditionalOnBean(WorkqueueSystem.class)
 @ConditionalOnSingleCandidate(DataSource.class)
 @EnableConfigurationProperties(CmwqDurableProperties.class)
-public final class DurableWorkqueuesAutoConfiguration {
+public final class CmwqDurableAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean

@@ -33,8 +33,8 @@ import org.springframework.web.client.RestTemplate;
 @AutoConfiguration(after = CmwqAutoConfiguration.class)
 @ConditionalOnBean(WorkqueueSystem.class)
 @ConditionalOnBooleanProperty(name = "cmwq.blocking-hints.enabled", matchIfMissing = true)
-@EnableConfigurationProperties(BlockingHintsProperties.class)
-public final class BlockingHintsAutoConfiguration {
+@EnableConfigurationProperties(CmwqBlockingHintsProperties.class)
+public final class CmwqBlockingHintsAutoConfiguration {
 
 	@Bean
 	@Role(BeanDefinition.ROLE_INFRASTRUCTURE)

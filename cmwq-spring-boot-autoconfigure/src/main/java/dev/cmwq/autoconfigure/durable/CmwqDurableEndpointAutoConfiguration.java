@@ -14,10 +14,10 @@ import org.springframework.context.annotation.Bean;
  * The {@link DurableWorkqueuesEndpoint}, where actuator is present, there are durable workqueues, and the endpoint
  * is available (exposed over HTTP or JMX).
  */
-@AutoConfiguration(after = DurableWorkqueuesAutoConfiguration.class)
+@AutoConfiguration(after = CmwqDurableAutoConfiguration.class)
 @ConditionalOnClass(Endpoint.class)
 @ConditionalOnBean(JdbcDurableQueues.class)
-public final class DurableWorkqueuesEndpointAutoConfiguration {
+public final class CmwqDurableEndpointAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean

@@ -17,10 +17,10 @@ import org.springframework.context.annotation.Bean;
  * and there are durable workqueues.
  */
 @AutoConfiguration(after = { MetricsAutoConfiguration.class, CompositeMeterRegistryAutoConfiguration.class,
-		DurableWorkqueuesAutoConfiguration.class })
+		CmwqDurableAutoConfiguration.class })
 @ConditionalOnClass({ MeterRegistry.class, MetricsAutoConfiguration.class })
 @ConditionalOnBean({ JdbcDurableQueues.class, MeterRegistry.class })
-public final class DurableWorkqueueMetricsAutoConfiguration {
+public final class CmwqDurableMetricsAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean

@@ -6,7 +6,7 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * {@code cmwq.blocking-hints.*}.
  */
 @ConfigurationProperties("cmwq.blocking-hints")
-public class BlockingHintsProperties {
+public class CmwqBlockingHintsProperties {
 
 	/**
 	 * Whether JDBC calls, RestClient / RestTemplate requests and Reactor's block() (WebClient) made in work items

@@ -30,7 +30,7 @@ import org.springframework.context.annotation.Bean;
 		CompositeMeterRegistryAutoConfiguration.class })
 @ConditionalOnClass({ MeterRegistry.class, MetricsAutoConfiguration.class })
 @ConditionalOnBean({ WorkqueueSystem.class, MeterRegistry.class })
-public final class WorkqueueMetricsAutoConfiguration {
+public final class CmwqMetricsAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean

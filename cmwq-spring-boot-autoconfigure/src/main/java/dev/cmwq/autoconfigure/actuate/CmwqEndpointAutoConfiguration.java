@@ -21,7 +21,7 @@ import org.springframework.context.annotation.Bean;
 @AutoConfiguration(after = CmwqAutoConfiguration.class)
 @ConditionalOnClass(Endpoint.class)
 @ConditionalOnBean(WorkqueueSystem.class)
-public final class WorkqueuesEndpointAutoConfiguration {
+public final class CmwqEndpointAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
