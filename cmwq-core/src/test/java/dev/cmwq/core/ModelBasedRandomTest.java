@@ -301,7 +301,8 @@ class ModelBasedRandomTest {
 				closeOnItsOwnThread(Duration.ofSeconds(2), new AtomicBoolean());
 			}
 			long failedStarts = this.system.snapshot().pools().stream().mapToLong(PoolSnapshot::failedStarts).sum();
-			if ((this.mode == Mode.FLAKY_THREADS || this.mode == Mode.NO_THREADS) && failedStarts == 0 && this.model.violations.isEmpty()) {
+			boolean misbehaving = this.mode == Mode.FLAKY_THREADS || this.mode == Mode.NO_THREADS;
+			if (misbehaving && failedStarts == 0 && this.model.violations.isEmpty()) {
 				this.model.violation("the thread factory misbehaved, yet no pool counted a failed start");
 			}
 			System.out.println("ModelBasedRandomTest " + this.mode + ": " + this.model.summary() + "; failed worker "
