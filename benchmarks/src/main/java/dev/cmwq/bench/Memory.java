@@ -55,10 +55,11 @@ final class Memory {
 			Measured m = switch (contender) {
 				case CMWQ -> cmwqHeap(options.ncpu, false);
 				case TPE, SPRING, FJP -> poolHeap(contender, options.ncpu);
-				default -> null; // no queue: a cached pool and virtual threads start a thread for every item
+				default -> null; // no queue (a cached pool, virtual threads), or cmwq's items on other threads
 			};
 			if (m == null) {
-				table.row(contender.label(options.ncpu), "— (no queue: a thread per item)", "");
+				table.row(contender.label(options.ncpu), contender.name().startsWith("CMWQ")
+						? "— (the same items as cmwq)" : "— (no queue: a thread per item)", "");
 				continue;
 			}
 			table.row(contender.label(options.ncpu), f("%.1f", m.perItem), m.top);
@@ -189,8 +190,9 @@ final class Memory {
 	static String flood(Scenarios.Options options) throws Exception {
 		Table table = new Table("contender", "outcome", "accepted", "time to accept (s)", "heap after (MB)");
 		for (Contender contender : options.contenders) {
-			if (contender == Contender.CACHED || contender == Contender.VIRTUAL) {
-				table.row(contender.label(options.ncpu), "not run (a thread per item: 10 M threads)", "", "", "");
+			if (contender != Contender.CMWQ && contender != Contender.TPE && contender != Contender.FJP
+					&& contender != Contender.SPRING) {
+				table.row(contender.label(options.ncpu), "not run", "", "", "");
 				continue;
 			}
 			String[] r = runChild(contender, options.quick ? FLOOD_ITEMS / 10 : FLOOD_ITEMS);

@@ -305,7 +305,7 @@ final class Scenarios {
 					boolean cmwq = ex instanceof Workqueue;
 					table.row(run.label, run.producers, s(makespan), f("%.2f", ratio), peak, f("%.1f", peak / needed),
 							cmwq ? f("%.2f %%", engine) : "—", cmStats(ex));
-					if (cmwq) {
+					if (run.contender == Contender.CMWQ) { // the targets are the platform engine's
 						this.o.targets.engineCpu(engine, perBlock, f("workload 2, S = %d ms, %s, %d producer(s)",
 								sleepMs, run.label, run.producers));
 						if (run.item == plain) {
@@ -369,7 +369,7 @@ final class Scenarios {
 					boolean cmwq = ex instanceof Workqueue;
 					table.row(run.label, s(makespan), f("%.2f", makespan / (double) bound), peak,
 							f("%.1f", peak / needed), cmwq ? f("%.2f %%", engine) : "—", cmStats(ex));
-					if (cmwq) {
+					if (run.contender == Contender.CMWQ) {
 						this.o.targets.engineCpu(engine, perBlock, "workload 3, " + run.label);
 						if (run.item == plain) {
 							this.o.targets.record(Targets.BLOCKING_IO, f("%.2f × bound", makespan / (double) bound),
