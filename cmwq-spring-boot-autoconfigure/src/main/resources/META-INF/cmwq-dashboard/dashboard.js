@@ -33,11 +33,12 @@
   // rates are taken over this window, so a burst stays visible for a while
   const RATE_WINDOW_MILLIS = 10000;
 
-  const STATS = ['started', 'completed', 'failed', 'cancelled', 'cpuTimeMs', 'cpuIntensive', 'cmWakeups', 'mayday', 'rescued'];
+  const STATS = ['started', 'completed', 'failed', 'cancelled', 'rejected', 'cpuTimeMs', 'cpuIntensive', 'cmWakeups',
+    'mayday', 'rescued'];
 
   // the numeric columns of the workqueue table, in order
-  const COLUMNS = ['maxActive', 'active', 'pending', 'rate', 'started', 'completed', 'failed', 'cancelled', 'cpuTimeMs',
-    'cpuIntensive', 'cmWakeups', 'cmWakeupsRate', 'mayday', 'rescued'];
+  const COLUMNS = ['maxActive', 'active', 'pending', 'rate', 'started', 'completed', 'failed', 'cancelled', 'rejected',
+    'cpuTimeMs', 'cpuIntensive', 'cmWakeups', 'cmWakeupsRate', 'mayday', 'rescued'];
 
   const state = {
     config: null,

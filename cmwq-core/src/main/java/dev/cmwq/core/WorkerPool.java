@@ -724,7 +724,8 @@ final class WorkerPool {
 				thread.setDaemon(true);
 				worker.thread = thread;
 				thread.start();
-				if (!this.system.ownThreadFactory) {
+				// a virtual thread waits for a carrier, which busy items may hold for long: not a refusal
+				if (!this.system.ownThreadFactory && !VirtualThreads.isVirtual(thread)) {
 					this.system.timers.schedule(() -> checkArrived(worker), this.system.maydayIntervalNanos);
 				}
 				return;

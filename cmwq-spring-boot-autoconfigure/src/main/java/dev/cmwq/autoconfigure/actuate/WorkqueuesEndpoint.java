@@ -298,15 +298,16 @@ public class WorkqueuesEndpoint {
 	 * @param stalled whether the watchdog reports the pool as stalled
 	 * @param stalls how often it has
 	 * @param cmWakeups how often a worker of the pool blocked and concurrency management started another
+	 * @param failedStarts how often the pool could not start a worker thread (the thread factory refused)
 	 */
 	public record PoolDescriptor(String id, @JsonInclude(Include.ALWAYS) Integer cpu, String kind, boolean online,
 			int workers, int busy, int idle, int rogue, int running, int blocked, int pending, boolean stalled,
-			long stalls, long cmWakeups) {
+			long stalls, long cmWakeups, long failedStarts) {
 
 		static PoolDescriptor of(PoolSnapshot pool) {
 			return new PoolDescriptor(pool.id(), pool.cpu(), pool.kind(), pool.online(), pool.workers(), pool.busy(),
 					pool.idle(), pool.rogue(), pool.running(), pool.blocked(), pool.pending(), pool.stalled(),
-					pool.stalls(), pool.cmWakeups());
+					pool.stalls(), pool.cmWakeups(), pool.failedStarts());
 		}
 
 	}
@@ -339,18 +340,19 @@ public class WorkqueuesEndpoint {
 	 * @param completed items that returned normally
 	 * @param failed items that threw
 	 * @param cancelled pending items cancelled (or dropped at shutdown)
+	 * @param rejected queueings refused (the queue full, draining, or the system shutting down)
 	 * @param cpuTimeMs CPU time its items used, in milliseconds
 	 * @param cpuIntensive items found hogging a CPU while work waited behind them
 	 * @param cmWakeups times one of its items blocked and concurrency management started another worker
 	 * @param mayday times a pool called the queue's rescuer
 	 * @param rescued items its rescuer ran
 	 */
-	public record StatsDescriptor(long started, long completed, long failed, long cancelled, long cpuTimeMs,
-			long cpuIntensive, long cmWakeups, long mayday, long rescued) {
+	public record StatsDescriptor(long started, long completed, long failed, long cancelled, long rejected,
+			long cpuTimeMs, long cpuIntensive, long cmWakeups, long mayday, long rescued) {
 
 		static StatsDescriptor of(WorkqueueStats stats) {
 			return new StatsDescriptor(stats.started(), stats.completed(), stats.failed(), stats.cancelled(),
-					stats.cpuTimeMs(), stats.cpuIntensive(), stats.cmWakeups(), stats.mayday(), stats.rescued());
+					stats.rejected(), stats.cpuTimeMs(), stats.cpuIntensive(), stats.cmWakeups(), stats.mayday(), stats.rescued());
 		}
 
 	}

@@ -102,7 +102,7 @@ abstract class WorkqueuesEndpointStackTests {
 		// the contract's fields (more may be added)
 		assertThat(all.<Map<String, Object>>read("$")).containsKeys("frozen", "cpus", "pools", "workqueues");
 		assertThat(all.<Map<String, Object>>read("$.pools[0]")).containsKeys("id", "cpu", "kind", "online",
-				"workers", "busy", "idle", "rogue", "running", "blocked", "pending", "stalled", "stalls", "cmWakeups");
+				"workers", "busy", "idle", "rogue", "running", "blocked", "pending", "stalled", "stalls", "cmWakeups", "failedStarts");
 		assertThat(all.<Map<String, Object>>read("$.pools[4]")).containsEntry("id", "unbound")
 			.containsEntry("cpu", null);
 		Http.Response one = this.http.get(E + "/thumbnails");
@@ -114,7 +114,7 @@ abstract class WorkqueuesEndpointStackTests {
 			.containsEntry("maxActive", 4)
 			.containsEntry("ordered", false);
 		assertThat(one.<Map<String, Object>>read("$.stats")).containsKeys("started", "completed", "failed",
-				"cancelled", "cpuTimeMs", "cpuIntensive", "cmWakeups", "mayday", "rescued");
+				"cancelled", "rejected", "cpuTimeMs", "cpuIntensive", "cmWakeups", "mayday", "rescued");
 
 		assertThat(json(this.http.postJson(E + "/freeze"))).isEqualTo(Map.of("frozen", true, "busy", 0));
 		assertThat(this.system.isFrozen()).isTrue();
