@@ -3,6 +3,9 @@ package dev.cmwq.spring;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.ExecutionException;
 
 import dev.cmwq.core.DelayedWork;
 import dev.cmwq.core.Work;
@@ -167,7 +170,43 @@ public abstract class FutureWork<T> extends DelayedWork {
 	}
 
 	/** The future: cancelling it cancels the item while it is pending. */
+	/**
+	 * The workqueue the item is queued on, for messages; null where it is not known.
+	 * @return the workqueue's name, or null
+	 */
+	protected String workqueueName() {
+		return null;
+	}
+
+	/** A future whose waits refuse the item itself (it would wait for its own end), and whose cancel cancels it. */
 	private final class Result extends CompletableFuture<T> {
+
+		@Override
+		public T get() throws InterruptedException, ExecutionException {
+			refuseSelfWait("get()");
+			return super.get();
+		}
+
+		@Override
+		public T get(long timeout, TimeUnit unit) throws InterruptedException, ExecutionException, TimeoutException {
+			refuseSelfWait("get(timeout, unit)");
+			return super.get(timeout, unit);
+		}
+
+		@Override
+		public T join() {
+			refuseSelfWait("join()");
+			return super.join();
+		}
+
+		private void refuseSelfWait(String operation) {
+			if (!isDone() && Work.currentWork() == FutureWork.this) {
+				String queue = workqueueName();
+				throw new IllegalStateException(((queue != null) ? "Workqueue '" + queue + "'" : "A workqueue")
+						+ ": item " + FutureWork.this + " called " + operation + " on its own future, which can only "
+						+ "complete after the item returns");
+			}
+		}
 
 		@Override
 		public boolean cancel(boolean mayInterruptIfRunning) {

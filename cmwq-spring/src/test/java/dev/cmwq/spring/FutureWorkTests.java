@@ -6,6 +6,7 @@ import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -52,6 +53,38 @@ class FutureWorkTests {
 		this.serial.queue(work);
 		assertThat(work.future().get(TIMEOUT, TimeUnit.SECONDS)).isEqualTo("value");
 		assertThat(this.serial.snapshot().stats().completed()).isEqualTo(1);
+	}
+
+	@Test
+	void anItemThatWaitsForItsOwnFutureFailsFastAndTheQueueGoesOn() throws Exception {
+		List<String> refusals = new CopyOnWriteArrayList<>();
+		FutureWork<String> work = new FutureWork<>(null) {
+			@Override
+			protected String call() throws Exception {
+				for (Callable<?> wait : List.<Callable<?>>of(() -> future().get(), () -> future().join(),
+						() -> future().get(TIMEOUT, TimeUnit.SECONDS))) {
+					try {
+						wait.call();
+					}
+					catch (IllegalStateException ex) {
+						refusals.add(ex.getMessage());
+					}
+				}
+				return "done";
+			}
+
+			@Override
+			protected String workqueueName() {
+				return "serial";
+			}
+		};
+		this.serial.queue(work);
+		assertThat(work.future().get(TIMEOUT, TimeUnit.SECONDS)).isEqualTo("done");
+		assertThat(refusals).hasSize(3)
+			.allMatch((message) -> message.startsWith("Workqueue 'serial': item ") && message.contains("own future"));
+		FutureWork<String> next = FutureWork.of(() -> "next", null);
+		this.serial.queue(next);
+		assertThat(next.future().get(TIMEOUT, TimeUnit.SECONDS)).isEqualTo("next");
 	}
 
 	@Test

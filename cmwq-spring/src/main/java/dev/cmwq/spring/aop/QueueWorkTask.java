@@ -115,6 +115,11 @@ final class QueueWorkTask extends FutureWork<Object> {
 	}
 
 	@Override
+	protected String workqueueName() {
+		return this.method.workqueueName;
+	}
+
+	@Override
 	public String toString() {
 		return "@QueueWork " + this.method;
 	}
