@@ -1,7 +1,6 @@
 package dev.cmwq.spring;
 
 import java.time.Duration;
-import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Future;
@@ -10,11 +9,8 @@ import java.util.function.BooleanSupplier;
 import java.util.function.UnaryOperator;
 
 import dev.cmwq.core.DelayedWork;
-import dev.cmwq.core.Overflow;
 import dev.cmwq.core.Work;
 import dev.cmwq.core.Workqueue;
-import dev.cmwq.core.WorkqueueFlag;
-import dev.cmwq.core.WorkqueueSnapshot;
 
 import org.springframework.core.task.AsyncTaskExecutor;
 import org.springframework.core.task.TaskDecorator;
@@ -30,9 +26,7 @@ import org.springframework.core.task.TaskRejectedException;
  * bit. A refusal of the engine ({@link RejectedExecutionException}: the queue is closed, draining or full) reaches
  * the caller as Spring's {@link TaskRejectedException}.
  */
-public final class SpringWorkqueue implements Workqueue, AsyncTaskExecutor {
-
-	private final Workqueue delegate;
+public final class SpringWorkqueue extends ForwardingWorkqueue implements AsyncTaskExecutor {
 
 	private final TaskDecorator decorator;
 
@@ -42,7 +36,7 @@ public final class SpringWorkqueue implements Workqueue, AsyncTaskExecutor {
 	 * @param decorator wraps every task, or null
 	 */
 	public SpringWorkqueue(Workqueue delegate, TaskDecorator decorator) {
-		this.delegate = delegate;
+		super(delegate);
 		this.decorator = decorator;
 	}
 
@@ -153,79 +147,19 @@ public final class SpringWorkqueue implements Workqueue, AsyncTaskExecutor {
 		return (ex instanceof TaskRejectedException spring) ? spring : new TaskRejectedException(ex.getMessage(), ex);
 	}
 
-	@Override
-	public String name() {
-		return this.delegate.name();
-	}
 
-	@Override
-	public Set<WorkqueueFlag> flags() {
-		return this.delegate.flags();
-	}
 
-	@Override
-	public int maxActive() {
-		return this.delegate.maxActive();
-	}
 
-	@Override
-	public boolean isOrdered() {
-		return this.delegate.isOrdered();
-	}
 
-	@Override
-	public void setCapacity(int capacity, Overflow overflow, Duration overflowTimeout) {
-		this.delegate.setCapacity(capacity, overflow, overflowTimeout);
-	}
 
-	@Override
-	public int capacity() {
-		return this.delegate.capacity();
-	}
 
-	@Override
-	public Overflow overflow() {
-		return this.delegate.overflow();
-	}
 
-	@Override
-	public Duration overflowTimeout() {
-		return this.delegate.overflowTimeout();
-	}
 
-	@Override
-	public void flush() {
-		this.delegate.flush();
-	}
 
-	@Override
-	public boolean flush(Duration timeout) {
-		return this.delegate.flush(timeout);
-	}
 
-	@Override
-	public void drain() {
-		this.delegate.drain();
-	}
 
-	@Override
-	public void destroy() {
-		this.delegate.destroy();
-	}
 
-	@Override
-	public void setMaxActive(int maxActive) {
-		this.delegate.setMaxActive(maxActive);
-	}
 
-	@Override
-	public WorkqueueSnapshot snapshot() {
-		return this.delegate.snapshot();
-	}
 
-	@Override
-	public String toString() {
-		return this.delegate.toString();
-	}
 
 }

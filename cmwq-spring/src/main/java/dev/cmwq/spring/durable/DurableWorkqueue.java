@@ -1,15 +1,12 @@
 package dev.cmwq.spring.durable;
 
 import java.time.Duration;
-import java.util.Set;
 import java.util.concurrent.RejectedExecutionException;
 
 import dev.cmwq.core.DelayedWork;
-import dev.cmwq.core.Overflow;
 import dev.cmwq.core.Work;
 import dev.cmwq.core.Workqueue;
-import dev.cmwq.core.WorkqueueFlag;
-import dev.cmwq.core.WorkqueueSnapshot;
+import dev.cmwq.spring.ForwardingWorkqueue;
 
 /**
  * The bean of a durable workqueue: everything a {@link Workqueue} does except taking plain items. A
@@ -18,16 +15,14 @@ import dev.cmwq.core.WorkqueueSnapshot;
  * only through {@code @QueueWork} methods, whose calls are stored. (So {@code @Async} on a durable workqueue is
  * refused too.)
  */
-public final class DurableWorkqueue implements Workqueue {
-
-	private final Workqueue delegate;
+public final class DurableWorkqueue extends ForwardingWorkqueue {
 
 	/**
 	 * Wraps a workqueue's bean.
 	 * @param delegate the bean
 	 */
 	public DurableWorkqueue(Workqueue delegate) {
-		this.delegate = delegate;
+		super(delegate);
 	}
 
 	private RejectedExecutionException refused(String operation) {
@@ -72,79 +67,19 @@ public final class DurableWorkqueue implements Workqueue {
 		throw refused("runInline(Work)");
 	}
 
-	@Override
-	public void setCapacity(int capacity, Overflow overflow, Duration overflowTimeout) {
-		this.delegate.setCapacity(capacity, overflow, overflowTimeout);
-	}
 
-	@Override
-	public int capacity() {
-		return this.delegate.capacity();
-	}
 
-	@Override
-	public Overflow overflow() {
-		return this.delegate.overflow();
-	}
 
-	@Override
-	public Duration overflowTimeout() {
-		return this.delegate.overflowTimeout();
-	}
 
-	@Override
-	public String name() {
-		return this.delegate.name();
-	}
 
-	@Override
-	public Set<WorkqueueFlag> flags() {
-		return this.delegate.flags();
-	}
 
-	@Override
-	public int maxActive() {
-		return this.delegate.maxActive();
-	}
 
-	@Override
-	public boolean isOrdered() {
-		return this.delegate.isOrdered();
-	}
 
-	@Override
-	public void flush() {
-		this.delegate.flush();
-	}
 
-	@Override
-	public boolean flush(Duration timeout) {
-		return this.delegate.flush(timeout);
-	}
 
-	@Override
-	public void drain() {
-		this.delegate.drain();
-	}
 
-	@Override
-	public void destroy() {
-		this.delegate.destroy();
-	}
 
-	@Override
-	public void setMaxActive(int maxActive) {
-		this.delegate.setMaxActive(maxActive);
-	}
 
-	@Override
-	public WorkqueueSnapshot snapshot() {
-		return this.delegate.snapshot();
-	}
 
-	@Override
-	public String toString() {
-		return this.delegate.toString();
-	}
 
 }
