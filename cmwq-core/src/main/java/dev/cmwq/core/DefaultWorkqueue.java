@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.Collections;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
@@ -146,7 +147,48 @@ final class DefaultWorkqueue implements Workqueue {
 
 	@Override
 	public void execute(Runnable command) {
-		queue(new Work(command));
+		if (!queueTask(command)) {
+			queue(new Work(command));
+		}
+	}
+
+	/**
+	 * {@code execute} where items are held back (max-active reached, frozen, or others already held): under the
+	 * pool lock, the bare task joins the held-back line with no {@link Work} node ({@link PoolWorkqueue#queueTask}),
+	 * so that a flood costs a reference per item. False where the ordinary path applies: items would start at once
+	 * (it queues without the lock), the queue is full (its overflow policy applies), or the system terminated.
+	 */
+	private boolean queueTask(Runnable command) {
+		Objects.requireNonNull(command, "command");
+		if (command instanceof Work) {
+			return false;
+		}
+		PoolWorkqueue pwq = pwqFor(-1);
+		if (!pwq.likelyHoldsBack()) {
+			return false;
+		}
+		checkAccepting();
+		Capacity capacity = this.capacity;
+		boolean slotted = capacity.bounded();
+		if (slotted && !tryTakeSlot(capacity.limit)) {
+			return false;
+		}
+		WorkerPool pool = pwq.pool;
+		pool.lock();
+		try {
+			if (!this.system.isTerminated()) {
+				this.system.accepted.increment(); // before the item can be answered: awaitIdle counts on it
+				pwq.queueTask(command, slotted, this.system.listeners.any() ? System.nanoTime() : 0);
+				return true;
+			}
+		}
+		finally {
+			pool.unlock();
+		}
+		if (slotted) {
+			slotFreed();
+		}
+		return false;
 	}
 
 	@Override
@@ -301,11 +343,16 @@ final class DefaultWorkqueue implements Workqueue {
 			pwq = runningFor(work, running);
 		}
 		if (pwq == null) {
-			WorkerPool pool = this.unbound ? this.system.topology.unboundPool(this.highpri)
-					: this.system.topology.cpuPool((cpu >= 0) ? cpu : this.system.topology.queueingCpu(this.highpri), this.highpri);
-			pwq = this.pwqs[pool.index];
+			pwq = pwqFor(cpu);
 		}
 		pwq.pool.enqueue(work, pwq);
+	}
+
+	/** The pool-workqueue an item queued on {@code cpu} (-1: the queueing CPU's) goes to. */
+	private PoolWorkqueue pwqFor(int cpu) {
+		WorkerPool pool = this.unbound ? this.system.topology.unboundPool(this.highpri)
+				: this.system.topology.cpuPool((cpu >= 0) ? cpu : this.system.topology.queueingCpu(this.highpri), this.highpri);
+		return this.pwqs[pool.index];
 	}
 
 	/** The pool-workqueue of this queue where {@code worker} runs {@code work} now, or null. */

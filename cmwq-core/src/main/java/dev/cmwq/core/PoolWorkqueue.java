@@ -7,6 +7,12 @@ import java.util.ArrayDeque;
  * queue's {@code maxActive} on that pool, holds the items over the limit (and, while frozen, all of them) in
  * FIFO order, and counts items in flight per flush color.
  *
+ * <p>A held-back item queued with {@code execute(Runnable)} is kept as its bare task, with no {@link Work} node
+ * ({@link #queueTask}): such an item has no identity a caller could name (it cannot be cancelled or flushed alone),
+ * so it needs only its task, its flush color, whether it holds a capacity slot (the same for long runs of items:
+ * {@link #taskRuns} counts them) and, only while listeners are registered, when it was queued ({@link #queuedAt}). It gets its node when it is activated ({@link Work#heldTask}).
+ * A flood that outruns the workers thus costs a reference per item, as a thread pool's array-backed queue does.
+ *
  * <p>Every mutable field is guarded by {@code pool}'s lock (L) and changed only by the methods below, named after
  * the event (the kernel's {@code pwq_activate_*}, {@code pwq_dec_nr_in_flight}).
  */
@@ -28,8 +34,20 @@ final class PoolWorkqueue {
 	/** Items of this queue running on this pool now. L */
 	private int nrRunning;
 
-	/** Items queued but held back by maxActive or freezing, oldest first. L */
-	private final ArrayDeque<Work> inactive = new ArrayDeque<>(4);
+	/**
+	 * Items queued but held back by maxActive or freezing, oldest first: a {@link Work}, or the bare task of an item
+	 * queued with {@code execute} ({@link #queueTask}). L
+	 */
+	private final ArrayDeque<Object> inactive = new ArrayDeque<>(4);
+
+	/**
+	 * The flush color and slot of the bare tasks in {@link #inactive}, in the same order: one {@link TaskRun} per run
+	 * of consecutive bare tasks (Work items in between do not break a run) that share both. L
+	 */
+	private final ArrayDeque<TaskRun> taskRuns = new ArrayDeque<>(2);
+
+	/** When each bare task of a timed {@link TaskRun} was queued, oldest first (listeners are told). L */
+	private final LongRing queuedAt = new LongRing();
 
 	/** Items queued and not finished, per flush color (see {@link DefaultWorkqueue#flush()}). L */
 	private final int[] nrInFlight = new int[2];
@@ -46,9 +64,49 @@ final class PoolWorkqueue {
 
 	/** A claimed item arrives here, with the flush color it took when queued: it counts as in flight. L */
 	void addInFlight(Work work) {
-		assert this.pool.isLocked() && work.pwq == this;
-		this.nrInFlight[work.color]++;
+		assert work.pwq == this;
+		addInFlight(work.color);
+	}
+
+	private void addInFlight(int color) {
+		assert this.pool.isLocked();
+		this.nrInFlight[color]++;
 		this.pool.itemQueued();
+	}
+
+	/**
+	 * Whether a new item would be held back here: a racy read of fields guarded by the lock, so only a hint for
+	 * choosing {@link #queueTask} (which decides under the lock).
+	 */
+	boolean likelyHoldsBack() {
+		return this.frozen || this.nrActive >= this.maxActive || !this.inactive.isEmpty();
+	}
+
+	/**
+	 * An item queued with {@code execute(Runnable)} arrives, accepted (its capacity slot taken if {@code slotted}):
+	 * held back as its bare task, or, if it may start at once, given its {@link Work} node and activated. L
+	 */
+	void queueTask(Runnable task, boolean slotted, long queuedAt) {
+		assert this.pool.isLocked() && !(task instanceof Work) && !this.pool.system.isTerminated();
+		int color = this.wq.workColor;
+		addInFlight(color);
+		if (mayActivateNew()) {
+			activate();
+			this.pool.addToWorklist(Work.heldTask(task, this, color, slotted, queuedAt));
+			return;
+		}
+		this.inactive.addLast(task);
+		boolean timed = queuedAt != 0;
+		if (timed) {
+			this.queuedAt.addLast(queuedAt);
+		}
+		TaskRun last = this.taskRuns.peekLast();
+		if (last != null && last.color == color && last.slotted == slotted && last.timed == timed) {
+			last.count++;
+		}
+		else {
+			this.taskRuns.addLast(new TaskRun(color, slotted, timed));
+		}
 	}
 
 	/** Whether a newly queued item may go straight to the worklist (keeps FIFO with held-back items). L */
@@ -89,10 +147,18 @@ final class PoolWorkqueue {
 		this.inactive.remove(work);
 	}
 
-	/** Takes the oldest held-back item out (termination), or null. L */
+	/** Takes the oldest held-back item out (termination, activation), or null. L */
 	Work pollHeld() {
 		assert this.pool.isLocked();
-		return this.inactive.pollFirst();
+		Object held = this.inactive.pollFirst();
+		if (held == null || held instanceof Work) {
+			return (Work) held;
+		}
+		TaskRun run = this.taskRuns.getFirst();
+		if (--run.count == 0) {
+			this.taskRuns.pollFirst();
+		}
+		return Work.heldTask((Runnable) held, this, run.color, run.slotted, run.timed ? this.queuedAt.pollFirst() : 0);
 	}
 
 	/**
@@ -103,7 +169,7 @@ final class PoolWorkqueue {
 		assert this.pool.isLocked();
 		while (!this.frozen && !this.inactive.isEmpty() && this.nrActive < this.maxActive) {
 			this.nrActive++;
-			this.pool.addToWorklist(this.inactive.pollFirst());
+			this.pool.addToWorklist(pollHeld());
 		}
 	}
 
@@ -189,6 +255,56 @@ final class PoolWorkqueue {
 	int nrWaiting() {
 		assert this.pool.isLocked();
 		return this.nrActive - this.nrRunning + this.inactive.size();
+	}
+
+	/** Consecutive bare tasks held back with the same flush color, slot, and whether their queueing time is kept. L */
+	private static final class TaskRun {
+
+		final int color;
+
+		final boolean slotted;
+
+		final boolean timed;
+
+		int count = 1;
+
+		TaskRun(int color, boolean slotted, boolean timed) {
+			this.color = color;
+			this.slotted = slotted;
+			this.timed = timed;
+		}
+
+	}
+
+	/** A FIFO of longs in a growing circular array. L */
+	private static final class LongRing {
+
+		private long[] values = new long[0];
+
+		private int head;
+
+		private int size;
+
+		void addLast(long value) {
+			if (this.size == this.values.length) {
+				long[] grown = new long[Math.max(8, this.size * 2)];
+				for (int i = 0; i < this.size; i++) {
+					grown[i] = this.values[(this.head + i) % this.values.length];
+				}
+				this.values = grown;
+				this.head = 0;
+			}
+			this.values[(this.head + this.size++) % this.values.length] = value;
+		}
+
+		long pollFirst() {
+			assert this.size > 0;
+			long value = this.values[this.head];
+			this.head = (this.head + 1) % this.values.length;
+			this.size--;
+			return value;
+		}
+
 	}
 
 }

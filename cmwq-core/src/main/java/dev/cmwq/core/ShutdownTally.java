@@ -14,7 +14,7 @@ final class ShutdownTally {
 
 	private final LongAdder cancelled = new LongAdder();
 
-	private final LongAdder abandonedQueued = new LongAdder();
+	final LongAdder abandonedQueued = new LongAdder();
 
 	private final LongAdder abandonedDelayed = new LongAdder();
 

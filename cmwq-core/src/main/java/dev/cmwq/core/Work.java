@@ -324,6 +324,26 @@ public class Work {
 		wq.system.accepted.increment();
 	}
 
+	/**
+	 * The node of an item queued with {@code execute(Runnable)} and held back as its bare task
+	 * ({@link PoolWorkqueue#queueTask}), as it leaves the held-back list: the same state as an item that was claimed,
+	 * counted ({@link #countQueued}, whose system count the queuer made), handed to {@code pwq} with {@code color}
+	 * ({@link #prepareIncoming}), and held back there. L
+	 */
+	static Work heldTask(Runnable task, PoolWorkqueue pwq, int color, boolean slotted, long queuedAt) {
+		Work work = new Work(task);
+		work.state = PENDING;
+		assert work.owe();
+		work.queued = 1;
+		work.queuedOn = pwq.wq;
+		work.slot = slotted ? pwq.wq : null;
+		work.pwq = pwq;
+		work.color = color;
+		work.queuedAt = queuedAt;
+		work.link(pwq.pool, Link.INACTIVE, null);
+		return work;
+	}
+
 	/** A worker starts the pending instance: clears PENDING (we hold the pool lock it is linked under). */
 	final void startedByWorker() {
 		clearState(PENDING);
