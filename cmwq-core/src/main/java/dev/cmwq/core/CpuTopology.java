@@ -26,11 +26,18 @@ final class CpuTopology {
 	/** H: whether each CPU is online; also the hotplug lock. */
 	private final boolean[] mask;
 
+	/**
+	 * How many CPUs one queueing thread spreads its items over ({@link #queueingCpu}): the machine's cores, at most
+	 * all CPUs. I
+	 */
+	private final int groupSize;
+
 	/** V: the online CPUs, ascending; replaced on hotplug (H). */
 	private volatile int[] onlineCpus;
 
 	CpuTopology(WorkqueueSystem system, int nrCpus) {
 		this.nrCpus = nrCpus;
+		this.groupSize = Math.min(nrCpus, Runtime.getRuntime().availableProcessors());
 		List<WorkerPool> all = new ArrayList<>(2 * nrCpus + 2);
 		for (int cpu = 0; cpu < nrCpus; cpu++) {
 			all.add(new WorkerPool(system, all.size(), cpu, false));
@@ -121,9 +128,12 @@ final class CpuTopology {
 	/**
 	 * The CPU for work queued without one. A worker of a bound pool whose CPU is online queues on its own CPU (work
 	 * queued by work stays local, as in the kernel). Any other thread keeps the CPU it used last while that CPU's
-	 * pool keeps up (nothing queued there and unfinished); otherwise it compares that pool with one other online CPU's,
-	 * picked at random, and moves to the other if it is less loaded ("power of two choices"). O(1) per item: no
-	 * scan over the CPUs, and one thread's items mostly go to one pool, whose lock the thread then has to itself.
+	 * pool keeps up (nothing queued there and unfinished); otherwise it compares that pool with one other CPU's of its
+	 * group, picked at random, and moves to the other if it is less loaded ("power of two choices"). A thread's group
+	 * is as many CPUs, from the one it first queued on, as the machine has cores ({@link #groupSize}): spreading one
+	 * thread's items further only wakes more pools' workers for no more parallelism, which is what made the cost per
+	 * item grow with {@code cpus(n)}. O(1) per item: no scan over the CPUs, and one thread's items mostly go to one
+	 * pool, whose lock the thread then has to itself.
 	 */
 	int queueingCpu(boolean highpri) {
 		ThreadContext context = ThreadContext.get();
@@ -140,12 +150,26 @@ final class CpuTopology {
 		if (home != null && home.associated && (cpus.length == 1 || home.load() == 0)) {
 			return cpu;
 		}
-		int other = cpus[context.nextInt(cpus.length)];
+		int other = groupCpu(context, cpus);
 		if (home != null && home.associated && other != cpu && cpuPool(other, highpri).load() >= home.load()) {
 			return cpu;
 		}
 		context.cpu = other;
 		return other;
+	}
+
+	/** A random online CPU of the calling thread's group (see {@link #queueingCpu}). */
+	private int groupCpu(ThreadContext context, int[] online) {
+		if (online.length <= this.groupSize) {
+			return online[context.nextInt(online.length)];
+		}
+		int first = context.groupCpu;
+		if (first < 0 || first >= this.nrCpus) {
+			first = online[context.nextInt(online.length)];
+			context.groupCpu = first;
+		}
+		int cpu = (first + context.nextInt(this.groupSize)) % this.nrCpus;
+		return cpuPool(cpu, false).associated ? cpu : online[context.nextInt(online.length)]; // offline: anywhere
 	}
 
 }

@@ -18,6 +18,9 @@ final class ThreadContext {
 	/** The CPU this thread last queued work on without naming one, or -1. */
 	int cpu = -1;
 
+	/** The first CPU of the group this thread spreads its items over ({@code CpuTopology.queueingCpu}), or -1. */
+	int groupCpu = -1;
+
 	/** The queue of the innermost item this thread runs for its caller ({@link Overflow#CALLER_RUNS}), or null. */
 	DefaultWorkqueue callerRun;
 
