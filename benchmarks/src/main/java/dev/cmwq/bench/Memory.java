@@ -16,10 +16,15 @@ import java.util.concurrent.atomic.AtomicLong;
 
 import javax.management.ObjectName;
 
+import dev.cmwq.annotation.QueueWork;
 import dev.cmwq.core.Work;
 import dev.cmwq.core.Workqueue;
 import dev.cmwq.core.WorkqueueFlag;
 import dev.cmwq.core.WorkqueueSystem;
+import dev.cmwq.spring.SpringWorkqueue;
+import dev.cmwq.spring.aop.LoggingWorkErrorHandler;
+import dev.cmwq.spring.aop.QueueWorkBeanPostProcessor;
+import org.springframework.context.annotation.AnnotationConfigApplicationContext;
 
 import static dev.cmwq.bench.Table.f;
 
@@ -67,6 +72,9 @@ final class Memory {
 				cmwq = m.perItem;
 				Measured work = cmwqHeap(options.ncpu, true);
 				table.row("cmwq, `queue(new Work(..))`", f("%.1f", work.perItem), work.top);
+				Measured call = queueWorkHeap(options.ncpu);
+				table.row("cmwq, `@QueueWork void` method, Spring context", f("%.1f", call.perItem), call.top);
+				options.targets.record(Targets.HEAP_QUEUE_WORK, f("%.0f B", call.perItem), call.perItem <= 150);
 			}
 			if (contender == Contender.TPE) {
 				tpe = m.perItem;
@@ -101,6 +109,43 @@ final class Memory {
 			system.close(Duration.ofSeconds(60));
 			return m;
 		}
+	}
+
+	/**
+	 * Calls of a {@code @QueueWork} method on a bean of a Spring context set up as the starter does (the queue a
+	 * {@link SpringWorkqueue} bean, the {@link QueueWorkBeanPostProcessor}), with no task decorator: what one call
+	 * keeps alive until it runs. Boot adds nothing per call.
+	 */
+	private static Measured queueWorkHeap(int ncpu) throws Exception {
+		try (WorkqueueSystem system = WorkqueueSystem.builder().cpus(ncpu).build();
+				AnnotationConfigApplicationContext context = new AnnotationConfigApplicationContext()) {
+			Workqueue wq = system.allocWorkqueue("heap", Set.of(WorkqueueFlag.FREEZABLE), 0);
+			context.registerBean(WorkqueueSystem.class, () -> system, (bd) -> bd.setDestroyMethodName(""));
+			context.registerBean("heap", SpringWorkqueue.class, () -> new SpringWorkqueue(wq, null));
+			context.registerBean(QueueWorkBeanPostProcessor.class,
+					() -> new QueueWorkBeanPostProcessor((name) -> null, LoggingWorkErrorHandler::new));
+			context.registerBean(Mailer.class);
+			context.refresh();
+			Mailer mailer = context.getBean(Mailer.class);
+			system.freeze();
+			Map<String, long[]> before = histogram();
+			for (int i = 0; i < ITEMS; i++) {
+				mailer.send(i);
+			}
+			Measured m = Measured.of(before, histogram());
+			system.thaw();
+			system.close(Duration.ofSeconds(60));
+			return m;
+		}
+	}
+
+	/** The bean whose calls workload 10 queues. */
+	public static class Mailer {
+
+		@QueueWork("heap")
+		public void send(int n) {
+		}
+
 	}
 
 	private static Measured poolHeap(Contender contender, int ncpu) throws Exception {

@@ -21,6 +21,8 @@ final class Targets {
 
 	static final String HEAP_EXECUTE = "heapExecute";
 
+	static final String HEAP_QUEUE_WORK = "heapQueueWork";
+
 	static final String FLOOD = "flood";
 
 	static final String BLOCKING_IO = "blockingIo";
@@ -57,6 +59,7 @@ final class Targets {
 		add(SCALING_64, "per-item cost with cpus(64): ≤ 2 × cpus(2)", 8);
 		add(SCALING_512, "per-item cost with cpus(512): ≤ 4 × cpus(2)", 8);
 		add(HEAP_EXECUTE, "heap per queued `execute(Runnable)` item: ≤ 24 B", 10);
+		add(HEAP_QUEUE_WORK, "heap per queued `@QueueWork` call: ≤ 150 B", 10);
 		add(FLOOD, "flood of 10 M items, -Xmx512m, defaults: completes", 11);
 		for (Scenarios.BlockKind kind : Scenarios.BlockKind.values()) {
 			add(detection(kind), "detection, " + kind.label + ": p50 ≤ 150 µs, p99 ≤ 1 ms", 5);
