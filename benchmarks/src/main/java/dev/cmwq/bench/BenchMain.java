@@ -40,6 +40,7 @@ public final class BenchMain {
 				  --contenders=CMWQ,TPE,...   subset of CMWQ, TPE, FJP, CACHED, SPRING, VIRTUAL, CMWQ_VT_MANAGED,
 				                              CMWQ_VT_SCHEDULER (the last three need JDK 21+)
 				  --quick                     short runs for development (the report is marked not valid)
+				  --rounds=N                  batches per row of workloads 2 and 3; the median is reported (default 1)
 				  --max-load=X                refuse to run when the 1-minute load average is above X (default cores / 2)
 				  --wait=SECONDS              first wait up to this long for the load average to fall to it (default 300)
 				  --force                     run anyway, for development (the report is marked not valid)
@@ -64,6 +65,9 @@ public final class BenchMain {
 			}
 			else if (arg.equals("--force")) {
 				force = true;
+			}
+			else if (arg.startsWith("--rounds=")) {
+				options.rounds = Integer.parseInt(arg.substring(9));
 			}
 			else if (arg.startsWith("--max-load=")) {
 				maxLoad = Double.parseDouble(arg.substring(11));

@@ -19,6 +19,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
+import java.util.stream.LongStream;
 
 import dev.cmwq.core.Blocking;
 import dev.cmwq.core.Workqueue;
@@ -45,6 +46,9 @@ final class Scenarios {
 		int mixedItems = 2000;
 
 		int ioItems = 2000;
+
+		/** Batches per row of workloads 2 and 3 (the median is reported). */
+		int rounds = 1;
 
 		double latencySeconds = 3;
 
@@ -290,29 +294,16 @@ final class Scenarios {
 			}
 			for (Run run : runs) {
 				progress(f("W2 S=%d ms %s, %d producer(s)", sleepMs, run.label, run.producers));
-				try (Contender.Family family = run.contender.open(n)) {
-					Executor ex = family.create();
-					runBatch(ex, run.producers, Math.max(20, items / 50), run.item); // warm up
-					Thread.sleep(100);
-					family.threads.resetPeak();
-					long hk = housekeepingCpuNanos();
-					long blocks = cmWakeups(ex);
-					long makespan = runBatch(ex, run.producers, items, run.item);
-					double engine = enginePercent(hk, makespan);
-					double perBlock = usPerBlock(hk, cmWakeups(ex) - blocks);
-					int peak = family.threads.peak();
-					double ratio = makespan / (double) bound;
-					boolean cmwq = ex instanceof Workqueue;
-					table.row(run.label, run.producers, s(makespan), f("%.2f", ratio), peak, f("%.1f", peak / needed),
-							cmwq ? f("%.2f %%", engine) : "—", cmStats(ex));
-					if (run.contender == Contender.CMWQ) { // the targets are the platform engine's
-						this.o.targets.engineCpu(engine, perBlock, f("workload 2, S = %d ms, %s, %d producer(s)",
-								sleepMs, run.label, run.producers));
-						if (run.item == plain) {
-							this.o.targets.record(Targets.mixed(sleepMs, run.producers),
-									f("%.2f × bound, %d threads", ratio, peak),
-									ratio <= 1.05 && peak <= targetThreads);
-						}
+				Batches b = measure(run, items);
+				double ratio = b.makespan / (double) bound;
+				table.row(run.label, run.producers, b.makespanText(), f("%.2f", ratio), b.peak,
+						f("%.1f", b.peak / needed), b.cmwq ? f("%.2f %%", b.enginePercent) : "—", b.stats);
+				if (run.contender == Contender.CMWQ) { // the targets are the platform engine's
+					this.o.targets.engineCpu(b.enginePercent, b.usPerBlock, f("workload 2, S = %d ms, %s, %d producer(s)",
+							sleepMs, run.label, run.producers));
+					if (run.item == plain) {
+						this.o.targets.record(Targets.mixed(sleepMs, run.producers),
+								f("%.2f × bound, %d threads", ratio, b.peak), ratio <= 1.05 && b.peak <= targetThreads);
 					}
 				}
 			}
@@ -321,6 +312,40 @@ final class Scenarios {
 			text.append(table).append('\n');
 		}
 		section("Workload 2: mixed burn/sleep items", text.toString());
+	}
+
+	/**
+	 * One row of workloads 2 and 3: the median makespan of {@code --rounds} batches on one executor (after a warm-up
+	 * batch), their range, the peak threads over all of them, and the engine's CPU over all of them.
+	 */
+	private record Batches(long makespan, long min, long max, int rounds, int peak, double enginePercent,
+			double usPerBlock, boolean cmwq, String stats) {
+
+		String makespanText() {
+			return (this.rounds == 1) ? s(this.makespan) : f("%s (%s–%s)", s(this.makespan), s(this.min), s(this.max));
+		}
+
+	}
+
+	private Batches measure(Run run, int items) throws InterruptedException {
+		try (Contender.Family family = run.contender.open(this.o.ncpu)) {
+			Executor ex = family.create();
+			runBatch(ex, run.producers, Math.max(20, items / 50), run.item); // warm up
+			Thread.sleep(100);
+			family.threads.resetPeak();
+			long hk = housekeepingCpuNanos();
+			long blocks = cmWakeups(ex);
+			long[] makespans = new long[this.o.rounds];
+			for (int i = 0; i < makespans.length; i++) {
+				makespans[i] = runBatch(ex, run.producers, items, run.item);
+			}
+			long total = LongStream.of(makespans).sum();
+			double engine = enginePercent(hk, total);
+			double perBlock = usPerBlock(hk, cmWakeups(ex) - blocks);
+			Arrays.sort(makespans);
+			return new Batches(makespans[makespans.length / 2], makespans[0], makespans[makespans.length - 1],
+					makespans.length, family.threads.peak(), engine, perBlock, ex instanceof Workqueue, cmStats(ex));
+		}
 	}
 
 	// --- workload 3 ----------------------------------------------------------------------------------------------
@@ -355,26 +380,14 @@ final class Scenarios {
 			}
 			for (Run run : runs) {
 				progress("W3 " + run.label);
-				try (Contender.Family family = run.contender.open(n)) {
-					Executor ex = family.create();
-					runBatch(ex, n, Math.max(20, items / 50), run.item);
-					Thread.sleep(100);
-					family.threads.resetPeak();
-					long hk = housekeepingCpuNanos();
-					long blocks = cmWakeups(ex);
-					long makespan = runBatch(ex, n, items, run.item);
-					double engine = enginePercent(hk, makespan);
-					double perBlock = usPerBlock(hk, cmWakeups(ex) - blocks);
-					int peak = family.threads.peak();
-					boolean cmwq = ex instanceof Workqueue;
-					table.row(run.label, s(makespan), f("%.2f", makespan / (double) bound), peak,
-							f("%.1f", peak / needed), cmwq ? f("%.2f %%", engine) : "—", cmStats(ex));
-					if (run.contender == Contender.CMWQ) {
-						this.o.targets.engineCpu(engine, perBlock, "workload 3, " + run.label);
-						if (run.item == plain) {
-							this.o.targets.record(Targets.BLOCKING_IO, f("%.2f × bound", makespan / (double) bound),
-									makespan <= 1.10 * bound);
-						}
+				Batches b = measure(run, items);
+				table.row(run.label, b.makespanText(), f("%.2f", b.makespan / (double) bound), b.peak,
+						f("%.1f", b.peak / needed), b.cmwq ? f("%.2f %%", b.enginePercent) : "—", b.stats);
+				if (run.contender == Contender.CMWQ) {
+					this.o.targets.engineCpu(b.enginePercent, b.usPerBlock, "workload 3, " + run.label);
+					if (run.item == plain) {
+						this.o.targets.record(Targets.BLOCKING_IO, f("%.2f × bound", b.makespan / (double) bound),
+								b.makespan <= 1.10 * bound);
 					}
 				}
 			}
