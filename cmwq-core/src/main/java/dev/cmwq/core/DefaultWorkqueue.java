@@ -153,10 +153,10 @@ final class DefaultWorkqueue implements Workqueue {
 	}
 
 	/**
-	 * {@code execute} where items are held back (max-active reached, frozen, or others already held): under the
-	 * pool lock, the bare task joins the held-back line with no {@link Work} node ({@link PoolWorkqueue#queueTask}),
-	 * so that a flood costs a reference per item. False where the ordinary path applies: items would start at once
-	 * (it queues without the lock), the queue is full (its overflow policy applies), or the system terminated.
+	 * {@code execute} where thousands of items are held back already (by max-active or a freeze): under the pool
+	 * lock, the bare task joins the held-back line with no {@link Work} node ({@link PoolWorkqueue#queueTask}), so
+	 * that a flood costs a reference per item. False where the ordinary path applies: fewer items wait (it queues
+	 * without the lock), the queue is full (its overflow policy applies), or the system terminated.
 	 */
 	private boolean queueTask(Runnable command) {
 		Objects.requireNonNull(command, "command");
@@ -164,7 +164,7 @@ final class DefaultWorkqueue implements Workqueue {
 			return false;
 		}
 		PoolWorkqueue pwq = pwqFor(-1);
-		if (!pwq.likelyHoldsBack()) {
+		if (!pwq.holdsMany()) {
 			return false;
 		}
 		checkAccepting();

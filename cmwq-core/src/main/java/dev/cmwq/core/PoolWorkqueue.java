@@ -7,11 +7,12 @@ import java.util.ArrayDeque;
  * queue's {@code maxActive} on that pool, holds the items over the limit (and, while frozen, all of them) in
  * FIFO order, and counts items in flight per flush color.
  *
- * <p>A held-back item queued with {@code execute(Runnable)} is kept as its bare task, with no {@link Work} node
- * ({@link #queueTask}): such an item has no identity a caller could name (it cannot be cancelled or flushed alone),
+ * <p>Once thousands of items are held back ({@link WorkqueueSystem#bareTasksAfter}), a further item queued with
+ * {@code execute(Runnable)} is kept as its bare task, with no {@link Work} node ({@link #queueTask}): such an item has no identity a caller could name (it cannot be cancelled or flushed alone),
  * so it needs only its task, its flush color, whether it holds a capacity slot (the same for long runs of items:
  * {@link #taskRuns} counts them) and, only while listeners are registered, when it was queued ({@link #queuedAt}). It gets its node when it is activated ({@link Work#heldTask}).
- * A flood that outruns the workers thus costs a reference per item, as a thread pool's array-backed queue does.
+ * A flood that outruns the workers thus costs a reference per item, as a thread pool's array-backed queue does,
+ * while a producer that is only a little ahead keeps queueing without the pool lock.
  *
  * <p>Every mutable field is guarded by {@code pool}'s lock (L) and changed only by the methods below, named after
  * the event (the kernel's {@code pwq_activate_*}, {@code pwq_dec_nr_in_flight}).
@@ -39,6 +40,9 @@ final class PoolWorkqueue {
 	 * queued with {@code execute} ({@link #queueTask}). L
 	 */
 	private final ArrayDeque<Object> inactive = new ArrayDeque<>(4);
+
+	/** {@code inactive.size()}; L, read without the lock as a hint ({@link #holdsMany}). */
+	private int nrHeld;
 
 	/**
 	 * The flush color and slot of the bare tasks in {@link #inactive}, in the same order: one {@link TaskRun} per run
@@ -75,11 +79,11 @@ final class PoolWorkqueue {
 	}
 
 	/**
-	 * Whether a new item would be held back here: a racy read of fields guarded by the lock, so only a hint for
-	 * choosing {@link #queueTask} (which decides under the lock).
+	 * Whether so many items are held back here that a new one should be held as a bare task ({@link #queueTask}):
+	 * a racy read of a field guarded by the lock, so only a hint ({@code queueTask} decides under the lock).
 	 */
-	boolean likelyHoldsBack() {
-		return this.frozen || this.nrActive >= this.maxActive || !this.inactive.isEmpty();
+	boolean holdsMany() {
+		return this.nrHeld >= this.wq.system.bareTasksAfter;
 	}
 
 	/**
@@ -96,6 +100,7 @@ final class PoolWorkqueue {
 			return;
 		}
 		this.inactive.addLast(task);
+		this.nrHeld++;
 		boolean timed = queuedAt != 0;
 		if (timed) {
 			this.queuedAt.addLast(queuedAt);
@@ -131,6 +136,7 @@ final class PoolWorkqueue {
 	void hold(Work work) {
 		assert this.pool.isLocked();
 		this.inactive.addLast(work);
+		this.nrHeld++;
 		work.link(this.pool, Work.Link.INACTIVE, null);
 	}
 
@@ -138,21 +144,28 @@ final class PoolWorkqueue {
 	void holdFirst(Work work) {
 		assert this.pool.isLocked();
 		this.inactive.addFirst(work);
+		this.nrHeld++;
 		work.link(this.pool, Work.Link.INACTIVE, null);
 	}
 
 	/** A held-back item is cancelled. L */
 	void unhold(Work work) {
 		assert this.pool.isLocked();
-		this.inactive.remove(work);
+		boolean held = this.inactive.remove(work);
+		assert held : work + " is not held back here";
+		this.nrHeld--;
 	}
 
 	/** Takes the oldest held-back item out (termination, activation), or null. L */
 	Work pollHeld() {
 		assert this.pool.isLocked();
 		Object held = this.inactive.pollFirst();
-		if (held == null || held instanceof Work) {
-			return (Work) held;
+		if (held == null) {
+			return null;
+		}
+		this.nrHeld--;
+		if (held instanceof Work work) {
+			return work;
 		}
 		TaskRun run = this.taskRuns.getFirst();
 		if (--run.count == 0) {
@@ -254,7 +267,7 @@ final class PoolWorkqueue {
 	/** Items queued and not started: activated and waiting, plus held back. L */
 	int nrWaiting() {
 		assert this.pool.isLocked();
-		return this.nrActive - this.nrRunning + this.inactive.size();
+		return this.nrActive - this.nrRunning + this.nrHeld;
 	}
 
 	/** Consecutive bare tasks held back with the same flush color, slot, and whether their queueing time is kept. L */

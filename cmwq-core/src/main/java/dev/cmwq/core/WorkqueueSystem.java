@@ -60,6 +60,12 @@ public final class WorkqueueSystem implements AutoCloseable {
 
 	final long idleTimeoutNanos; // I
 
+	/**
+	 * Items held back on one pool-workqueue beyond which {@code execute(Runnable)} holds further items as bare tasks
+	 * ({@code PoolWorkqueue.queueTask}). I
+	 */
+	final int bareTasksAfter;
+
 	final long maydayIntervalNanos; // I
 
 	final int maxWorkersPerPool; // I
@@ -123,6 +129,7 @@ public final class WorkqueueSystem implements AutoCloseable {
 	private WorkqueueSystem(Builder builder) {
 		this.nrCpus = WorkqueueLimits.resolveCpus(builder.cpus);
 		this.idleTimeoutNanos = builder.idleTimeout.toNanos();
+		this.bareTasksAfter = builder.bareTasksAfter;
 		this.maydayIntervalNanos = builder.maydayInterval.toNanos();
 		this.maxWorkersPerPool = builder.maxWorkersPerPool;
 		this.threadClassLoader = Thread.currentThread().getContextClassLoader();
@@ -641,6 +648,8 @@ public final class WorkqueueSystem implements AutoCloseable {
 
 		private VirtualThreadMode virtualThreads = VirtualThreadMode.OFF;
 
+		private int bareTasksAfter = 4096;
+
 		private WorkFailureHandler failureHandler = (wq, work, failure) -> LOG
 			.error("Work item {} on workqueue '{}' failed", work.task(), wq.name(), failure);
 
@@ -731,6 +740,12 @@ public final class WorkqueueSystem implements AutoCloseable {
 		 */
 		public Builder detectorInterval(Duration interval) {
 			this.detectorInterval = positive("detectorInterval", interval);
+			return this;
+		}
+
+		/** Tests: see {@link WorkqueueSystem#bareTasksAfter}. */
+		Builder bareTasksAfter(int held) {
+			this.bareTasksAfter = held;
 			return this;
 		}
 

@@ -18,14 +18,18 @@ import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Items queued with {@code execute(Runnable)} while their queue holds items back are kept as bare tasks, with no
- * {@link Work} node until they are activated ({@code PoolWorkqueue.queueTask}). Everything the node would have
+ * Items queued with {@code execute(Runnable)} while their queue holds many items back are kept as bare tasks, with no
+ * {@link Work} node until they are activated ({@code PoolWorkqueue.queueTask}; many is one here). Everything the node would have
  * carried must survive: FIFO order with {@link Work} items, flush colors, capacity slots, queue-to-start times for
  * listeners, and the answer at shutdown.
  */
 class HeldTasksTest {
 
-	private final WorkqueueSystem system = WorkqueueSystem.builder().cpus(2).systemWorkqueues(false).build();
+	private final WorkqueueSystem system = WorkqueueSystem.builder()
+		.cpus(2)
+		.systemWorkqueues(false)
+		.bareTasksAfter(1) // from the second item held back on
+		.build();
 
 	@AfterEach
 	void tearDown() {
