@@ -35,8 +35,8 @@ public final class BenchMain {
 	static String usage() {
 		return """
 				usage: java -jar benchmarks/target/benchmarks.jar [options]
-				  --workloads=1,2,...,11      which workloads (default all; 1 is JMH, 2-7 the scenario harness, 8 scaling,
-				                              9 blocking hints, 10 heap per queued item, 11 flood)
+				  --workloads=1,2,...,12      which workloads (default all; 1 is JMH, 2-7 the scenario harness, 8 scaling,
+				                              9 blocking hints, 10 heap per queued item, 11 flood, 12 durable items)
 				  --contenders=CMWQ,TPE,...   subset of CMWQ, TPE, FJP, CACHED, SPRING, VIRTUAL, CMWQ_VT_MANAGED,
 				                              CMWQ_VT_SCHEDULER (the last three need JDK 21+)
 				  --quick                     short runs for development (the report is marked not valid)
@@ -141,6 +141,9 @@ public final class BenchMain {
 		}
 		if (options.workloads.contains(11)) {
 			out.accept(Memory.flood(options));
+		}
+		if (options.workloads.contains(12)) {
+			out.accept(DurableBench.run(options));
 		}
 
 		// everything is closed: the JVM is idle but for this thread, so the runnable tasks are other processes'

@@ -39,7 +39,7 @@ final class Scenarios {
 
 		int ncpu = Runtime.getRuntime().availableProcessors();
 
-		Set<Integer> workloads = Set.of(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11);
+		Set<Integer> workloads = Set.of(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12);
 
 		List<Contender> contenders = Contender.availableOnes();
 

@@ -29,7 +29,7 @@ class FleetKitTests {
 		PrometheusServer.ToolResult result = PrometheusServer.promtool(RULES_DIRECTORY, "check", "rules",
 				"cmwq-alerts.yml");
 		assertThat(result.exitCode()).as(result.output()).isZero();
-		assertThat(result.output()).contains("SUCCESS: 7 rules found");
+		assertThat(result.output()).contains("SUCCESS: 9 rules found");
 	}
 
 	@Test
@@ -53,7 +53,7 @@ class FleetKitTests {
 			.filter((test) -> ((List<?>) test.get("exp_alerts")).isEmpty())
 			.map((test) -> test.get("alertname"))
 			.toList();
-		assertThat(alerts).hasSize(7);
+		assertThat(alerts).hasSize(9);
 		assertThat(firing).as("alerts seen firing").containsAll(alerts);
 		assertThat(quiet).as("alerts seen quiet").containsAll(alerts);
 	}
@@ -75,6 +75,18 @@ class FleetKitTests {
 		assertThat(expressions).hasSizeGreaterThanOrEqualTo(20)
 			.allSatisfy((expr) -> assertThat(expr).contains("instance=~\"$instance\"")
 				.contains("application=~\"$application\""));
+	}
+
+	@Test
+	void dashboardAndAlertsCoverEveryDurableQueueMeter() throws IOException {
+		List<String> durableMeters = List.of("cmwq_durable_backlog", "cmwq_durable_dead", "cmwq_durable_claimed",
+				"cmwq_durable_items_total");
+		String expressions = String.join("\n",
+				JsonPath.parse(Files.readString(DASHBOARD)).<List<String>>read("$.panels[*].targets[*].expr"));
+		assertThat(durableMeters).allSatisfy((meter) -> assertThat(expressions).contains(meter + "{"));
+		List<String> alerts = FleetPrometheusTests.rules().stream().map((rule) -> (String) rule.get("expr")).toList();
+		assertThat(alerts).anySatisfy((expr) -> assertThat(expr).contains("cmwq_durable_backlog"))
+			.anySatisfy((expr) -> assertThat(expr).contains("cmwq_durable_dead"));
 	}
 
 }

@@ -31,7 +31,11 @@ import static org.awaitility.Awaitility.await;
  * evaluates the alert rules. Then every query of the Grafana dashboard, every variable query, and every rule
  * expression, evaluated through Prometheus's HTTP API, parses and returns series from both instances. An alert
  * returns series only while it fires, so its expression is evaluated with its comparisons made {@code bool}
- * ({@code x > 0.05} becomes {@code x > bool 0.05}): the values it compares, for every series it watches.
+ * ({@code x > 0.05} becomes {@code x > bool 0.05}): the values it compares, for every series it watches. An
+ * expression that aggregates the instances away ({@code max without (instance) (...)}, over the durable queues'
+ * table, which every instance counts) must return series, and, evaluated per instance ({@code without ()}), series
+ * from both: each instance exports what it aggregates. The sample's {@code mailer} queue is durable, each instance's
+ * on a database of its own.
  */
 class FleetPrometheusTests {
 
@@ -112,8 +116,15 @@ class FleetPrometheusTests {
 			.map((rule) -> rule.containsKey("alert") ? comparisonsAsBool((String) rule.get("expr"))
 					: (String) rule.get("expr"))
 			.toList();
-		assertThat(expressions).hasSize(7);
+		assertThat(expressions).hasSize(9);
 		assertEveryExpressionReturnsBothInstances(expressions);
+	}
+
+	@Test
+	void perInstanceKeepsTheInstanceOfAggregationsOverInstances() {
+		assertThat(perInstance("max without (instance) (deriv(x[10m])) * 60 > 0"))
+			.isEqualTo("max without () (deriv(x[10m])) * 60 > 0");
+		assertThat(perInstance("sum by (instance) (x)")).isEqualTo("sum by (instance) (x)");
 	}
 
 	@Test
@@ -128,7 +139,7 @@ class FleetPrometheusTests {
 			String answer = prometheus.api("/api/v1/rules");
 			List<String> names = JsonPath.read(answer, "$.data.groups[*].rules[*].name");
 			List<String> health = JsonPath.read(answer, "$.data.groups[*].rules[*].health");
-			assertThat(names).hasSize(7);
+			assertThat(names).hasSize(9);
 			assertThat(health).as("health of %s: %s", names, answer).containsOnly("ok");
 		});
 	}
@@ -141,7 +152,8 @@ class FleetPrometheusTests {
 
 	/**
 	 * First that each expression parses, then (as the load runs and Prometheus scrapes) that the instances its answer
-	 * names at the given JSON path are both.
+	 * names at the given JSON path are both; an expression that aggregates the instances away must return series,
+	 * and its {@linkplain #perInstance per-instance form} series from both.
 	 */
 	private static void assertEveryExpressionReturnsBothInstances(Map<String, String> instancesOf) {
 		for (String expression : instancesOf.keySet()) {
@@ -152,13 +164,26 @@ class FleetPrometheusTests {
 		await().atMost(PATIENCE).pollInterval(Duration.ofSeconds(2)).untilAsserted(() -> {
 			List<String> missing = new ArrayList<>();
 			for (Map.Entry<String, String> expression : instancesOf.entrySet()) {
-				List<String> seen = JsonPath.read(prometheus.query(expression.getKey()), expression.getValue());
+				String query = expression.getKey();
+				if (!query.equals(perInstance(query))
+						&& JsonPath.<List<Object>>read(prometheus.query(query), "$.data.result").isEmpty()) {
+					missing.add(query + "\n    has no series");
+				}
+				List<String> seen = JsonPath.read(prometheus.query(perInstance(query)), expression.getValue());
 				if (!seen.containsAll(instances)) {
-					missing.add(expression.getKey() + "\n    has series from " + seen.stream().distinct().toList());
+					missing.add(perInstance(query) + "\n    has series from " + seen.stream().distinct().toList());
 				}
 			}
 			assertThat(missing).as("expressions without series from both %s", instances).isEmpty();
 		});
+	}
+
+	/**
+	 * The expression with each aggregation over the instances ({@code without (instance)}) made one per instance
+	 * ({@code without ()}, which keeps every label).
+	 */
+	static String perInstance(String expression) {
+		return expression.replace("without (instance)", "without ()");
 	}
 
 	private static String withVariables(String expression) {
