@@ -30,7 +30,10 @@
  * WorkerPool.enqueue}); whoever takes the pool lock next links it, oldest first: onto the worklist if the queue's
  * limit allows ({@code WorkerPool.addToWorklist}, the one place where a pool gains runnable work), else onto the
  * pool-workqueue's held-back list. The queuer takes the lock itself only when no worker of the pool counts as
- * running or is waking up (one would take the lock before starting anything), or when the pool is backlogged. A
+ * running or is waking up (one would take the lock before starting anything), or when the pool is backlogged. An
+ * {@code execute(Runnable)} item that arrives while thousands are held back already skips the stack and the
+ * {@code Work}: under the lock its bare task joins the held-back list ({@code PoolWorkqueue.queueTask}), and it gets
+ * its {@code Work} as it is activated; a flood costs a reference per item. A
  * worker takes it off the worklist and starts it ({@code Worker.startItem}: unlinked, PENDING cleared, {@code
  * current} set), runs the task without the lock ({@code runItem}), and ends it under the lock ({@code finishItem}:
  * counts, activation of held-back items, waiters told). A delayed item first waits in a timer; whoever clears its
