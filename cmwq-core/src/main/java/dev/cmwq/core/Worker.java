@@ -160,8 +160,11 @@ final class Worker implements Runnable {
 	 */
 	private void workerThread(WorkerPool pool) {
 		for (;;) {
+			// Still WAKING while mayStartWorking links what was pushed meanwhile: so that linking does not kick
+			// yet another worker for items this one is about to take (nothing counts as running until it starts).
+			boolean work = pool.mayStartWorking();
 			pool.awake(this);
-			if (pool.mayStartWorking()) {
+			if (work) {
 				this.inLoop = true;
 				pool.recount(this);
 				do {
