@@ -122,6 +122,34 @@ class DashboardDurableBrowserTests {
 		chromium.screenshot("durable-dead-letter");
 	}
 
+	@Test
+	void aDurableEndpointThatFailsIsShownInItsSectionWhileTheRestStaysLive() {
+		browser.get("http://localhost:" + this.port + "/cmwq");
+		waitUntil("the durable section is shown",
+				() -> !browser.findElements(By.cssSelector(MAILER)).isEmpty());
+		// from now on the page's requests to the durable endpoint are answered 503, as by a proxy in between
+		browser.executeScript("""
+				const real = window.fetch;
+				window.realFetch = real;
+				window.fetch = (url, options) => String(url).endsWith('/actuator/durableworkqueues')
+				    ? Promise.resolve(new Response('unavailable', { status: 503 })) : real(url, options);""");
+
+		waitUntil("the failure is shown in the durable section",
+				() -> browser.findElement(By.id("durable-status")).isDisplayed());
+		assertThat(text("#durable-status")).isEqualTo("The durableworkqueues endpoint (/actuator/durableworkqueues) "
+				+ "answered HTTP 503: the numbers below are from its last answer.");
+		assertThat(browser.findElement(By.id("durable")).getDomAttribute("class")).contains("stale");
+		String updated = text("#updated");
+		waitUntil("the rest of the page goes on", () -> !text("#updated").equals(updated));
+		assertThat(text("#connection")).isEqualTo("live");
+		showDurableSection();
+		chromium.screenshot("durable-unavailable");
+
+		browser.executeScript("window.fetch = window.realFetch;");
+		waitUntil("the durable section recovers", () -> !browser.findElement(By.id("durable-status")).isDisplayed());
+		assertThat(browser.findElement(By.id("durable")).getDomAttribute("class")).doesNotContain("stale");
+	}
+
 	private static void showDurableSection() {
 		browser.executeScript("document.getElementById('durable-section').scrollIntoView()");
 	}
