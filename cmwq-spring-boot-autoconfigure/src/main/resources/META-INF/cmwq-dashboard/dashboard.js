@@ -478,7 +478,7 @@
         }
         row.append(flags);
         COLUMNS.forEach((field) => {
-          row.append(el('td', { class: field === 'overflow' ? 'text' : 'num', 'data-field': field }));
+          row.append(el('td', { class: field === 'overflow' ? '' : 'num', 'data-field': field }));
         });
         body.append(row);
       }
@@ -532,7 +532,7 @@
       if (!row) {
         row = el('tr', { 'data-durable': queue.workqueue }, [el('td', { class: 'name', text: queue.workqueue })]);
         DURABLE_COLUMNS.forEach((field) => {
-          row.append(el('td', { class: field === 'claims' ? 'text claims' : 'num', 'data-field': field }));
+          row.append(el('td', { class: field === 'claims' ? 'claims' : 'num', 'data-field': field }));
         });
         tbody.append(row);
       }
@@ -544,7 +544,6 @@
       setCell(row, 'held', queue.held, queue.held > 0);
       setCell(row, 'unstarted', queue.unstarted);
       DURABLE_EVENTS.forEach((event) => setCell(row, event, events[event]));
-      row.classList.toggle('dead-letters', queue.dead > 0);
     });
     tbody.querySelectorAll('tr[data-durable]').forEach((row) => {
       if (!seen.has(row.dataset.durable)) {
