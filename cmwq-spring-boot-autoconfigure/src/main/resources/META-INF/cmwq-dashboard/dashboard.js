@@ -7,9 +7,14 @@
  *     management at work shows as a blocked worker and another one running, and as the pool's wake-ups per
  *     second; offline pools are dashed, stalled ones (watchdog) red,
  *   - concurrency-management wake-ups per second, of all workqueues and of each,
- *   - each workqueue: flags, max active, active, pending and its statistics.
+ *   - each workqueue: flags, max active, active, pending, capacity and overflow policy, and its statistics
+ *     (a full queue and one that rejected queueings are marked),
+ *   - each durable workqueue, where the durableworkqueues endpoint is exposed too: its stored backlog and dead letters
+ *     (all instances), the claims of each instance, and what this instance holds and has done (retries among them).
+ *     Where that endpoint is not exposed the section stays hidden; where it cannot be read, the section says why and
+ *     the rest of the page goes on.
  * Where it is: config.json, served beside this file, tells the endpoint's path or URL (it may be on another port, the
- * management port) and whether it can be written to.
+ * management port), whether it can be written to, and the durable endpoint's path (null where it is not exposed).
  * Actions are POSTs to the endpoint with a JSON body ({} and Content-Type: application/json, which no cross-site form
  * can send) and, where the application protects against CSRF with Spring Security, its token in its header (from
  * config.json; see csrfPost). A 401 asks for HTTP Basic credentials (kept in this page's memory only); a redirect
@@ -36,9 +41,16 @@
   const STATS = ['started', 'completed', 'failed', 'cancelled', 'rejected', 'cpuTimeMs', 'cpuIntensive', 'cmWakeups',
     'mayday', 'rescued'];
 
-  // the numeric columns of the workqueue table, in order
-  const COLUMNS = ['maxActive', 'active', 'pending', 'rate', 'started', 'completed', 'failed', 'cancelled', 'rejected',
-    'cpuTimeMs', 'cpuIntensive', 'cmWakeups', 'cmWakeupsRate', 'mayday', 'rescued'];
+  // the columns of the workqueue table after name and flags, in order; all numeric but overflow
+  const COLUMNS = ['maxActive', 'active', 'pending', 'capacity', 'overflow', 'rate', 'started', 'completed', 'failed',
+    'cancelled', 'rejected', 'cpuTimeMs', 'cpuIntensive', 'cmWakeups', 'cmWakeupsRate', 'mayday', 'rescued'];
+
+  // the columns of the durable table after the workqueue's name, in order; all numeric but claims
+  const DURABLE_COLUMNS = ['backlog', 'dead', 'claims', 'held', 'unstarted', 'stored', 'claimed', 'completed',
+    'retried', 'released', 'lost'];
+
+  // of those, the ones read from the endpoint's per-instance event counts
+  const DURABLE_EVENTS = ['stored', 'claimed', 'completed', 'retried', 'released', 'lost'];
 
   const state = {
     config: null,
@@ -189,6 +201,43 @@
     setConnection('live', 'live');
     $('#updated').textContent = 'updated ' + new Date().toLocaleTimeString([], { hour12: false });
     render(snapshot);
+    if (state.config.durableEndpoint) {
+      await refreshDurable();
+    }
+  }
+
+  // the durable section: a failure here is shown in the section only, the rest of the page goes on
+  async function refreshDurable() {
+    $('#durable-section').hidden = false;
+    let response;
+    try {
+      response = await fetch(state.config.durableEndpoint, { cache: 'no-store', headers: headers() });
+    } catch (e) {
+      showDurableProblem('cannot be reached');
+      return;
+    }
+    if (!response.ok) {
+      showDurableProblem('answered HTTP ' + response.status);
+      return;
+    }
+    let body;
+    try {
+      body = await response.json();
+    } catch (e) {
+      showDurableProblem('gave an answer that is not JSON');
+      return;
+    }
+    $('#durable-status').hidden = true;
+    $('#durable').classList.remove('stale');
+    renderDurable(body);
+  }
+
+  function showDurableProblem(what) {
+    const status = $('#durable-status');
+    status.textContent = 'The durableworkqueues endpoint (' + state.config.durableEndpoint + ') ' + what
+      + (document.querySelector('#durable tbody tr') ? ': the numbers below are from its last answer.' : '.');
+    status.hidden = false;
+    $('#durable').classList.add('stale');
   }
 
   function setConnection(kind, text) {
@@ -429,7 +478,7 @@
         }
         row.append(flags);
         COLUMNS.forEach((field) => {
-          row.append(el('td', { class: 'num', 'data-field': field }));
+          row.append(el('td', { class: field === 'overflow' ? '' : 'num', 'data-field': field }));
         });
         body.append(row);
       }
@@ -443,9 +492,17 @@
       setCell(row, 'maxActive', queue.maxActive);
       setCell(row, 'active', queue.active, queue.active > 0);
       setCell(row, 'pending', queue.pending, queue.pending > 0);
+      const bounded = queue.capacity !== null && queue.capacity !== undefined;
+      const full = bounded && queue.pending >= queue.capacity;
+      setCell(row, 'capacity', bounded ? queue.capacity : 'unbounded');
+      row.querySelector('[data-field=capacity]').classList.toggle('alert', full);
+      setCell(row, 'overflow', bounded ? overflowText(queue) : '–');
+      row.querySelector('[data-field=overflow]').title = bounded ? '' : 'never applies: the queue is unbounded';
       setCell(row, 'rate', rate);
       STATS.forEach((field) => setCell(row, field, stats[field]));
+      row.querySelector('[data-field=rejected]').classList.toggle('alert', stats.rejected > 0);
       row.classList.toggle('busy', queue.active > 0);
+      row.classList.toggle('full', full);
       row.classList.toggle('held', !!frozen && (queue.flags || []).includes('freezable') && queue.pending > 0);
     });
     body.querySelectorAll('tr[data-queue]').forEach((row) => {
@@ -453,6 +510,59 @@
         row.remove();
       }
     });
+  }
+
+  // reject, caller-runs, or block with how long a caller waits for room
+  function overflowText(queue) {
+    if (queue.overflow !== 'block') {
+      return queue.overflow;
+    }
+    const millis = queue.overflowTimeoutMs;
+    return 'block ' + (millis % 1000 === 0 ? (millis / 1000) + ' s' : millis + ' ms');
+  }
+
+  function renderDurable(body) {
+    const instance = body.instance || '';
+    $('#durable-instance').textContent = instance ? 'this instance: ' + instance : '';
+    const tbody = $('#durable tbody');
+    const seen = new Set();
+    (body.workqueues || []).forEach((queue) => {
+      seen.add(queue.workqueue);
+      let row = tbody.querySelector('tr[data-durable="' + CSS.escape(queue.workqueue) + '"]');
+      if (!row) {
+        row = el('tr', { 'data-durable': queue.workqueue }, [el('td', { class: 'name', text: queue.workqueue })]);
+        DURABLE_COLUMNS.forEach((field) => {
+          row.append(el('td', { class: field === 'claims' ? 'claims' : 'num', 'data-field': field }));
+        });
+        tbody.append(row);
+      }
+      const events = queue.events || {};
+      setCell(row, 'backlog', queue.backlog, queue.backlog > 0);
+      setCell(row, 'dead', queue.dead);
+      row.querySelector('[data-field=dead]').classList.toggle('alert', queue.dead > 0);
+      renderClaims(row.querySelector('[data-field=claims]'), queue.claims || {}, instance);
+      setCell(row, 'held', queue.held, queue.held > 0);
+      setCell(row, 'unstarted', queue.unstarted);
+      DURABLE_EVENTS.forEach((event) => setCell(row, event, events[event]));
+    });
+    tbody.querySelectorAll('tr[data-durable]').forEach((row) => {
+      if (!seen.has(row.dataset.durable)) {
+        row.remove();
+      }
+    });
+  }
+
+  // one entry per instance with live claims, this instance first
+  function renderClaims(cell, claims, instance) {
+    const instances = Object.keys(claims).sort((a, b) => (b === instance) - (a === instance) || a.localeCompare(b));
+    cell.replaceChildren(...instances.map((id) => el('span', {
+      class: 'claim' + (id === instance ? ' self' : ''),
+      'data-instance': id,
+      title: id === instance ? 'this instance' : 'another instance',
+    }, [id + ' ', el('b', { text: String(claims[id]) })])));
+    if (instances.length === 0) {
+      cell.textContent = '–';
+    }
   }
 
   function setCell(row, field, value, hot) {

@@ -872,8 +872,9 @@ final class DefaultWorkqueue implements Workqueue {
 			counts[0] += pwq.nrRunning();
 			counts[1] += pwq.nrWaiting();
 		});
-		return new WorkqueueSnapshot(this.name, this.flags, this.maxActive, this.ordered, counts[0], counts[1],
-				this.stats.snapshot());
+		Capacity capacity = this.capacity; // one read: limit, policy and timeout as set together
+		return new WorkqueueSnapshot(this.name, this.flags, this.maxActive, this.ordered, capacity.limit,
+				capacity.overflow, Duration.ofNanos(capacity.timeoutNanos), counts[0], counts[1], this.stats.snapshot());
 	}
 
 	@Override

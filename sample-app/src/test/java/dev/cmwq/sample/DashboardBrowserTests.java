@@ -5,11 +5,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
+import dev.cmwq.core.Overflow;
 import dev.cmwq.core.Work;
 import dev.cmwq.core.Workqueue;
+import dev.cmwq.core.WorkqueueFlag;
 import dev.cmwq.core.WorkqueueSnapshot;
 import dev.cmwq.core.WorkqueueSystem;
 import dev.cmwq.sample.mail.Mailer;
@@ -32,6 +35,7 @@ import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
 import org.springframework.boot.test.web.server.LocalServerPort;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * The dashboard in a real headless Chromium (Debian's {@code chromium} and {@code chromium-driver}; {@code .ci/run}
@@ -115,6 +119,17 @@ class DashboardBrowserTests {
 		assertThat(text("tr[data-queue='audit'] [data-field=flags]")).contains("ordered");
 		assertThat(text("tr[data-queue='mailer'] [data-field=flags]")).isEqualTo("freezable");
 		assertThat(text("tr[data-queue='supplier'] [data-field=maxActive]")).isEqualTo("16");
+		// capacity and overflow as the sample's application.yml sets them
+		assertThat(text("tr[data-queue='thumbnails'] [data-field=capacity]")).isEqualTo("1000");
+		assertThat(text("tr[data-queue='thumbnails'] [data-field=overflow]")).isEqualTo("caller-runs");
+		assertThat(text("tr[data-queue='supplier'] [data-field=capacity]")).isEqualTo("unbounded");
+		assertThat(text("tr[data-queue='supplier'] [data-field=overflow]")).isEqualTo("–");
+		assertThat(attribute("tr[data-queue='supplier'] [data-field=overflow]", "title"))
+			.isEqualTo("never applies: the queue is unbounded");
+		// the durable mailer queue in its own section, beside the endpoint's answer
+		waitUntil("the durable mailer queue is shown",
+				() -> !browser.findElements(By.cssSelector("tr[data-durable='mailer']")).isEmpty());
+		assertThat(browser.findElement(By.id("durable-section")).isDisplayed()).isTrue();
 
 		// the counts move while the page is open, and the charts gather a history
 		int startedBefore = number("tr[data-queue='supplier'] [data-field=started]");
@@ -160,6 +175,46 @@ class DashboardBrowserTests {
 		release.countDown();
 		waitUntil("the blocked workers are released", () -> number("#pool-cpu0 [data-field=blocked]") == 0
 				&& number("tr[data-queue='cm-drill'] [data-field=completed]") == 3);
+	}
+
+	@Test
+	void showsAFullQueuesCapacityOverflowPolicyAndRejections() {
+		// one item of the drill queue runs (max-active 1) and holds the two behind it: the queue is full
+		Workqueue drill = this.system.allocWorkqueue("bounded-drill", Set.of(WorkqueueFlag.UNBOUND), 1);
+		this.queuesToDestroy.add(drill);
+		drill.setCapacity(2, Overflow.BLOCK, Duration.ofMillis(250));
+		CountDownLatch release = release();
+		CountDownLatch started = new CountDownLatch(1);
+		drill.queue(new Work(() -> {
+			started.countDown();
+			awaitQuietly(release);
+		}));
+		awaitQuietly(started);
+		drill.queue(new Work(() -> {
+		}));
+		drill.queue(new Work(() -> {
+		}));
+		assertThatThrownBy(() -> drill.queue(new Work(() -> {
+		}))).as("no room within the overflow timeout").isInstanceOf(RejectedExecutionException.class);
+		openDashboard();
+
+		String row = "tr[data-queue='bounded-drill']";
+		waitUntil("the drill queue is shown full, with its rejection",
+				() -> number(row + " [data-field=pending]") == 2 && number(row + " [data-field=rejected]") == 1);
+		assertThat(text(row + " [data-field=capacity]")).isEqualTo("2");
+		assertThat(text(row + " [data-field=overflow]")).isEqualTo("block 250 ms");
+		assertThat(attribute(row, "class")).contains("full");
+		assertThat(attribute(row + " [data-field=capacity]", "class")).contains("alert");
+		assertThat(attribute(row + " [data-field=rejected]", "class")).contains("alert");
+		assertThat(text(row + " td.name")).isEqualTo("bounded-drill");
+		browser.executeScript("arguments[0].scrollIntoView()", browser.findElement(By.cssSelector(row)));
+		screenshot("full-queue");
+
+		release.countDown();
+		waitUntil("the drill queue drains and is no longer full", () -> number(row + " [data-field=completed]") == 3
+				&& !attribute(row, "class").contains("full"));
+		assertThat(attribute(row + " [data-field=capacity]", "class")).doesNotContain("alert");
+		assertThat(number(row + " [data-field=rejected]")).as("rejections are cumulative").isEqualTo(1);
 	}
 
 	@Test

@@ -26,12 +26,14 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Where the {@code workqueues} endpoint is read-only, the dashboard shows everything and offers no action; and it
+ * Where the {@code workqueues} endpoint is read-only, the dashboard shows everything and offers no action (and, the
+ * {@code durableworkqueues} endpoint not being exposed, no durable section); and it
  * highlights a pool the watchdog reports stalled. (Here an item that keeps a CPU busy without blocking holds its
  * pool: CPU-intensive detection is off and the watchdog threshold is one second.)
  */
 @SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT,
 		properties = { "cmwq.cpus=2", "management.endpoint.workqueues.access=read-only",
+				"management.endpoints.web.exposure.include=health,workqueues",
 				"cmwq.cpu-intensive-threshold=0", "cmwq.watchdog-threshold=1s" })
 class DashboardReadOnlyBrowserTests {
 
@@ -86,6 +88,9 @@ class DashboardReadOnlyBrowserTests {
 			assertThat(button.isDisplayed()).as("CPU button %s", button.getDomAttribute("data-cpu")).isFalse();
 		}
 		assertThat(browser.findElement(By.cssSelector("#cpu-1 [data-field=state]")).getText()).isEqualTo("online");
+		assertThat(browser.findElement(By.id("durable-section")).isDisplayed()).as("durable section").isFalse();
+		assertThat(browser.findElement(By.cssSelector("tr[data-queue='mailer'] [data-field=capacity]")).getText())
+			.isEqualTo("unbounded");
 		chromium.screenshot("read-only");
 	}
 

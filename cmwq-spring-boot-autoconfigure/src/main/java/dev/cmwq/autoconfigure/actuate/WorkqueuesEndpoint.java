@@ -319,17 +319,24 @@ public class WorkqueuesEndpoint {
 	 * {@code freezable}, {@code mem-reclaim}), in that order
 	 * @param maxActive its limit of items in flight
 	 * @param ordered whether it is ordered
+	 * @param capacity its bound on pending items ({@code queue-capacity}); null if it has none, the default (written
+	 * as {@code null}: actuator's JSON mapper would leave it out)
+	 * @param overflow what a queueing does when the queue is full, as configuration writes it: {@code reject},
+	 * {@code caller-runs} or {@code block} (it never applies to an unbounded queue)
+	 * @param overflowTimeoutMs how long a {@code block} queueing waits for room before it is rejected, in milliseconds
 	 * @param active items running now
 	 * @param pending items queued and not started (held ones included; delayed items before their timer not)
 	 * @param stats cumulative statistics
 	 */
-	public record WorkqueueDescriptor(String name, List<String> flags, int maxActive, boolean ordered, int active,
+	public record WorkqueueDescriptor(String name, List<String> flags, int maxActive, boolean ordered,
+			@JsonInclude(Include.ALWAYS) Integer capacity, String overflow, long overflowTimeoutMs, int active,
 			int pending, StatsDescriptor stats) implements OperationResponseBody {
 
 		static WorkqueueDescriptor of(WorkqueueSnapshot queue) {
 			List<String> flags = queue.flags().stream().sorted().map(WorkqueueFlags::name).toList();
-			return new WorkqueueDescriptor(queue.name(), flags, queue.maxActive(), queue.ordered(), queue.active(),
-					queue.pending(), StatsDescriptor.of(queue.stats()));
+			return new WorkqueueDescriptor(queue.name(), flags, queue.maxActive(), queue.ordered(),
+					queue.bounded() ? queue.capacity() : null, queue.overflow().propertyName(),
+					queue.overflowTimeout().toMillis(), queue.active(), queue.pending(), StatsDescriptor.of(queue.stats()));
 		}
 
 	}

@@ -30,7 +30,8 @@ import org.springframework.web.servlet.function.ServerResponse;
  *
  * <p>The page reads the {@code workqueues} actuator endpoint (it must be exposed over HTTP on the application's
  * port: with a separate {@code management.server.port} the page says it cannot read it, and a warning is logged at
- * start-up) and shows its freeze, thaw and CPU buttons only where the endpoint's write operations exist. It adds no
+ * start-up) and shows its freeze, thaw and CPU buttons only where the endpoint's write operations exist; where the
+ * {@code durableworkqueues} endpoint is exposed too, it shows the durable workqueues from it. It adds no
  * security of its own: the endpoint's requests are the application's to protect. The page sends its actions as
  * {@code POST}s with a JSON body and, where Spring Security protects against CSRF, its token (from
  * {@code config.json}); it asks for HTTP Basic credentials when an action is answered 401.

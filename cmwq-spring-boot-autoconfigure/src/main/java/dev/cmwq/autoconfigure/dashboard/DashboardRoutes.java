@@ -14,7 +14,8 @@ import org.springframework.web.servlet.function.ServerResponse;
 
 /**
  * The dashboard's own requests: the page itself and {@code config.json}, which tells the page where the
- * {@code workqueues} endpoint is and whether its write operations exist. The page's scripts, styles and the chart
+ * {@code workqueues} endpoint is and whether its write operations exist, and where the {@code durableworkqueues}
+ * endpoint is, if it is exposed. The page's scripts, styles and the chart
  * library are static resources (see {@link CmwqDashboardAutoConfiguration}).
  *
  * <table>
@@ -22,10 +23,12 @@ import org.springframework.web.servlet.function.ServerResponse;
  * <tr><td>{@code GET /cmwq}</td><td>redirect to {@code /cmwq/}</td></tr>
  * <tr><td>{@code GET /cmwq/}, {@code /cmwq/index.html}</td><td>the page</td></tr>
  * <tr><td>{@code GET /cmwq/config.json}</td><td>{@code {"endpoint": "/actuator/workqueues", "available": true,
- * "message": null, "write": true, "refreshMillis": 1000, "historySeconds": 300, "chartLibrary": true,
- * "csrf": {"header": "X-CSRF-TOKEN", "token": "..."}}}; unavailable: {@code "endpoint": null, "available": false}
- * and a {@code message} saying why and what to do (the endpoint is not exposed over HTTP, or lives on a separate
- * management port); {@code "csrf": null} where Spring Security gives the request no CSRF token ({@link CsrfTokens}).
+ * "message": null, "write": true, "durableEndpoint": "/actuator/durableworkqueues", "refreshMillis": 1000,
+ * "historySeconds": 300, "chartLibrary": true, "csrf": {"header": "X-CSRF-TOKEN", "token": "..."}}}; unavailable:
+ * {@code "endpoint": null, "available": false} and a {@code message} saying why and what to do (the endpoint is not
+ * exposed over HTTP, or lives on a separate management port); {@code "durableEndpoint": null} where the
+ * {@code durableworkqueues} endpoint is not exposed over HTTP (or the application has no durable workqueues);
+ * {@code "csrf": null} where Spring Security gives the request no CSRF token ({@link CsrfTokens}).
  * Like a page that renders the token into a form, it is read by the page only: another site's page cannot read a
  * response of this origin.</td></tr>
  * </table>
@@ -80,6 +83,7 @@ final class DashboardRoutes {
 		body.put("available", location.available());
 		body.put("message", location.message());
 		body.put("write", location.writable());
+		body.put("durableEndpoint", (location.durablePath() != null) ? contextPath + location.durablePath() : null);
 		body.put("refreshMillis", Math.max(100, this.properties.getRefreshInterval().toMillis()));
 		body.put("historySeconds", Math.max(10, this.properties.getHistory().toSeconds()));
 		body.put("chartLibrary", this.chartLibrary);

@@ -12,7 +12,8 @@ import org.springframework.boot.actuate.endpoint.web.WebOperation;
 
 /**
  * Finds the {@code workqueues} endpoint among the web endpoints actuator exposes on the application's port, and
- * tells whether its write operations exist ({@code management.endpoint.workqueues.access: unrestricted}). On a
+ * tells whether its write operations exist ({@code management.endpoint.workqueues.access: unrestricted}); and the
+ * {@code durableworkqueues} endpoint beside it, which exists only where the application has durable workqueues. On a
  * separate management port ({@code management.server.port}) the page cannot read it: the port is another origin,
  * and often not reachable from where the page is.
  *
@@ -23,6 +24,9 @@ import org.springframework.boot.actuate.endpoint.web.WebOperation;
 final class WorkqueuesEndpointLocator {
 
 	static final EndpointId WORKQUEUES = EndpointId.of("workqueues");
+
+	/** By id, not by class: the durable endpoint's class needs cmwq-spring's durable support on the class path. */
+	static final EndpointId DURABLE_WORKQUEUES = EndpointId.of("durableworkqueues");
 
 	private static final String NOT_EXPOSED = "The workqueues actuator endpoint is not exposed over HTTP: add \"workqueues\" "
 			+ "to management.endpoints.web.exposure.include.";
@@ -72,7 +76,8 @@ final class WorkqueuesEndpointLocator {
 		if (endpoint == null) {
 			return Location.unavailable(NOT_EXPOSED);
 		}
-		return new Location(all.getPath(WORKQUEUES), writable(endpoint), null);
+		String durable = (all.getEndpoint(DURABLE_WORKQUEUES) != null) ? all.getPath(DURABLE_WORKQUEUES) : null;
+		return new Location(all.getPath(WORKQUEUES), writable(endpoint), durable, null);
 	}
 
 	private static boolean writable(PathMappedEndpoint endpoint) {
@@ -92,12 +97,15 @@ final class WorkqueuesEndpointLocator {
 	 * @param path the endpoint's path below the servlet context, e.g. {@code /actuator/workqueues}; {@code null}
 	 * if the page cannot read it
 	 * @param writable whether its write operations exist
+	 * @param durablePath the {@code durableworkqueues} endpoint's path below the servlet context; {@code null} if it
+	 * is not exposed over HTTP (or there are no durable workqueues) or the page cannot read the {@code workqueues}
+	 * endpoint
 	 * @param message why the page cannot read it, and what to do; null if it can
 	 */
-	record Location(String path, boolean writable, String message) {
+	record Location(String path, boolean writable, String durablePath, String message) {
 
 		static Location unavailable(String message) {
-			return new Location(null, false, message);
+			return new Location(null, false, null, message);
 		}
 
 		boolean available() {

@@ -108,7 +108,7 @@ abstract class WorkqueuesEndpointStackTests {
 		Http.Response one = this.http.get(E + "/thumbnails");
 		assertThat(one.status()).isEqualTo(200);
 		assertThat(one.<Map<String, Object>>read("$")).containsKeys("name", "flags", "maxActive", "ordered",
-				"active", "pending", "stats");
+				"capacity", "overflow", "overflowTimeoutMs", "active", "pending", "stats");
 		assertThat(one.<Map<String, Object>>read("$")).containsEntry("name", "thumbnails")
 			.containsEntry("flags", List.of("cpu-intensive", "mem-reclaim"))
 			.containsEntry("maxActive", 4)

@@ -1,5 +1,6 @@
 package dev.cmwq.autoconfigure.actuate;
 
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.List;
@@ -11,6 +12,8 @@ import dev.cmwq.autoconfigure.actuate.WorkqueuesEndpoint.FreezeDescriptor;
 import dev.cmwq.autoconfigure.actuate.WorkqueuesEndpoint.ThawDescriptor;
 import dev.cmwq.autoconfigure.actuate.WorkqueuesEndpoint.WorkqueueDescriptor;
 import dev.cmwq.autoconfigure.actuate.WorkqueuesEndpoint.WorkqueuesDescriptor;
+import dev.cmwq.core.Overflow;
+import dev.cmwq.core.Workqueue;
 import dev.cmwq.core.WorkqueueFlag;
 import dev.cmwq.core.WorkqueueSystem;
 import org.junit.jupiter.api.AfterEach;
@@ -109,6 +112,22 @@ class WorkqueuesEndpointTests {
 		assertThat(this.endpoint.workqueue(new String[] { "events_unbound" }).getBody())
 			.isInstanceOfSatisfying(WorkqueueDescriptor.class,
 					(queue) -> assertThat(queue.flags()).containsExactly("unbound"));
+	}
+
+	@Test
+	void capacityIsNullForAnUnboundedQueueAndOverflowIsSpelledAsInConfiguration() {
+		Workqueue mailer = this.system.allocWorkqueue("mailer", EnumSet.noneOf(WorkqueueFlag.class), 0);
+
+		WorkqueueDescriptor unbounded = (WorkqueueDescriptor) body(this.endpoint.workqueue(new String[] { "mailer" }));
+		assertThat(unbounded.capacity()).isNull();
+		assertThat(unbounded.overflow()).isEqualTo("reject");
+		assertThat(unbounded.overflowTimeoutMs()).isEqualTo(1000);
+
+		mailer.setCapacity(500, Overflow.CALLER_RUNS, Duration.ofMillis(1500));
+		WorkqueueDescriptor bounded = (WorkqueueDescriptor) body(this.endpoint.workqueue(new String[] { "mailer" }));
+		assertThat(bounded.capacity()).isEqualTo(500);
+		assertThat(bounded.overflow()).isEqualTo("caller-runs");
+		assertThat(bounded.overflowTimeoutMs()).isEqualTo(1500);
 	}
 
 	private static OperationResponseBody body(WebEndpointResponse<OperationResponseBody> response) {

@@ -6,10 +6,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 
 import dev.cmwq.autoconfigure.support.Http;
 import dev.cmwq.autoconfigure.support.Items;
+import dev.cmwq.core.Overflow;
 import dev.cmwq.core.Work;
 import dev.cmwq.core.Workqueue;
 import dev.cmwq.core.WorkqueueFlag;
@@ -29,6 +31,7 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.test.annotation.DirtiesContext;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 /**
@@ -54,6 +57,10 @@ class WorkqueuesEndpointWebTests {
 	@Autowired
 	@Qualifier("probe")
 	Workqueue probe;
+
+	@Autowired
+	@Qualifier("bounded")
+	Workqueue bounded;
 
 	private Http http;
 
@@ -99,10 +106,13 @@ class WorkqueuesEndpointWebTests {
 			.containsEntry("maxActive", 4)
 			.containsEntry("ordered", false)
 			.containsEntry("active", 0)
-			.containsEntry("pending", 0);
+			.containsEntry("pending", 0)
+			.containsEntry("capacity", null)
+			.containsEntry("overflow", "reject")
+			.containsEntry("overflowTimeoutMs", 1000);
 		assertThat(queue(response, "audit")).containsEntry("ordered", true).containsEntry("maxActive", 1);
-		assertThat(stats(response, "thumbnails")).containsKeys("started", "completed", "failed", "cpuTimeMs", "cpuIntensive", "cmWakeups",
-				"mayday", "rescued");
+		assertThat(stats(response, "thumbnails")).containsKeys("started", "completed", "failed", "cancelled", "rejected",
+				"cpuTimeMs", "cpuIntensive", "cmWakeups", "mayday", "rescued");
 		assertThat(response.<List<String>>read("$.workqueues[*].name")).contains("events", "events_highpri",
 				"events_long", "events_unbound", "events_freezable", "probe", "thumbnails", "audit");
 	}
@@ -141,6 +151,34 @@ class WorkqueuesEndpointWebTests {
 			assertThat(stats(idle, "probe")).containsEntry("completed", completedBefore + 3);
 			assertWorkersAddUp(idle);
 		});
+	}
+
+	@Test
+	void aFullQueueShowsItsCapacityPolicyAndTheQueueingsItRejected() {
+		this.bounded.setCapacity(2, Overflow.REJECT, Duration.ZERO);
+		CountDownLatch started = new CountDownLatch(1);
+		this.bounded.queue(Items.blocking(started, release())); // max-active 1: the next items wait behind it
+		Items.await(started);
+		this.bounded.queue(new Work(() -> {
+		}));
+		this.bounded.queue(new Work(() -> {
+		}));
+		assertThatThrownBy(() -> this.bounded.queue(new Work(() -> {
+		}))).isInstanceOf(RejectedExecutionException.class);
+
+		Http.Response full = this.http.get("/actuator/workqueues/bounded");
+
+		assertThat(full.<Map<String, Object>>read("$")).containsEntry("capacity", 2)
+			.containsEntry("overflow", "reject")
+			.containsEntry("overflowTimeoutMs", 0)
+			.containsEntry("active", 1)
+			.containsEntry("pending", 2);
+		assertThat(full.<Integer>read("$.stats.rejected")).isEqualTo(1);
+		this.bounded.setCapacity(Workqueue.UNBOUNDED, Overflow.BLOCK, Duration.ofSeconds(3));
+		assertThat(this.http.get("/actuator/workqueues/bounded").<Map<String, Object>>read("$"))
+			.containsEntry("capacity", null)
+			.containsEntry("overflow", "block")
+			.containsEntry("overflowTimeoutMs", 3000);
 	}
 
 	@Test
@@ -253,6 +291,11 @@ class WorkqueuesEndpointWebTests {
 		@Bean
 		Workqueue thumbnails(WorkqueueSystem system) {
 			return system.allocWorkqueue("thumbnails", Set.of(WorkqueueFlag.CPU_INTENSIVE), 4);
+		}
+
+		@Bean
+		Workqueue bounded(WorkqueueSystem system) {
+			return system.allocWorkqueue("bounded", Set.of(WorkqueueFlag.UNBOUND), 1);
 		}
 
 		@Bean

@@ -79,6 +79,7 @@ class CmwqDashboardWebTests {
 		assertThat(config.<Integer>read("$.refreshMillis")).isEqualTo(1000);
 		assertThat(config.<Integer>read("$.historySeconds")).isEqualTo(300);
 		assertThat(config.<Object>read("$.csrf")).as("no CSRF protection here (no Spring Security)").isNull();
+		assertThat(config.<Object>read("$.durableEndpoint")).as("no durable workqueues here").isNull();
 	}
 
 	@SpringBootConfiguration

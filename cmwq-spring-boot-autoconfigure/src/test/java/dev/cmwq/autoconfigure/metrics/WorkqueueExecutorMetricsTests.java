@@ -60,12 +60,13 @@ class WorkqueueExecutorMetricsTests {
 	void valuesFollowTheItemsOfTheWorkqueue() {
 		this.runner
 			.withPropertyValues("cmwq.async.default-workqueue=app", "cmwq.workqueues.app.flags=unbound",
-					"cmwq.workqueues.app.max-active=2")
+					"cmwq.workqueues.app.max-active=2", "cmwq.workqueues.app.queue-capacity=10")
 			.run((context) -> {
 				TaskExecutor executor = context.getBean("applicationTaskExecutor", TaskExecutor.class);
 				MeterRegistry registry = context.getBean(MeterRegistry.class);
 				assertThat(gauge(registry, "executor.pool.max")).isEqualTo(2);
 				assertThat(gauge(registry, "executor.pool.core")).isEqualTo(2);
+				assertThat(gauge(registry, "executor.queue.remaining")).isEqualTo(10);
 				CountDownLatch started = new CountDownLatch(2);
 				CountDownLatch release = new CountDownLatch(1);
 				try {
@@ -79,7 +80,7 @@ class WorkqueueExecutorMetricsTests {
 					await().atMost(PATIENCE).untilAsserted(() -> {
 						assertThat(gauge(registry, "executor.active")).isEqualTo(2);
 						assertThat(gauge(registry, "executor.queued")).isEqualTo(1);
-						assertThat(gauge(registry, "executor.queue.remaining")).isEqualTo(Integer.MAX_VALUE - 1);
+						assertThat(gauge(registry, "executor.queue.remaining")).isEqualTo(10 - 1);
 						assertThat(gauge(registry, "executor.pool.size")).isGreaterThanOrEqualTo(2);
 					});
 				}
@@ -99,6 +100,13 @@ class WorkqueueExecutorMetricsTests {
 					assertThat(gauge(registry, "executor.queued")).isZero();
 				});
 			});
+	}
+
+	@Test
+	void anUnboundedWorkqueueHasRoomForIntegerMaxValueItemsLikeSpringsDefaultExecutor() {
+		this.runner.withPropertyValues("cmwq.async.default-workqueue=events")
+			.run((context) -> assertThat(gauge(context.getBean(MeterRegistry.class), "executor.queue.remaining"))
+				.isEqualTo(Integer.MAX_VALUE));
 	}
 
 	@Test

@@ -23,8 +23,9 @@ import io.micrometer.core.instrument.binder.MeterBinder;
  * <li>{@code executor.completed} (counter, tasks): items of the queue that ran to an end, completed or failed</li>
  * <li>{@code executor.active} (threads): items of the queue running now, each on a worker thread</li>
  * <li>{@code executor.queued} (tasks): items of the queue queued and not started yet</li>
- * <li>{@code executor.queue.remaining} (tasks): how many more may be queued; workqueues are unbounded, so, as for
- * Spring's executor with its default unbounded queue, {@code Integer.MAX_VALUE} less the queued items</li>
+ * <li>{@code executor.queue.remaining} (tasks): how many more may be queued: the workqueue's capacity less the queued
+ * items; for an unbounded workqueue (the default), as for Spring's executor with its default unbounded queue,
+ * {@code Integer.MAX_VALUE} less the queued items</li>
  * <li>{@code executor.pool.size} (threads): worker threads of the pools the queue's items run on (all CPUs' normal
  * or highpri pools for a bound queue, the unbound or unbound highpri pool otherwise), which serve the other
  * workqueues on those pools as well</li>
@@ -75,7 +76,7 @@ public class WorkqueueExecutorMetrics implements MeterBinder {
 				BaseUnits.TASKS, (snapshot, queue) -> queue.pending());
 		gauge(registry, "executor.queue.remaining",
 				"The number of additional elements that this queue can ideally accept without blocking",
-				BaseUnits.TASKS, (snapshot, queue) -> Integer.MAX_VALUE - queue.pending());
+				BaseUnits.TASKS, (snapshot, queue) -> Math.max(0, queue.capacity() - queue.pending()));
 		gauge(registry, "executor.pool.size", "The current number of threads in the pool", BaseUnits.THREADS,
 				WorkqueueExecutorMetrics::poolSize);
 		gauge(registry, "executor.pool.core", "The core number of threads for the pool", BaseUnits.THREADS,
