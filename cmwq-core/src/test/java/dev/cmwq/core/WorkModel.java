@@ -356,7 +356,9 @@ final class WorkModel {
 				violation("%s: cancelled statistic %d, cancellations reported to callers %d", q.name, st.cancelled(),
 						cancelled);
 			}
-			int armed = ((DefaultWorkqueue) q.wq).armed.size();
+			// The timer thread takes a fired item out of the armed set just after linking it (so that close() never
+			// sees it neither armed nor in flight): the item may run and end first. Give it time to get there.
+			int armed = armedAfterTimerBookkeeping((DefaultWorkqueue) q.wq);
 			if (armed != 0) {
 				violation("%s at rest: its armed set holds %d item(s), though nothing is on a timer (close() would wait "
 						+ "for them forever)", q.name, armed);
@@ -675,6 +677,17 @@ final class WorkModel {
 			this.open = false;
 		}
 
+	}
+
+
+	/** The queue's armed set once a timer that fired has had up to 10 s to finish its bookkeeping. */
+	private static int armedAfterTimerBookkeeping(DefaultWorkqueue wq) {
+		long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+		while (!wq.armed.isEmpty() && System.nanoTime() < deadline) {
+			Thread.onSpinWait();
+			Thread.yield();
+		}
+		return wq.armed.size();
 	}
 
 }
