@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
@@ -191,6 +192,46 @@ class HousekeepingTest {
 			system.rescuers.fault = null;
 			assertThat(ran.await(30, TimeUnit.SECONDS)).as("the rescuer runs the item").isTrue();
 			await().atMost(PATIENCE).until(() -> status(system, "cmwq-rescuer").working());
+		}
+	}
+
+	@Test
+	void aRescuerThatFailedWorksAgainOnceTheFaultEndsThoughAWorkerRanItsItems() throws Exception {
+		AtomicReference<ThreadFactory> factory = new AtomicReference<>((r) -> null);
+		try (WorkqueueSystem system = system().maydayInterval(Duration.ofMillis(10))
+			.threadFactory((r) -> factory.get().newThread(r))
+			.build()) {
+			Workqueue wq = system.allocWorkqueue("reclaim", Set.of(WorkqueueFlag.MEM_RECLAIM), 0);
+			system.rescuers.fault = OUT_OF_MEMORY;
+			CountDownLatch ran = new CountDownLatch(1);
+			wq.execute(ran::countDown);
+			await().atMost(PATIENCE).until(() -> status(system, "cmwq-rescuer").failures() >= 1);
+
+			factory.set(Thread::new); // a worker runs the item: no pool calls for the rescuer any more
+			assertThat(ran.await(30, TimeUnit.SECONDS)).isTrue();
+			assertThat(system.awaitIdle(PATIENCE)).isTrue();
+			system.rescuers.fault = null;
+			await("the rescuer retries what failed, finds nothing to rescue, and works").atMost(PATIENCE)
+				.until(() -> status(system, "cmwq-rescuer").working());
+		}
+	}
+
+	@Test
+	void aFailingRescuerWhoseQueueIsDestroyedLeavesNothingNotWorking() throws Exception {
+		AtomicReference<ThreadFactory> factory = new AtomicReference<>((r) -> null);
+		try (WorkqueueSystem system = system().maydayInterval(Duration.ofMillis(10))
+			.threadFactory((r) -> factory.get().newThread(r))
+			.build()) {
+			Workqueue wq = system.allocWorkqueue("reclaim", Set.of(WorkqueueFlag.MEM_RECLAIM), 0);
+			system.rescuers.fault = OUT_OF_MEMORY; // for good: the rescuer never succeeds again
+			wq.execute(() -> {
+			});
+			await().atMost(PATIENCE).until(() -> status(system, "cmwq-rescuer").failures() >= 1);
+
+			factory.set(Thread::new);
+			wq.destroy(); // a worker runs the item, and the rescuer stops while failing
+			await("a stopped rescuer no longer counts as failing").atMost(PATIENCE)
+				.until(() -> status(system, "cmwq-rescuer").working());
 		}
 	}
 
