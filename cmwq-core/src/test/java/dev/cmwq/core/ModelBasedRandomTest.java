@@ -16,6 +16,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 
@@ -167,6 +168,18 @@ class ModelBasedRandomTest {
 		/** What each driver is doing, for the report when one gets stuck. */
 		private final String[] doing = new String[DRIVERS];
 
+		/**
+		 * Failures injected into each kind of engine thread, in the order of {@link WorkqueueSystem#housekeeping()}:
+		 * the block detector, the timer, the rescuers. Each must be counted there exactly once.
+		 */
+		private final AtomicLongArray injected = new AtomicLongArray(3);
+
+		/** Until when the block detector's scans fail inside, probing a worker (FLAKY_THREADS). */
+		private volatile long scanFaultsUntil;
+
+		/** Until when the thread factory misbehaves for every thread, not only every third (FLAKY_THREADS). */
+		private volatile long factoryFaultsUntil;
+
 		Run(Mode mode, long seed, Duration duration) {
 			this.mode = mode;
 			this.seed = seed;
@@ -184,7 +197,7 @@ class ModelBasedRandomTest {
 				builder.virtualThreads(mode.virtualThreads());
 			}
 			else if (mode != Mode.THREADS) {
-				builder.threadFactory(misbehavingFactory(mode));
+				builder.threadFactory(misbehavingFactory());
 			}
 			this.system = builder.build();
 			this.system.addListener(this.model.listener());
@@ -203,16 +216,18 @@ class ModelBasedRandomTest {
 		}
 
 		/**
-		 * A thread factory that misbehaves for every third thread (FLAKY_THREADS) or every thread (NO_THREADS), in
-		 * turn: it returns null, throws, returns a thread it started (that runs the worker, or something else), or
-		 * returns a thread that does not run the worker (ending at once, or only after ten mayday intervals).
+		 * A thread factory that misbehaves for every third thread (FLAKY_THREADS; for every thread during an episode
+		 * a driver starts, see {@link #factoryFaults}) or every thread (NO_THREADS), in turn: it returns null, throws,
+		 * returns a thread it started (that runs the worker, or something else), or returns a thread that does not
+		 * run the worker (ending at once, or only after ten mayday intervals). The threads it makes properly can fail
+		 * the block detector's scan ({@link ProbedThread}).
 		 */
-		private static ThreadFactory misbehavingFactory(Mode mode) {
+		private ThreadFactory misbehavingFactory() {
 			AtomicLong asked = new AtomicLong();
 			return (r) -> {
 				long n = asked.getAndIncrement();
-				if (mode == Mode.FLAKY_THREADS && n % 3 != 0) {
-					return new Thread(r);
+				if (this.mode == Mode.FLAKY_THREADS && n % 3 != 0 && System.nanoTime() - this.factoryFaultsUntil >= 0) {
+					return new ProbedThread(r);
 				}
 				Runnable elsewhere = () -> LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
 				return switch ((int) ((n / 3) % 6)) {
@@ -231,6 +246,29 @@ class ModelBasedRandomTest {
 			thread.setDaemon(true);
 			thread.start();
 			return thread;
+		}
+
+		/**
+		 * A worker thread whose state, asked by the block detector during a scan fault ({@link #scanFaults}), is a
+		 * failure in the middle of the scan: the detector's probe of the worker throws.
+		 */
+		private final class ProbedThread extends Thread {
+
+			ProbedThread(Runnable task) {
+				super(task);
+			}
+
+			@Override
+			public State getState() {
+				State state = super.getState();
+				if (state != State.NEW && System.nanoTime() - Run.this.scanFaultsUntil < 0
+						&& Thread.currentThread() == Run.this.system.detector.thread()) {
+					Run.this.injected.incrementAndGet(0);
+					throw new OutOfMemoryError("injected while probing " + getName());
+				}
+				return state;
+			}
+
 		}
 
 		private EnumSet<WorkqueueFlag> flags(WorkqueueFlag... flags) {
@@ -306,7 +344,7 @@ class ModelBasedRandomTest {
 				this.model.violation("the thread factory misbehaved, yet no pool counted a failed start");
 			}
 			System.out.println("ModelBasedRandomTest " + this.mode + ": " + this.model.summary() + "; failed worker "
-					+ "starts " + failedStarts);
+					+ "starts " + failedStarts + "; failures injected into the detector, timer, rescuers " + this.injected);
 			return this.model.violations;
 		}
 
@@ -343,12 +381,14 @@ class ModelBasedRandomTest {
 					this.frozen = false;
 				}
 			}
+			endFaults();
 			if (!this.system.awaitIdle(STALL_BOUND)) {
 				this.model.violation("stall: not idle %s after the drivers paused, gates opened and the system thawed%n%s",
 						STALL_BOUND, describeSystem());
 				return false;
 			}
 			this.model.checkAtRest(this.system, true, this.mode == Mode.NO_THREADS);
+			checkHousekeepingRecovered();
 			for (WorkModel.Queue q : this.model.queues) {
 				if (this.system.workqueue(q.name).isPresent()) {
 					try {
@@ -496,6 +536,12 @@ class ModelBasedRandomTest {
 				else if (op < 92) {
 					this.model.setCapacity(r, q);
 				}
+				else if (op < 94) {
+					housekeepingFaults(r);
+				}
+				else if (op < 95 && this.mode == Mode.FLAKY_THREADS) {
+					factoryFaults(r);
+				}
 				else {
 					this.model.queueing(r, q, item, this.cpus);
 				}
@@ -548,6 +594,85 @@ class ModelBasedRandomTest {
 				else {
 					this.system.cpuOnline(cpu);
 				}
+			}
+		}
+
+		/**
+		 * For up to 50 ms, rounds of one kind of engine thread fail (every round, every second or every fourth): the
+		 * block detector's scan, the timer's tasks (delayed items, mayday, starting workers, the watchdog) or the
+		 * rescuers' rescues, with an OutOfMemoryError, a StackOverflowError or a RuntimeException (through the test
+		 * hook {@link Housekeeping#fault}). In FLAKY_THREADS the detector may instead fail inside its scan, while
+		 * probing a worker ({@link ProbedThread}).
+		 */
+		private void housekeepingFaults(Random r) {
+			int target = r.nextInt(3);
+			long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(1 + r.nextInt(50));
+			if (target == 0 && this.mode == Mode.FLAKY_THREADS && r.nextBoolean()) {
+				this.scanFaultsUntil = until;
+				return;
+			}
+			int every = 1 << r.nextInt(3);
+			int kind = r.nextInt(3);
+			AtomicLong rounds = new AtomicLong();
+			housekeeping(target).fault = () -> {
+				if (System.nanoTime() - until < 0 && rounds.getAndIncrement() % every == 0) {
+					this.injected.incrementAndGet(target);
+					if (kind == 0) {
+						throw new OutOfMemoryError("injected");
+					}
+					if (kind == 1) {
+						throw new StackOverflowError("injected");
+					}
+					throw new IllegalStateException("injected");
+				}
+			};
+		}
+
+		/** The failures of one kind of engine thread, in the order of {@link WorkqueueSystem#housekeeping()}. */
+		private Housekeeping housekeeping(int target) {
+			return switch (target) {
+				case 0 -> this.system.detector.housekeeping;
+				case 1 -> this.system.timers.housekeeping;
+				default -> this.system.rescuers;
+			};
+		}
+
+		/** For up to 100 ms the thread factory misbehaves for every thread: only rescuers can run items. */
+		private void factoryFaults(Random r) {
+			this.factoryFaultsUntil = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(1 + r.nextInt(100));
+		}
+
+		/** Ends every injected fault (the checkpoint's, once the drivers paused). */
+		private void endFaults() {
+			for (int target = 0; target < 3; target++) {
+				housekeeping(target).fault = null;
+			}
+			this.scanFaultsUntil = System.nanoTime();
+			this.factoryFaultsUntil = System.nanoTime();
+		}
+
+		/**
+		 * Once the faults ended, every kind of engine thread works again, and counted each failure injected into it
+		 * exactly once.
+		 */
+		private void checkHousekeepingRecovered() {
+			long deadline = System.nanoTime() + STALL_BOUND.toNanos();
+			for (;;) {
+				List<HousekeepingStatus> statuses = this.system.housekeeping();
+				boolean recovered = true;
+				for (int target = 0; target < 3; target++) {
+					HousekeepingStatus status = statuses.get(target);
+					recovered &= status.working() && status.failures() == this.injected.get(target);
+				}
+				if (recovered) {
+					return;
+				}
+				if (System.nanoTime() - deadline > 0) {
+					this.model.violation("engine threads not recovered %s after the faults ended: %s; failures "
+							+ "injected %s", STALL_BOUND, statuses, this.injected);
+					return;
+				}
+				LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
 			}
 		}
 
