@@ -89,6 +89,17 @@ class ModelBasedRandomTest {
 
 	private static final Duration CHECKPOINT_EVERY = Duration.ofSeconds(2);
 
+	/**
+	 * What injected faults of engine threads throw: made once, without stack traces, as the JVM's own
+	 * {@code OutOfMemoryError}s (the engine logs the first failure of each episode with its stack trace).
+	 */
+	private static final List<Throwable> FAULTS = List.of(new OutOfMemoryError("injected"),
+			new StackOverflowError("injected"), new IllegalStateException("injected"));
+
+	static {
+		FAULTS.forEach((fault) -> fault.setStackTrace(new StackTraceElement[0]));
+	}
+
 	enum Mode {
 
 		THREADS, FLAKY_THREADS, NO_THREADS,
@@ -264,7 +275,7 @@ class ModelBasedRandomTest {
 				if (state != State.NEW && System.nanoTime() - Run.this.scanFaultsUntil < 0
 						&& Thread.currentThread() == Run.this.system.detector.thread()) {
 					Run.this.injected.incrementAndGet(0);
-					throw new OutOfMemoryError("injected while probing " + getName());
+					throw (Error) FAULTS.get(0);
 				}
 				return state;
 			}
@@ -612,18 +623,15 @@ class ModelBasedRandomTest {
 				return;
 			}
 			int every = 1 << r.nextInt(3);
-			int kind = r.nextInt(3);
+			Throwable failure = FAULTS.get(r.nextInt(FAULTS.size()));
 			AtomicLong rounds = new AtomicLong();
 			housekeeping(target).fault = () -> {
 				if (System.nanoTime() - until < 0 && rounds.getAndIncrement() % every == 0) {
 					this.injected.incrementAndGet(target);
-					if (kind == 0) {
-						throw new OutOfMemoryError("injected");
+					if (failure instanceof Error error) {
+						throw error;
 					}
-					if (kind == 1) {
-						throw new StackOverflowError("injected");
-					}
-					throw new IllegalStateException("injected");
+					throw (RuntimeException) failure;
 				}
 			};
 		}
