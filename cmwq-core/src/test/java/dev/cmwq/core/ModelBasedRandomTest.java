@@ -29,7 +29,8 @@ import static org.assertj.core.api.Assertions.fail;
  * Model-based randomized test of the engine's public API. Three driver threads run random sequences of every
  * operation (queue, queueOn, queueDelayed(On), modDelayed, cancel, cancelSync, execute, flush of a queue and of an
  * item, drain, setMaxActive, setCapacity with every overflow policy, freeze/thaw, CPU offline/online, destroy and
- * re-creation of a spare queue) on bound, unbound, highpri, CPU-intensive, freezable, MEM_RECLAIM and ordered queues
+ * re-creation of a spare queue, failures injected into the engine's own threads, and episodes of a thread factory
+ * that misbehaves for every thread) on bound, unbound, highpri, CPU-intensive, freezable, MEM_RECLAIM and ordered queues
  * (some with a small capacity from the start, so that queueings often meet a full queue), while the items themselves
  * block (park, and wait on gates that other items and the drivers open, always bounded), spin, fail, queue or cancel
  * other items, and now and then misuse a wait that could only wait for themselves (flush or drain of their own
@@ -46,6 +47,7 @@ import static org.assertj.core.api.Assertions.fail;
  * {@link #STALL_BOUND}; snapshot counters are never negative and {@code busy + idle = workers}; a queue's capacity
  * slots never exceed the highest capacity it had (plus, for CALLER_RUNS, the items caught starting elsewhere); items
  * run by their callers are outside max-active; only the injected failures reach the failure handler.
+ * Faults injected into the engine's own threads (block detector, timer, rescuers) never lose or repeat an item.
  *
  * <h2>Checked at rest</h2>
  * Every ~2 s (and at the end) the drivers pause, every gate opens, the system is thawed, and then
@@ -56,7 +58,9 @@ import static org.assertj.core.api.Assertions.fail;
  * {@link WorkListener} saw the same starts, ends and cancellations; {@code rejected} equals the rejections callers
  * saw; no capacity slot is held; no queue's set of armed delayed items holds anything (close() waits for it); in
  * {@link Mode#NO_THREADS} the rescuers ran every item; every queue accepts an item from outside (no misuse left
- * one draining); every accepted request of an item was answered exactly once through its {@code done} hook, as a
+ * one draining); once the injected faults ended, every engine thread works again ({@link
+ * WorkqueueSystem#housekeeping()}) and counted each injected failure exactly once; every accepted request of an item
+ * was answered exactly once through its {@code done} hook, as a
  * run, or as the cancellation its caller was told of (items also record failures as handled themselves: counted
  * failed, not reported). Finally {@code close()}
  * runs while two threads still queue and items still queue more (delayed ones too): afterwards nothing is pending
@@ -65,9 +69,12 @@ import static org.assertj.core.api.Assertions.fail;
  * <h2>Modes</h2>
  * {@link Mode#THREADS} (the default thread factory), {@link Mode#FLAKY_THREADS} (the factory misbehaves for every
  * third thread, in turn returning null, throwing, returning a thread already started, and returning a thread that
- * never runs the worker; mayday interval 5 ms) and {@link Mode#NO_THREADS} (it misbehaves so for every thread; every
- * queue is MEM_RECLAIM, so only the rescuers run items). Both count failed starts. Faults of the engine's own
- * housekeeping threads would be one more mode, or one more driver operation in {@code step}. On JDK 21+
+ * never runs the worker; mayday interval 5 ms; a driver operation makes it misbehave for every thread for up to
+ * 100 ms) and {@link Mode#NO_THREADS} (it misbehaves so for every thread; every queue is MEM_RECLAIM, so only the
+ * rescuers run items). Both count failed starts. In every mode a driver operation makes, for up to 50 ms, the
+ * rounds of one kind of engine thread fail (through {@link Housekeeping#fault}: the detector's scan, the timer's
+ * tasks, the rescuers' rescues) with an OutOfMemoryError, a StackOverflowError or a RuntimeException; in
+ * FLAKY_THREADS the detector may instead fail in the middle of its scan, probing a worker. On JDK 21+
  * ({@code VirtualThreadsTest}) {@link Mode#VIRTUAL_MANAGED} and {@link Mode#VIRTUAL_SCHEDULER}, where every item must
  * also run on a virtual thread.
  *
