@@ -275,7 +275,7 @@ class HousekeepingTest {
 	 * timer thread is held in between (in the block detector's start, which linking the first item makes).
 	 */
 	@Test
-	void aFiredItemMayRunBeforeTheTimerLetsGoOfItAndCloseWaitsForThat() throws Exception {
+	void aFiredItemMayRunAndEndBeforeTheTimerDropsItFromTheArmedSet() throws Exception {
 		CountDownLatch timerHeld = new CountDownLatch(1);
 		CountDownLatch letGo = new CountDownLatch(1);
 		try (WorkqueueSystem system = system().build()) {

@@ -30,12 +30,12 @@ import static org.assertj.core.api.Assertions.fail;
  * operation (queue, queueOn, queueDelayed(On), modDelayed, cancel, cancelSync, execute, flush of a queue and of an
  * item, drain, setMaxActive, setCapacity with every overflow policy, freeze/thaw, CPU offline/online, destroy and
  * re-creation of a spare queue, failures injected into the engine's own threads, and episodes of a thread factory
- * that misbehaves for every thread) on bound, unbound, highpri, CPU-intensive, freezable, MEM_RECLAIM and ordered queues
- * (some with a small capacity from the start, so that queueings often meet a full queue), while the items themselves
- * block (park, and wait on gates that other items and the drivers open, always bounded), spin, fail, queue or cancel
- * other items, and now and then misuse a wait that could only wait for themselves (flush or drain of their own
- * queue, flush or cancelSync of themselves, awaitIdle, flush of an item behind them on an ordered queue), which must
- * fail fast. A {@link WorkModel} counts, per item, the queueings the engine accepted (the call returned true, or
+ * that misbehaves for every thread) on bound, unbound, highpri, CPU-intensive, freezable, MEM_RECLAIM and ordered
+ * queues (some with a small capacity from the start, so that queueings often meet a full queue), while the items
+ * themselves block (park, and wait on gates that other items and the drivers open, always bounded), spin, fail, queue
+ * or cancel other items, and now and then misuse a wait that could only wait for themselves (flush or drain of their
+ * own queue, flush or cancelSync of themselves, awaitIdle, flush of an item behind them on an ordered queue), which
+ * must fail fast. A {@link WorkModel} counts, per item, the queueings the engine accepted (the call returned true, or
  * {@code modDelayed} returned false, or {@code execute} did not throw; a full CALLER_RUNS queue runs the item inside
  * the call), the queueings it rejected, and the cancellations it reported.
  *
@@ -267,8 +267,8 @@ class ModelBasedRandomTest {
 		}
 
 		/**
-		 * A worker thread whose state, asked by the block detector during a scan fault ({@link #scanFaults}), is a
-		 * failure in the middle of the scan: the detector's probe of the worker throws.
+		 * A worker thread whose state, asked by the block detector during a scan fault ({@link #housekeepingFaults}),
+		 * is a failure in the middle of the scan: the detector's probe of the worker throws.
 		 */
 		private final class ProbedThread extends Thread {
 
@@ -362,7 +362,8 @@ class ModelBasedRandomTest {
 				this.model.violation("the thread factory misbehaved, yet no pool counted a failed start");
 			}
 			System.out.println("ModelBasedRandomTest " + this.mode + ": " + this.model.summary() + "; failed worker "
-					+ "starts " + failedStarts + "; failures injected into the detector, timer, rescuers " + this.injected);
+					+ "starts " + failedStarts + "; failures injected into the detector, timer, rescuers "
+					+ this.injected);
 			return this.model.violations;
 		}
 

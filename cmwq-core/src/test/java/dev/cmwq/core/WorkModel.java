@@ -408,7 +408,7 @@ final class WorkModel {
 	/**
 	 * The items in the queue's armed set once the timer thread has let go of those that fired: it links a fired item,
 	 * then drops it from the set, and the item may run and end in between (see HousekeepingTest's
-	 * {@code aFiredItemMayRunBeforeTheTimerLetsGoOfItAndCloseWaitsForThat}).
+	 * {@code aFiredItemMayRunAndEndBeforeTheTimerDropsItFromTheArmedSet}).
 	 */
 	private static int armedAtRest(DefaultWorkqueue wq) {
 		long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
