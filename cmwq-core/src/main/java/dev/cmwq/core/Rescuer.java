@@ -55,15 +55,19 @@ final class Rescuer implements Runnable {
 
 	/**
 	 * Rescues the pools that call, until stopped. Survives any {@code Throwable} (an {@code OutOfMemoryError} in a
-	 * flood): reported to the system's rescuer {@link Housekeeping}; after a back-off it serves the next mayday.
+	 * flood): reported to the system's rescuer {@link Housekeeping}; after a back-off the failed rescue is tried
+	 * again (it finds nothing to do if a worker took the items meanwhile), so that the rescuer counts as working
+	 * again as soon as it can, even if no pool calls it any more. A rescuer stopped while failing no longer counts.
 	 */
 	@Override
 	public void run() {
 		ThreadContext.get().worker = this.worker;
 		Housekeeping housekeeping = this.wq.system.rescuers;
 		int failuresInARow = 0;
+		PoolWorkqueue retry = null; // the pool-workqueue whose rescue failed
 		while (!this.stopped) {
-			PoolWorkqueue pwq = this.maydays.poll();
+			PoolWorkqueue pwq = (retry != null) ? retry : this.maydays.poll();
+			retry = null;
 			if (pwq == null) {
 				LockSupport.park(this);
 				continue;
@@ -72,14 +76,18 @@ final class Rescuer implements Runnable {
 				housekeeping.round();
 				rescue(pwq);
 			}
-			catch (Throwable ex) { // the pool calls again at its next mayday while it still cannot get a worker
+			catch (Throwable ex) {
 				LockSupport.parkNanos(this, housekeeping.failed(this.thread.getName(), ex, failuresInARow++));
+				retry = pwq;
 				continue;
 			}
 			if (failuresInARow > 0) {
 				failuresInARow = 0;
 				housekeeping.recovered();
 			}
+		}
+		if (failuresInARow > 0) {
+			housekeeping.recovered(); // nothing is left to retry
 		}
 	}
 

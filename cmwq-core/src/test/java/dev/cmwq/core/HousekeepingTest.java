@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
@@ -72,6 +73,40 @@ class HousekeepingTest {
 
 			assertItemBehindABlockedOneStarts(wq);
 			assertRateLimitedEpisode(BlockDetector.NAME, status(system, BlockDetector.NAME).failures());
+		}
+	}
+
+	@Test
+	void blockDetectorThatFailsInsideItsScanWhileProbingAWorkerGoesOnAndManagesConcurrencyAgain() throws Exception {
+		AtomicBoolean failing = new AtomicBoolean();
+		ThreadFactory probeFails = (r) -> new Thread(r) {
+			@Override
+			public State getState() { // asked by the detector's probe, in the middle of its scan
+				if (failing.get() && Thread.currentThread().getName().equals(BlockDetector.NAME)) {
+					throw new OutOfMemoryError("injected");
+				}
+				return super.getState();
+			}
+		};
+		try (WorkqueueSystem system = system().threadFactory(probeFails).build()) {
+			Workqueue wq = system.allocWorkqueue("cm", Set.of(), 0);
+			assertItemBehindABlockedOneStarts(wq); // the detector thread runs
+			Thread detectorThread = system.detector.thread();
+
+			failing.set(true);
+			BlockedAndBehind items = BlockedAndBehind.queue(wq);
+			await().atMost(PATIENCE).until(() -> status(system, BlockDetector.NAME).failures() >= 3);
+			assertThat(status(system, BlockDetector.NAME).working()).isFalse();
+			assertThat(items.behind().getCount()).as("every probe of the blocked worker fails").isEqualTo(1);
+
+			failing.set(false);
+			items.assertBehindStartsWhileTheBlockedOneWaits();
+			await().atMost(PATIENCE).until(() -> status(system, BlockDetector.NAME).working());
+			assertThat(system.detector.thread()).as("the same thread went on").isSameAs(detectorThread);
+			items.release(wq);
+			assertItemBehindABlockedOneStarts(wq);
+			PoolSnapshot pool = system.snapshot().pool("cpu0").orElseThrow();
+			assertThat(pool.busy() + pool.idle()).isEqualTo(pool.workers());
 		}
 	}
 
@@ -191,6 +226,79 @@ class HousekeepingTest {
 			system.rescuers.fault = null;
 			assertThat(ran.await(30, TimeUnit.SECONDS)).as("the rescuer runs the item").isTrue();
 			await().atMost(PATIENCE).until(() -> status(system, "cmwq-rescuer").working());
+		}
+	}
+
+	@Test
+	void aRescuerThatFailedWorksAgainOnceTheFaultEndsThoughAWorkerRanItsItems() throws Exception {
+		AtomicReference<ThreadFactory> factory = new AtomicReference<>((r) -> null);
+		try (WorkqueueSystem system = system().maydayInterval(Duration.ofMillis(10))
+			.threadFactory((r) -> factory.get().newThread(r))
+			.build()) {
+			Workqueue wq = system.allocWorkqueue("reclaim", Set.of(WorkqueueFlag.MEM_RECLAIM), 0);
+			system.rescuers.fault = OUT_OF_MEMORY;
+			CountDownLatch ran = new CountDownLatch(1);
+			wq.execute(ran::countDown);
+			await().atMost(PATIENCE).until(() -> status(system, "cmwq-rescuer").failures() >= 1);
+
+			factory.set(Thread::new); // a worker runs the item: no pool calls for the rescuer any more
+			assertThat(ran.await(30, TimeUnit.SECONDS)).isTrue();
+			assertThat(system.awaitIdle(PATIENCE)).isTrue();
+			system.rescuers.fault = null;
+			await("the rescuer retries what failed, finds nothing to rescue, and works").atMost(PATIENCE)
+				.until(() -> status(system, "cmwq-rescuer").working());
+		}
+	}
+
+	@Test
+	void aFailingRescuerWhoseQueueIsDestroyedLeavesNothingNotWorking() throws Exception {
+		AtomicReference<ThreadFactory> factory = new AtomicReference<>((r) -> null);
+		try (WorkqueueSystem system = system().maydayInterval(Duration.ofMillis(10))
+			.threadFactory((r) -> factory.get().newThread(r))
+			.build()) {
+			Workqueue wq = system.allocWorkqueue("reclaim", Set.of(WorkqueueFlag.MEM_RECLAIM), 0);
+			system.rescuers.fault = OUT_OF_MEMORY; // for good: the rescuer never succeeds again
+			wq.execute(() -> {
+			});
+			await().atMost(PATIENCE).until(() -> status(system, "cmwq-rescuer").failures() >= 1);
+
+			factory.set(Thread::new);
+			wq.destroy(); // a worker runs the item, and the rescuer stops while failing
+			await("a stopped rescuer no longer counts as failing").atMost(PATIENCE)
+				.until(() -> status(system, "cmwq-rescuer").working());
+		}
+	}
+
+	/**
+	 * The timer thread links a fired delayed item, then drops it from its queue's armed set (the set close() waits
+	 * for); in between the item may run and end, so that the system is idle while the set still holds it. Here the
+	 * timer thread is held in between (in the block detector's start, which linking the first item makes).
+	 */
+	@Test
+	void aFiredItemMayRunAndEndBeforeTheTimerDropsItFromTheArmedSet() throws Exception {
+		CountDownLatch timerHeld = new CountDownLatch(1);
+		CountDownLatch letGo = new CountDownLatch(1);
+		try (WorkqueueSystem system = system().build()) {
+			DefaultWorkqueue wq = (DefaultWorkqueue) system.allocWorkqueue("delayed", Set.of(), 0);
+			system.detector.housekeeping.fault = () -> {
+				if (Thread.currentThread().getName().equals(Timers.NAME)) {
+					timerHeld.countDown();
+					WorkSemanticsTest.awaitLatch(letGo);
+				}
+			};
+			CountDownLatch ran = new CountDownLatch(1);
+			wq.queueDelayed(new DelayedWork(ran::countDown), Duration.ofMillis(1));
+			assertThat(timerHeld.await(30, TimeUnit.SECONDS)).isTrue();
+			assertThat(ran.await(30, TimeUnit.SECONDS)).isTrue();
+			assertThat(system.awaitIdle(PATIENCE)).as("the item was answered").isTrue();
+			assertThat(wq.armed).as("while the timer thread has not let go of it").hasSize(1);
+
+			letGo.countDown();
+			await().atMost(PATIENCE).until(wq.armed::isEmpty);
+			assertThat(system.close(PATIENCE)).isTrue();
+		}
+		finally {
+			letGo.countDown();
 		}
 	}
 

@@ -16,6 +16,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 
@@ -28,12 +29,13 @@ import static org.assertj.core.api.Assertions.fail;
  * Model-based randomized test of the engine's public API. Three driver threads run random sequences of every
  * operation (queue, queueOn, queueDelayed(On), modDelayed, cancel, cancelSync, execute, flush of a queue and of an
  * item, drain, setMaxActive, setCapacity with every overflow policy, freeze/thaw, CPU offline/online, destroy and
- * re-creation of a spare queue) on bound, unbound, highpri, CPU-intensive, freezable, MEM_RECLAIM and ordered queues
- * (some with a small capacity from the start, so that queueings often meet a full queue), while the items themselves
- * block (park, and wait on gates that other items and the drivers open, always bounded), spin, fail, queue or cancel
- * other items, and now and then misuse a wait that could only wait for themselves (flush or drain of their own
- * queue, flush or cancelSync of themselves, awaitIdle, flush of an item behind them on an ordered queue), which must
- * fail fast. A {@link WorkModel} counts, per item, the queueings the engine accepted (the call returned true, or
+ * re-creation of a spare queue, failures injected into the engine's own threads, and episodes of a thread factory
+ * that misbehaves for every thread) on bound, unbound, highpri, CPU-intensive, freezable, MEM_RECLAIM and ordered
+ * queues (some with a small capacity from the start, so that queueings often meet a full queue), while the items
+ * themselves block (park, and wait on gates that other items and the drivers open, always bounded), spin, fail, queue
+ * or cancel other items, and now and then misuse a wait that could only wait for themselves (flush or drain of their
+ * own queue, flush or cancelSync of themselves, awaitIdle, flush of an item behind them on an ordered queue), which
+ * must fail fast. A {@link WorkModel} counts, per item, the queueings the engine accepted (the call returned true, or
  * {@code modDelayed} returned false, or {@code execute} did not throw; a full CALLER_RUNS queue runs the item inside
  * the call), the queueings it rejected, and the cancellations it reported.
  *
@@ -45,6 +47,7 @@ import static org.assertj.core.api.Assertions.fail;
  * {@link #STALL_BOUND}; snapshot counters are never negative and {@code busy + idle = workers}; a queue's capacity
  * slots never exceed the highest capacity it had (plus, for CALLER_RUNS, the items caught starting elsewhere); items
  * run by their callers are outside max-active; only the injected failures reach the failure handler.
+ * Faults injected into the engine's own threads (block detector, timer, rescuers) never lose or repeat an item.
  *
  * <h2>Checked at rest</h2>
  * Every ~2 s (and at the end) the drivers pause, every gate opens, the system is thawed, and then
@@ -55,7 +58,9 @@ import static org.assertj.core.api.Assertions.fail;
  * {@link WorkListener} saw the same starts, ends and cancellations; {@code rejected} equals the rejections callers
  * saw; no capacity slot is held; no queue's set of armed delayed items holds anything (close() waits for it); in
  * {@link Mode#NO_THREADS} the rescuers ran every item; every queue accepts an item from outside (no misuse left
- * one draining); every accepted request of an item was answered exactly once through its {@code done} hook, as a
+ * one draining); once the injected faults ended, every engine thread works again ({@link
+ * WorkqueueSystem#housekeeping()}) and counted each injected failure exactly once; every accepted request of an item
+ * was answered exactly once through its {@code done} hook, as a
  * run, or as the cancellation its caller was told of (items also record failures as handled themselves: counted
  * failed, not reported). Finally {@code close()}
  * runs while two threads still queue and items still queue more (delayed ones too): afterwards nothing is pending
@@ -64,9 +69,12 @@ import static org.assertj.core.api.Assertions.fail;
  * <h2>Modes</h2>
  * {@link Mode#THREADS} (the default thread factory), {@link Mode#FLAKY_THREADS} (the factory misbehaves for every
  * third thread, in turn returning null, throwing, returning a thread already started, and returning a thread that
- * never runs the worker; mayday interval 5 ms) and {@link Mode#NO_THREADS} (it misbehaves so for every thread; every
- * queue is MEM_RECLAIM, so only the rescuers run items). Both count failed starts. Faults of the engine's own
- * housekeeping threads would be one more mode, or one more driver operation in {@code step}. On JDK 21+
+ * never runs the worker; mayday interval 5 ms; a driver operation makes it misbehave for every thread for up to
+ * 100 ms) and {@link Mode#NO_THREADS} (it misbehaves so for every thread; every queue is MEM_RECLAIM, so only the
+ * rescuers run items). Both count failed starts. In every mode a driver operation makes, for up to 50 ms, the
+ * rounds of one kind of engine thread fail (through {@link Housekeeping#fault}: the detector's scan, the timer's
+ * tasks, the rescuers' rescues) with an OutOfMemoryError, a StackOverflowError or a RuntimeException; in
+ * FLAKY_THREADS the detector may instead fail in the middle of its scan, probing a worker. On JDK 21+
  * ({@code VirtualThreadsTest}) {@link Mode#VIRTUAL_MANAGED} and {@link Mode#VIRTUAL_SCHEDULER}, where every item must
  * also run on a virtual thread.
  *
@@ -87,6 +95,17 @@ class ModelBasedRandomTest {
 	private static final int DRIVERS = 3;
 
 	private static final Duration CHECKPOINT_EVERY = Duration.ofSeconds(2);
+
+	/**
+	 * What injected faults of engine threads throw: made once, without stack traces, as the JVM's own
+	 * {@code OutOfMemoryError}s (the engine logs the first failure of each episode with its stack trace).
+	 */
+	private static final List<Throwable> FAULTS = List.of(new OutOfMemoryError("injected"),
+			new StackOverflowError("injected"), new IllegalStateException("injected"));
+
+	static {
+		FAULTS.forEach((fault) -> fault.setStackTrace(new StackTraceElement[0]));
+	}
 
 	enum Mode {
 
@@ -167,6 +186,18 @@ class ModelBasedRandomTest {
 		/** What each driver is doing, for the report when one gets stuck. */
 		private final String[] doing = new String[DRIVERS];
 
+		/**
+		 * Failures injected into each kind of engine thread, in the order of {@link WorkqueueSystem#housekeeping()}:
+		 * the block detector, the timer, the rescuers. Each must be counted there exactly once.
+		 */
+		private final AtomicLongArray injected = new AtomicLongArray(3);
+
+		/** Until when the block detector's scans fail inside, probing a worker (FLAKY_THREADS). */
+		private volatile long scanFaultsUntil;
+
+		/** Until when the thread factory misbehaves for every thread, not only every third (FLAKY_THREADS). */
+		private volatile long factoryFaultsUntil;
+
 		Run(Mode mode, long seed, Duration duration) {
 			this.mode = mode;
 			this.seed = seed;
@@ -184,7 +215,7 @@ class ModelBasedRandomTest {
 				builder.virtualThreads(mode.virtualThreads());
 			}
 			else if (mode != Mode.THREADS) {
-				builder.threadFactory(misbehavingFactory(mode));
+				builder.threadFactory(misbehavingFactory());
 			}
 			this.system = builder.build();
 			this.system.addListener(this.model.listener());
@@ -203,16 +234,18 @@ class ModelBasedRandomTest {
 		}
 
 		/**
-		 * A thread factory that misbehaves for every third thread (FLAKY_THREADS) or every thread (NO_THREADS), in
-		 * turn: it returns null, throws, returns a thread it started (that runs the worker, or something else), or
-		 * returns a thread that does not run the worker (ending at once, or only after ten mayday intervals).
+		 * A thread factory that misbehaves for every third thread (FLAKY_THREADS; for every thread during an episode
+		 * a driver starts, see {@link #factoryFaults}) or every thread (NO_THREADS), in turn: it returns null, throws,
+		 * returns a thread it started (that runs the worker, or something else), or returns a thread that does not
+		 * run the worker (ending at once, or only after ten mayday intervals). The threads it makes properly can fail
+		 * the block detector's scan ({@link ProbedThread}).
 		 */
-		private static ThreadFactory misbehavingFactory(Mode mode) {
+		private ThreadFactory misbehavingFactory() {
 			AtomicLong asked = new AtomicLong();
 			return (r) -> {
 				long n = asked.getAndIncrement();
-				if (mode == Mode.FLAKY_THREADS && n % 3 != 0) {
-					return new Thread(r);
+				if (this.mode == Mode.FLAKY_THREADS && n % 3 != 0 && System.nanoTime() - this.factoryFaultsUntil >= 0) {
+					return new ProbedThread(r);
 				}
 				Runnable elsewhere = () -> LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
 				return switch ((int) ((n / 3) % 6)) {
@@ -231,6 +264,29 @@ class ModelBasedRandomTest {
 			thread.setDaemon(true);
 			thread.start();
 			return thread;
+		}
+
+		/**
+		 * A worker thread whose state, asked by the block detector during a scan fault ({@link #housekeepingFaults}),
+		 * is a failure in the middle of the scan: the detector's probe of the worker throws.
+		 */
+		private final class ProbedThread extends Thread {
+
+			ProbedThread(Runnable task) {
+				super(task);
+			}
+
+			@Override
+			public State getState() {
+				State state = super.getState();
+				if (state != State.NEW && System.nanoTime() - Run.this.scanFaultsUntil < 0
+						&& Thread.currentThread() == Run.this.system.detector.thread()) {
+					Run.this.injected.incrementAndGet(0);
+					throw (Error) FAULTS.get(0);
+				}
+				return state;
+			}
+
 		}
 
 		private EnumSet<WorkqueueFlag> flags(WorkqueueFlag... flags) {
@@ -306,7 +362,8 @@ class ModelBasedRandomTest {
 				this.model.violation("the thread factory misbehaved, yet no pool counted a failed start");
 			}
 			System.out.println("ModelBasedRandomTest " + this.mode + ": " + this.model.summary() + "; failed worker "
-					+ "starts " + failedStarts);
+					+ "starts " + failedStarts + "; failures injected into the detector, timer, rescuers "
+					+ this.injected);
 			return this.model.violations;
 		}
 
@@ -343,12 +400,14 @@ class ModelBasedRandomTest {
 					this.frozen = false;
 				}
 			}
+			endFaults();
 			if (!this.system.awaitIdle(STALL_BOUND)) {
 				this.model.violation("stall: not idle %s after the drivers paused, gates opened and the system thawed%n%s",
 						STALL_BOUND, describeSystem());
 				return false;
 			}
 			this.model.checkAtRest(this.system, true, this.mode == Mode.NO_THREADS);
+			checkHousekeepingRecovered();
 			for (WorkModel.Queue q : this.model.queues) {
 				if (this.system.workqueue(q.name).isPresent()) {
 					try {
@@ -496,6 +555,12 @@ class ModelBasedRandomTest {
 				else if (op < 92) {
 					this.model.setCapacity(r, q);
 				}
+				else if (op < 94) {
+					housekeepingFaults(r);
+				}
+				else if (op < 95 && this.mode == Mode.FLAKY_THREADS) {
+					factoryFaults(r);
+				}
 				else {
 					this.model.queueing(r, q, item, this.cpus);
 				}
@@ -548,6 +613,82 @@ class ModelBasedRandomTest {
 				else {
 					this.system.cpuOnline(cpu);
 				}
+			}
+		}
+
+		/**
+		 * For up to 50 ms, rounds of one kind of engine thread fail (every round, every second or every fourth): the
+		 * block detector's scan, the timer's tasks (delayed items, mayday, starting workers, the watchdog) or the
+		 * rescuers' rescues, with an OutOfMemoryError, a StackOverflowError or a RuntimeException (through the test
+		 * hook {@link Housekeeping#fault}). In FLAKY_THREADS the detector may instead fail inside its scan, while
+		 * probing a worker ({@link ProbedThread}).
+		 */
+		private void housekeepingFaults(Random r) {
+			int target = r.nextInt(3);
+			long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(1 + r.nextInt(50));
+			if (target == 0 && this.mode == Mode.FLAKY_THREADS && r.nextBoolean()) {
+				this.scanFaultsUntil = until;
+				return;
+			}
+			int every = 1 << r.nextInt(3);
+			Throwable failure = FAULTS.get(r.nextInt(FAULTS.size()));
+			AtomicLong rounds = new AtomicLong();
+			housekeeping(target).fault = () -> {
+				if (System.nanoTime() - until < 0 && rounds.getAndIncrement() % every == 0) {
+					this.injected.incrementAndGet(target);
+					if (failure instanceof Error error) {
+						throw error;
+					}
+					throw (RuntimeException) failure;
+				}
+			};
+		}
+
+		/** The failures of one kind of engine thread, in the order of {@link WorkqueueSystem#housekeeping()}. */
+		private Housekeeping housekeeping(int target) {
+			return switch (target) {
+				case 0 -> this.system.detector.housekeeping;
+				case 1 -> this.system.timers.housekeeping;
+				default -> this.system.rescuers;
+			};
+		}
+
+		/** For up to 100 ms the thread factory misbehaves for every thread: only rescuers can run items. */
+		private void factoryFaults(Random r) {
+			this.factoryFaultsUntil = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(1 + r.nextInt(100));
+		}
+
+		/** Ends every injected fault (the checkpoint's, once the drivers paused). */
+		private void endFaults() {
+			for (int target = 0; target < 3; target++) {
+				housekeeping(target).fault = null;
+			}
+			this.scanFaultsUntil = System.nanoTime();
+			this.factoryFaultsUntil = System.nanoTime();
+		}
+
+		/**
+		 * Once the faults ended, every kind of engine thread works again, and counted each failure injected into it
+		 * exactly once.
+		 */
+		private void checkHousekeepingRecovered() {
+			long deadline = System.nanoTime() + STALL_BOUND.toNanos();
+			for (;;) {
+				List<HousekeepingStatus> statuses = this.system.housekeeping();
+				boolean recovered = true;
+				for (int target = 0; target < 3; target++) {
+					HousekeepingStatus status = statuses.get(target);
+					recovered &= status.working() && status.failures() == this.injected.get(target);
+				}
+				if (recovered) {
+					return;
+				}
+				if (System.nanoTime() - deadline > 0) {
+					this.model.violation("engine threads not recovered %s after the faults ended: %s; failures "
+							+ "injected %s", STALL_BOUND, statuses, this.injected);
+					return;
+				}
+				LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
 			}
 		}
 
