@@ -210,6 +210,7 @@ class ModelBasedRandomTest {
 				.systemWorkqueues(false)
 				.idleTimeout(Duration.ofMillis(50))
 				.maydayInterval(Duration.ofMillis(5))
+				.bareTasksAfter(setup.nextInt(3)) // executed items held back as bare tasks (PoolWorkqueue.queueTask)
 				.failureHandler((wq, work, failure) -> this.model.failureReported(wq, failure));
 			if (mode.virtualThreads().isVirtual()) {
 				builder.virtualThreads(mode.virtualThreads());

@@ -690,5 +690,4 @@ final class WorkModel {
 
 	}
 
-
 }
