@@ -25,9 +25,9 @@ import java.util.concurrent.locks.LockSupport;
  *
  * <h2>When</h2>
  * <ul>
- * <li>An item is first probed a learned delay after it started (or, if it started while its pool had nothing
- * waiting, after the detector began to watch the pool): the delay after which the pool's items usually stop
- * counting as running. Found blocked at that first probe, the delay shrinks by a sixteenth (the block came earlier);
+ * <li>An item is first probed a learned delay after it started (one that started while its pool had nothing
+ * waiting, one interval after the detector began to watch the pool): the delay after which the pool's items usually
+ * stop counting as running. Found blocked at that first probe, the delay shrinks by a sixteenth (the block came earlier);
  * found blocked after probes that found it running, the delay becomes the age it was found at (at most twice the
  * old one); an item seen in a hint by then raises it to that age. Between the {@code interval} (50 µs by default)
  * and 32 intervals. So a pool whose items block after about 1 ms has each probed once, just after its block.</li>
@@ -37,8 +37,9 @@ import java.util.concurrent.locks.LockSupport;
  * hog.</li>
  * <li>Workers found blocked, and items running again after their first block, are looked at only while the
  * detector is awake anyway (from half their step on: 16 intervals, doubling up to 64): most such items end before
- * they block again. A watched pool none of whose workers has a deadline of its own is looked at after 32
- * intervals.</li>
+ * they block again. A worker that said it is about to block is looked at after one interval. A pool where a worker
+ * was just found blocked is looked at again one learned delay (and an interval) later, when the item its kicked
+ * worker started is due; a watched pool none of whose workers has a deadline of its own, after 32 intervals.</li>
  * <li>A worker whose items end before their first probe makes the detector wake up for nothing: each such item
  * doubles that worker's first delay, up to 32 times, until one of its items is probed.</li>
  * </ul>
@@ -303,8 +304,9 @@ final class BlockDetector implements Runnable {
 			if (exempt) {
 				continue; // in a Blocking section, or CPU-intensive: not counted, whatever it does
 			}
-			if (worker.probeAt - now <= slack(worker)) {
-				probe(pool, watch, worker, t, seq, flagged, now);
+			if (worker.probeAt - now <= slack(worker) && probe(pool, watch, worker, t, seq, flagged, now)) {
+				// another worker takes the next item now: look at it when it is worth its first probe
+				next = Math.min(next, now + watch.firstDelay + this.intervalNanos);
 			}
 			if (!soft(worker)) {
 				next = Math.min(next, worker.probeAt);
@@ -315,10 +317,11 @@ final class BlockDetector implements Runnable {
 
 	/**
 	 * Whether the worker is probed only when the detector is awake anyway (or at the pool's fallback look): found
-	 * blocked, or running again after its item's first stop. Most such items end before they block again.
+	 * blocked (but not one that said it is about to block: it is looked at after an interval), or running again
+	 * after its item's first stop. Most such items end before they block again.
 	 */
 	private static boolean soft(Worker worker) {
-		return worker.seenFlagged || worker.runningProbes < 0;
+		return (worker.seenFlagged && !worker.expecting) || worker.runningProbes < 0;
 	}
 
 	/** How much earlier than its deadline a worker is probed when the detector is awake anyway. */
@@ -357,15 +360,23 @@ final class BlockDetector implements Runnable {
 			worker.step = this.intervalNanos;
 			worker.probeAt = now + this.intervalNanos;
 		}
+		else if (newItem && worker.startedAt - watch.since < 0) {
+			// it ran before its pool had anything waiting: its age tells nothing, so it is probed after an interval
+			worker.step = this.intervalNanos;
+			worker.probeAt = watch.since + this.intervalNanos;
+		}
 		else {
 			long delay = Math.min(watch.firstDelay << worker.stale, MAX_FIRST * this.intervalNanos);
 			worker.step = delay;
-			worker.probeAt = (newItem ? watch.origin(worker) : now) + delay;
+			worker.probeAt = (newItem ? worker.startedAt : now) + delay;
 		}
 	}
 
-	/** Probes a worker whose deadline has come, acts on what it finds, and plans its next probe. */
-	private void probe(WorkerPool pool, PoolWatch watch, Worker worker, Thread t, long seq, boolean flagged,
+	/**
+	 * Probes a worker whose deadline has come, acts on what it finds, and plans its next probe.
+	 * @return true if it was found blocked and flagged
+	 */
+	private boolean probe(WorkerPool pool, PoolWatch watch, Worker worker, Thread t, long seq, boolean flagged,
 			long now) {
 		worker.stale = 0;
 		int state = worker.probe.probe(t);
@@ -416,6 +427,7 @@ final class BlockDetector implements Runnable {
 		worker.seenFlagged = blocked;
 		worker.step = step;
 		worker.probeAt = now + step;
+		return blocked && !flagged;
 	}
 
 	/**
