@@ -278,7 +278,8 @@ final class BlockDetector implements Runnable {
 	 * found in the same scan makes the pool kick yet another worker. A worker that said it is about to block is
 	 * looked at even while nothing waits: if it runs on, items queued later must not start beside it. Returns the
 	 * pool's next deadline: the earliest of its workers', or, if none has one (no worker in an item it could find
-	 * blocked), a look after the longest first-probe delay.
+	 * blocked), a look after the longest first-probe delay, and the pool is marked unwatched so that the next
+	 * queueing here wakes the detector up.
 	 */
 	private long scan(WorkerPool pool, PoolWatch watch, long now) {
 		Worker[] workers = pool.workerArray;
@@ -286,7 +287,13 @@ final class BlockDetector implements Runnable {
 		if (pool.hasPending()) {
 			next = Math.min(next, look(pool, watch, workers, false, now));
 		}
-		return (next != NEVER) ? next : now + MAX_FIRST * this.intervalNanos;
+		if (next != NEVER) {
+			return next;
+		}
+		// Nothing here to probe soon (a kicked worker has not started its item yet, or every worker is blocked):
+		// look again later, or as soon as items are queued here again, which may start beside a new item.
+		watch.watched = false;
+		return now + MAX_FIRST * this.intervalNanos;
 	}
 
 	private long look(WorkerPool pool, PoolWatch watch, Worker[] workers, boolean flagged, long now) {
