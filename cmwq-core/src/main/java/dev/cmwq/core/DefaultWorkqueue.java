@@ -147,8 +147,11 @@ final class DefaultWorkqueue implements Workqueue {
 
 	@Override
 	public void execute(Runnable command) {
-		if (!queueTask(command)) {
-			queue(new Work(command));
+		Objects.requireNonNull(command, "command");
+		// the CPU is chosen once: choosing moves the calling thread between CPUs (CpuTopology.queueingCpu)
+		int cpu = this.unbound ? -1 : this.system.topology.queueingCpu(this.highpri);
+		if (!queueTask(cpu, command)) {
+			queueAfter(cpu, new Work(command), 0);
 		}
 	}
 
@@ -158,13 +161,9 @@ final class DefaultWorkqueue implements Workqueue {
 	 * that a flood costs a reference per item. False where the ordinary path applies: fewer items wait (it queues
 	 * without the lock), the queue is full (its overflow policy applies), or the system terminated.
 	 */
-	private boolean queueTask(Runnable command) {
-		Objects.requireNonNull(command, "command");
-		if (command instanceof Work) {
-			return false;
-		}
-		PoolWorkqueue pwq = pwqFor(-1);
-		if (!pwq.holdsMany()) {
+	private boolean queueTask(int cpu, Runnable command) {
+		PoolWorkqueue pwq = pwqFor(cpu);
+		if (!pwq.holdsMany() || command instanceof Work) {
 			return false;
 		}
 		checkAccepting();
