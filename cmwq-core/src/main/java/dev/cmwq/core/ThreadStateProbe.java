@@ -77,24 +77,6 @@ class ThreadStateProbe implements AutoCloseable {
 		}
 	}
 
-	/**
-	 * Makes the calling thread's timed sleeps end when asked, not up to Linux's default timer slack (50 µs) later:
-	 * writes {@code /proc/<tid>/timerslack_ns}, which a thread may do for itself. Nothing happens where that is
-	 * not possible.
-	 */
-	static void shortenTimerSlack() {
-		try {
-			Path self = Path.of("/proc/thread-self");
-			if (Files.exists(self)) {
-				Path slack = Path.of("/proc", self.toRealPath().getFileName().toString(), "timerslack_ns");
-				Files.writeString(slack, "1000");
-			}
-		}
-		catch (IOException | RuntimeException ex) {
-			// the default slack then
-		}
-	}
-
 	/** How blocked {@code thread} is now: {@link #JVM_BLOCKED}, {@link #KERNEL_BLOCKED} or {@link #RUNNING}. */
 	int probe(Thread thread) {
 		return jvmBlocked(thread) ? JVM_BLOCKED : RUNNING;

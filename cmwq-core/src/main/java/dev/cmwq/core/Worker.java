@@ -84,8 +84,8 @@ final class Worker implements Runnable {
 
 	private long idleSince; // L
 
-	/** When the current item started. W; read by the detector after {@link #itemSeq}, which is written after it. */
-	long startedAt;
+	/** When the current item started. W */
+	private long startedAt;
 
 	/** Whether the thread is inside an item's task (not in the engine's own bookkeeping). V */
 	volatile boolean inItem;
@@ -96,33 +96,13 @@ final class Worker implements Runnable {
 	/** Mirror of {@code flags & SLEEPING} for the detector. V */
 	volatile boolean sleepingHint;
 
-	/** Mirror of {@code flags & (BLOCKING | CPU_INTENSIVE)}: not counted whatever the detector finds. V */
-	volatile boolean exempt;
-
 	/** Flagged SLEEPING by {@link Blocking#expect} and not looked at by the detector since. L, V */
 	volatile boolean expecting;
 
-	/** The item the detector's plan for this worker is for ({@link #itemSeq}). D */
+	/** The item the detector last looked at, and the scan it last looked at this worker in. D */
 	long scanSeq;
 
-	/** When the detector next looks at this worker, and the step that led there (its back-off). D */
-	long probeAt;
-
-	long step; // D: see probeAt
-
-	/** Whether the detector's plan is for this worker flagged SLEEPING, or {@link #exempt}. D */
-	boolean seenFlagged;
-
-	boolean seenExempt; // D: see seenFlagged
-
-	/**
-	 * Probes that found the current item running since it started, or -1 once it has stopped counting as running
-	 * (only an item's first stop teaches its pool when items block). D
-	 */
-	int runningProbes;
-
-	/** Items in a row that ended before their first look (a stream of short items): their pool's delay grows. D */
-	int stale;
+	long scannedAt; // D: see scanSeq
 
 	/** The item at whose previous probe only the kernel saw this worker blocked, or -1. D */
 	long kernelBlockedSeq = -1;
@@ -132,6 +112,11 @@ final class Worker implements Runnable {
 
 	/** The thread's CPU time at {@link #runMark} once the detector read it, or -1. D */
 	long runMarkCpu = -1;
+
+	/** Scans to skip before probing again, and probes in a row that found the item running. D */
+	int probeSkips;
+
+	int runningProbes; // D: see probeSkips
 
 	/** The kernel's view of this thread's state; set by the worker at start. V */
 	volatile ThreadStateProbe probe = ThreadStateProbe.NONE;
@@ -296,7 +281,7 @@ final class Worker implements Runnable {
 		pool.lastProgress = start;
 		this.itemSeq++;
 		if (pwq.wq.cpuIntensive || pool.system.jdkScheduled) { // never counts as running
-			setFlags(this.flags | CPU_INTENSIVE);
+			this.flags |= CPU_INTENSIVE;
 			pool.recount(this);
 		}
 		else if (!pool.associated || this.rescuer) {
@@ -393,11 +378,10 @@ final class Worker implements Runnable {
 		}
 	}
 
-	/** L: the only writer of {@link #flags}, {@link #sleepingHint} and {@link #exempt}. */
+	/** L: the only writer of {@link #flags} (but for CPU_INTENSIVE set at item start) and {@link #sleepingHint}. */
 	private void setFlags(int flags) {
 		this.flags = flags;
 		this.sleepingHint = (flags & SLEEPING) != 0;
-		this.exempt = (flags & (BLOCKING | CPU_INTENSIVE)) != 0;
 		setExpecting(false);
 	}
 

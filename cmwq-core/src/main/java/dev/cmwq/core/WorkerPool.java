@@ -288,7 +288,7 @@ final class WorkerPool {
 		}
 		if (gained) {
 			if (watch) {
-				this.system.detector.watch(this);
+				this.system.detector.watch();
 			}
 			this.system.watchdog.arm();
 		}
@@ -318,7 +318,7 @@ final class WorkerPool {
 		boolean terminated = this.system.isTerminated();
 		if (!backlog && !terminated && workerWillTakeIt()) {
 			if (head == null) { // the pool has pending items now: as addToWorklist's gainedWork, without the lock
-				this.system.detector.watch(this);
+				this.system.detector.watch();
 				this.system.watchdog.arm();
 			}
 			return;

@@ -66,9 +66,8 @@
  *
  * <h3>Threads</h3>
  * Queuers (any thread); workers; rescuers; the timer thread (fires delayed items, mayday, watchdog checks, and
- * starts worker threads for the detector); the block detector (sleeps until the next deadline of a running worker
- * of a managed pool with pending items, probes the workers whose deadline came, flags blocked ones, marks CPU hogs;
- * an item's first deadline is learned per pool, from when its items usually block). The timer, the detector and the rescuers survive any {@code Throwable}:
+ * starts worker threads for the detector); the block detector (scans running workers of managed pools with pending
+ * items, flags blocked ones, marks CPU hogs). The timer, the detector and the rescuers survive any {@code Throwable}:
  * what failed is counted, logged rate-limited and retried after a back-off ({@code Housekeeping}, and
  * {@link dev.cmwq.core.WorkqueueSystem#housekeeping()} for health checks).
  With {@link dev.cmwq.core.VirtualThreadMode} (JDK 21+) workers and rescuers are virtual threads: in {@code MANAGED}
@@ -79,8 +78,7 @@
  * A bound pool whose CPU is online starts items only while none of its workers counts as running
  * ({@code WorkerPool.recount} keeps {@code nrRunning}). Anything that adds runnable work or stops a worker from
  * counting kicks a worker under the lock; {@code WorkerPool.unlock()}, the only way a pool lock is released, then
- * wakes the kicked workers and, if the pool gained work, makes the detector watch the pool (an unpark only if it
- * did not already) and arms the watchdog. Items on a
+ * wakes the kicked workers and, if the pool gained work, makes the detector watch and arms the watchdog. Items on a
  * pool's incoming stack count as pending for the detector and the watchdog; taking the lock links them, so every
  * lock holder sees the pool as it is.
  *
