@@ -8,11 +8,12 @@ import java.util.ArrayDeque;
  * FIFO order, and counts items in flight per flush color.
  *
  * <p>Once thousands of items are held back ({@link WorkqueueSystem#bareTasksAfter}), a further item queued with
- * {@code execute(Runnable)} is kept as its bare task, with no {@link Work} node ({@link #queueTask}): such an item has no identity a caller could name (it cannot be cancelled or flushed alone),
- * so it needs only its task, its flush color, whether it holds a capacity slot (the same for long runs of items:
- * {@link #taskRuns} counts them) and, only while listeners are registered, when it was queued ({@link #queuedAt}). It gets its node when it is activated ({@link Work#heldTask}).
- * A flood that outruns the workers thus costs a reference per item, as a thread pool's array-backed queue does,
- * while a producer that is only a little ahead keeps queueing without the pool lock.
+ * {@code execute(Runnable)} is kept as its bare task, with no {@link Work} node ({@link #queueTask}): such an item
+ * has no identity a caller could name (it cannot be cancelled or flushed alone), so it needs only its task, its flush
+ * color, whether it holds a capacity slot (the same for long runs of items: {@link #taskRuns} counts them) and, only
+ * while listeners are registered, when it was queued ({@link #queuedAt}). It gets its node when it is activated
+ * ({@link Work#heldTask}). A flood that outruns the workers thus costs a reference per item, as a thread pool's
+ * array-backed queue does, while a producer that is only a little ahead keeps queueing without the pool lock.
  *
  * <p>Every mutable field is guarded by {@code pool}'s lock (L) and changed only by the methods below, named after
  * the event (the kernel's {@code pwq_activate_*}, {@code pwq_dec_nr_in_flight}).
@@ -45,8 +46,8 @@ final class PoolWorkqueue {
 	private int nrHeld;
 
 	/**
-	 * The flush color and slot of the bare tasks in {@link #inactive}, in the same order: one {@link TaskRun} per run
-	 * of consecutive bare tasks (Work items in between do not break a run) that share both. L
+	 * The flush color, slot and timing of the bare tasks in {@link #inactive}, in the same order: one {@link TaskRun}
+	 * per run of consecutive bare tasks (Work items in between do not break a run) that share all three. L
 	 */
 	private final ArrayDeque<TaskRun> taskRuns = new ArrayDeque<>(2);
 
