@@ -29,8 +29,11 @@ import org.springframework.core.task.TaskDecorator;
  * </pre>
  * The engine answers the item exactly once ({@link #done}), however it ends, so the key is always released and the
  * future always completed.
+ *
+ * <p>It is kept for as long as the call is queued, so it holds only what differs per call (the invocation; the key
+ * in {@link Keyed}, for methods with a key); the rest comes from its {@link QueueWorkMethod}.
  */
-final class QueueWorkTask extends FutureWork<Object> {
+class QueueWorkTask extends FutureWork<Object> {
 
 	private static final Logger logger = LoggerFactory.getLogger(QueueWorkTask.class);
 
@@ -38,18 +41,10 @@ final class QueueWorkTask extends FutureWork<Object> {
 
 	private final MethodInvocation invocation;
 
-	private final WorkErrorHandler errorHandler;
-
-	/** I: the key it is pending under, or null. */
-	private final QueueWorkMethod.PendingKey pendingKey;
-
-	QueueWorkTask(QueueWorkMethod method, MethodInvocation invocation, WorkErrorHandler errorHandler,
-			QueueWorkMethod.PendingKey pendingKey, TaskDecorator decorator) {
+	QueueWorkTask(QueueWorkMethod method, MethodInvocation invocation, TaskDecorator decorator) {
 		super(decorator);
 		this.method = method;
 		this.invocation = invocation;
-		this.errorHandler = errorHandler;
-		this.pendingKey = pendingKey;
 	}
 
 	@Override
@@ -80,11 +75,8 @@ final class QueueWorkTask extends FutureWork<Object> {
 		future().completeExceptionally(refusal);
 	}
 
-	/** The invocation is no longer pending under its key: it started, ended, or was refused. */
-	private void notPending() {
-		if (this.pendingKey != null) {
-			this.method.pending.remove(this.pendingKey, this);
-		}
+	/** The invocation is no longer pending under its key, if it has one: it started, ended, or was refused. */
+	void notPending() {
 	}
 
 	/** Waits for a future the method body returned, telling the engine this worker blocks meanwhile. */
@@ -106,7 +98,7 @@ final class QueueWorkTask extends FutureWork<Object> {
 
 	private void handleError(Throwable failure) {
 		try {
-			this.errorHandler.handleError(this.method.workqueueName, this.method.method,
+			this.method.errorHandler.get().handleError(this.method.workqueueName, this.method.method,
 					this.invocation.getArguments(), failure);
 		}
 		catch (Throwable ex) {
@@ -122,6 +114,25 @@ final class QueueWorkTask extends FutureWork<Object> {
 	@Override
 	public String toString() {
 		return "@QueueWork " + this.method;
+	}
+
+	/** The invocation of a method with a key, pending under it until it starts. */
+	static final class Keyed extends QueueWorkTask {
+
+		/** I: the key it is pending under. */
+		private final QueueWorkMethod.PendingKey pendingKey;
+
+		Keyed(QueueWorkMethod method, MethodInvocation invocation, QueueWorkMethod.PendingKey pendingKey,
+				TaskDecorator decorator) {
+			super(method, invocation, decorator);
+			this.pendingKey = pendingKey;
+		}
+
+		@Override
+		void notPending() {
+			super.method.pending.remove(this.pendingKey, this);
+		}
+
 	}
 
 }
