@@ -2,6 +2,7 @@ package dev.cmwq.spring.aop;
 
 import java.util.function.Function;
 
+import dev.cmwq.core.DelayedWork;
 import dev.cmwq.spring.SpringWorkqueue;
 
 import org.aopalliance.intercept.MethodInterceptor;
@@ -60,6 +61,10 @@ final class QueueWorkInterceptor implements MethodInterceptor {
 		TaskDecorator decorator = this.taskDecorator.apply(method.workqueueName);
 		TaskDecorator itemDecorator = (decorator != null)
 				? (call) -> QueueWorkItem.decorate(method.method, target, decorator, call) : null;
+		if (pendingKey == null && method.returnsVoid) { // nothing to hand back, no later call to join it
+			queue(method, workqueue, new QueueWorkCall(method, invocation, itemDecorator));
+			return null;
+		}
 		QueueWorkTask task = (pendingKey != null)
 				? new QueueWorkTask.Keyed(method, invocation, pendingKey, itemDecorator)
 				: new QueueWorkTask(method, invocation, itemDecorator);
@@ -87,7 +92,7 @@ final class QueueWorkInterceptor implements MethodInterceptor {
 	}
 
 	/** Queues the invocation's work item (a fresh one: always accepted unless the workqueue refuses it). */
-	private static void queue(QueueWorkMethod method, SpringWorkqueue workqueue, QueueWorkTask task) {
+	private static void queue(QueueWorkMethod method, SpringWorkqueue workqueue, DelayedWork task) {
 		if (method.delay != null) {
 			if (method.cpu >= 0) {
 				workqueue.queueDelayedOn(method.cpu, task, method.delay);

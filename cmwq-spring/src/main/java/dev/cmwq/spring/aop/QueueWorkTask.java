@@ -15,9 +15,10 @@ import org.slf4j.LoggerFactory;
 import org.springframework.core.task.TaskDecorator;
 
 /**
- * One queued invocation of a {@code @QueueWork} method: a {@link FutureWork} whose call runs the method (inside the
- * task decorators) and unwraps a {@code Future} the method returns. Its future is what every caller coalesced into
- * the invocation gets; a {@code void} method's failure also goes to the {@link WorkErrorHandler}.
+ * One queued invocation of a {@code @QueueWork} method that returns a future or has a key (a {@code void} method
+ * without one queues a {@link QueueWorkCall}): a {@link FutureWork} whose call runs the method (inside the task
+ * decorators) and unwraps a {@code Future} the method returns. Its future is what every caller coalesced into the
+ * invocation gets; a {@code void} method's failure also goes to the {@link WorkErrorHandler}.
  *
  * <h2>States</h2>
  * <pre>
@@ -50,14 +51,24 @@ class QueueWorkTask extends FutureWork<Object> {
 	@Override
 	protected Object call() throws Throwable {
 		notPending();
+		return invoke(this.method, this.invocation);
+	}
+
+	/**
+	 * Runs a queued invocation on the worker: the method's outcome, waited for if it returns a future; a
+	 * {@code void} method's failure also goes to the {@link WorkErrorHandler}.
+	 * @return what the method's future gave, or null
+	 * @throws Throwable what the method threw (or its future failed with)
+	 */
+	static Object invoke(QueueWorkMethod method, MethodInvocation invocation) throws Throwable {
 		try {
-			Object result = this.invocation.proceed();
+			Object result = invocation.proceed();
 			return (result instanceof Future<?> returned) ? await(returned) : null;
 		}
 		catch (Throwable ex) {
 			Throwable failure = unwrap(ex);
-			if (this.method.returnsVoid) {
-				handleError(failure);
+			if (method.returnsVoid) {
+				handleError(method, invocation, failure);
 			}
 			throw failure;
 		}
@@ -96,13 +107,13 @@ class QueueWorkTask extends FutureWork<Object> {
 		return ex;
 	}
 
-	private void handleError(Throwable failure) {
+	private static void handleError(QueueWorkMethod method, MethodInvocation invocation, Throwable failure) {
 		try {
-			this.method.errorHandler.get().handleError(this.method.workqueueName, this.method.method,
-					this.invocation.getArguments(), failure);
+			method.errorHandler.get().handleError(method.workqueueName, method.method, invocation.getArguments(),
+					failure);
 		}
 		catch (Throwable ex) {
-			logger.error("WorkErrorHandler failed on the failure of {}", this.method, ex);
+			logger.error("WorkErrorHandler failed on the failure of {}", method, ex);
 		}
 	}
 
