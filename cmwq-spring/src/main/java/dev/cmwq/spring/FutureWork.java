@@ -139,7 +139,7 @@ public abstract class FutureWork<T> extends DelayedWork {
 			case FAILED_HANDLED -> {
 				// the call failed, or code inside it recorded a failure it handled (a void @Async method's)
 				if (this.outcome instanceof Failure thrown) {
-					this.future.completeExceptionally(thrown.failure);
+					this.future.completeExceptionally(thrown.failure());
 				}
 				else {
 					this.future.complete(value());
