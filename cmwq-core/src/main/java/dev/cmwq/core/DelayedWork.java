@@ -9,29 +9,34 @@ import java.util.concurrent.ScheduledFuture;
  * item is pending: queueing it again returns false, {@link #cancel()} stops the timer, and
  * {@link Workqueue#modDelayed(DelayedWork, java.time.Duration)} moves it.
  *
- * <p>Who gets a pending instance out of the timer is decided by one CAS on {@link #armedGeneration}, not by
+ * <p>Who gets a pending instance out of the timer is decided by one CAS on {@link #arming}, not by
  * {@link ScheduledFuture#cancel}: a future's cancel also succeeds while its task is already running, which would
  * let a canceller and the firing timer both believe they own the item. Each arming has its own generation, so a
- * late timer of an earlier arming can never take a later one.
+ * late timer of an earlier arming cannot take a later one (generations are compared for equality and repeat only
+ * after 2^31 armings of the item).
  */
 public class DelayedWork extends Work {
 
-	private static final VarHandle ARMED;
+	private static final VarHandle ARMING;
+
+	/** The bit of {@link #arming} set while the arming's timer holds the item. */
+	private static final int ARMED = 1;
 
 	static {
 		try {
-			ARMED = MethodHandles.lookup().findVarHandle(DelayedWork.class, "armedGeneration", long.class);
+			ARMING = MethodHandles.lookup().findVarHandle(DelayedWork.class, "arming", int.class);
 		}
 		catch (ReflectiveOperationException ex) {
 			throw new ExceptionInInitializerError(ex);
 		}
 	}
 
-	/** The generation of the arming whose timer holds the item, or 0 when no timer does. C. */
-	private volatile long armedGeneration;
-
-	/** Armings so far. P. */
-	private long generations;
+	/**
+	 * The latest arming: its generation (armings so far, modulo 2^31) shifted left by one, plus {@link #ARMED} while
+	 * its timer holds the item. Set by the PENDING holder as it arms ({@link #arm()}); the ARMED bit is cleared only
+	 * by a CAS. P, C.
+	 */
+	private volatile int arming;
 
 	/** The latest arming's timer, to cancel it (a best effort; see the class comment). P, V. */
 	private volatile ScheduledFuture<?> timer;
@@ -49,29 +54,31 @@ public class DelayedWork extends Work {
 	 * @return true while waiting for its delay
 	 */
 	public boolean isDelayed() {
-		return this.armedGeneration != 0;
+		return (this.arming & ARMED) != 0;
 	}
 
-	/** The PENDING holder starts an arming; returns its generation, for {@link #fire(long)}. */
+	/** The PENDING holder starts an arming; returns it, for {@link #fire(long)}. */
 	long arm() {
-		long generation = ++this.generations;
-		this.armedGeneration = generation;
-		return generation;
+		int previous = this.arming;
+		assert (previous & ARMED) == 0 : this + " armed twice";
+		int armed = (previous | ARMED) + 2; // the next generation, ARMED
+		this.arming = armed;
+		return armed;
 	}
 
 	void armed(ScheduledFuture<?> timer) {
 		this.timer = timer;
 	}
 
-	/** The timer of arming {@code generation} fired: true if the item is still its to link. */
-	boolean fire(long generation) {
-		return ARMED.compareAndSet(this, generation, 0L);
+	/** The timer of {@code armed} (what {@link #arm()} returned) fired: true if the item is still its to link. */
+	boolean fire(long armed) {
+		return ARMING.compareAndSet(this, (int) armed, (int) armed & ~ARMED);
 	}
 
 	@Override
 	boolean tryStealFromTimer() {
-		long generation = this.armedGeneration;
-		if (generation == 0 || !ARMED.compareAndSet(this, generation, 0L)) {
+		int armed = this.arming;
+		if ((armed & ARMED) == 0 || !ARMING.compareAndSet(this, armed, armed & ~ARMED)) {
 			return false;
 		}
 		ScheduledFuture<?> t = this.timer;

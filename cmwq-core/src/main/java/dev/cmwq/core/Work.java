@@ -40,6 +40,11 @@ import java.util.concurrent.TimeUnit;
  * it for good (see {@code package-info.java}) answers it; at most two requests of an item are open at once, one
  * pending and one running. {@code queued} counts requests, {@code resolved} the answered ones, and {@link #flush()}
  * waits for {@code resolved} to reach the {@code queued} it saw, so that when it returns {@code done} has returned.
+ *
+ * <h2>Memory</h2>
+ * An item is kept for as long as it is queued, so its fields are as small as their ranges allow: the link, the
+ * flush color and the deferred flag are bytes, the wait count lives in the monitor that only waiters create, and the
+ * two request counters are ints that wrap, compared by their difference (they are never more than two apart).
  */
 public class Work {
 
@@ -84,20 +89,22 @@ public class Work {
 
 	private static final VarHandle RESOLVED;
 
-	private static final VarHandle WAIT_LOCK;
+	private static final VarHandle WAITERS;
 
 	private static final VarHandle DEFERRED;
 
 	private static final VarHandle OWED;
 
+	private static final Link[] LINKS = Link.values();
+
 	static {
 		try {
 			MethodHandles.Lookup lookup = MethodHandles.lookup();
 			STATE = lookup.findVarHandle(Work.class, "state", int.class);
-			RESOLVED = lookup.findVarHandle(Work.class, "resolved", long.class);
-			WAIT_LOCK = lookup.findVarHandle(Work.class, "waitLock", Object.class);
-			DEFERRED = lookup.findVarHandle(Work.class, "deferred", int.class);
-			OWED = lookup.findVarHandle(Work.class, "owed", int.class);
+			RESOLVED = lookup.findVarHandle(Work.class, "resolved", int.class);
+			WAITERS = lookup.findVarHandle(Work.class, "waiters", Waiters.class);
+			DEFERRED = lookup.findVarHandle(Work.class, "deferred", byte.class);
+			OWED = lookup.findVarHandle(Work.class, "owed", byte.class);
 		}
 		catch (ReflectiveOperationException ex) {
 			throw new ExceptionInInitializerError(ex);
@@ -112,8 +119,8 @@ public class Work {
 	/** Pool whose lists hold this item, or null while not linked on one. V: written under that pool's lock. */
 	private volatile WorkerPool linkedPool;
 
-	/** Where in {@link #linkedPool} the item is linked. L (linkedPool's lock) */
-	private Link link = Link.NONE;
+	/** Where in {@link #linkedPool} the item is linked: a {@link Link}'s ordinal. L (linkedPool's lock) */
+	private byte link;
 
 	/** The worker whose scheduled list holds the item while {@code link == SCHEDULED}. L (linkedPool's lock) */
 	private Worker scheduledOn;
@@ -123,7 +130,7 @@ public class Work {
 	 * runs on another pool. Whoever clears it with a CAS (that worker, the one running the previous instance as it
 	 * ends, or a canceller) owns the item's next step. CAS.
 	 */
-	private volatile int deferred;
+	private volatile byte deferred;
 
 	/**
 	 * The pool-workqueue the pending instance belongs to. P while the queuer hands the item to the pool
@@ -131,8 +138,8 @@ public class Work {
 	 */
 	PoolWorkqueue pwq;
 
-	/** Flush color of the pending instance. P, then L: see {@link #pwq}. */
-	int color;
+	/** Flush color of the pending instance, 0 or 1. P, then L: see {@link #pwq}. */
+	byte color;
 
 	/** System.nanoTime() when the pending instance was queued, or 0 (only listeners are told). P: see {@link #pwq}. */
 	long queuedAt;
@@ -152,23 +159,20 @@ public class Work {
 	/** The queue whose capacity slot the pending instance holds, or null (an unbounded queue). P */
 	DefaultWorkqueue slot;
 
-	/** Successful queueings so far. P, V. */
-	private volatile long queued;
+	/** Successful queueings so far, modulo 2^32. P, V. */
+	private volatile int queued;
 
-	/** Runs finished plus pending instances cancelled so far. C. */
-	private volatile long resolved;
+	/** Runs finished plus pending instances cancelled so far, modulo 2^32 ({@code queued - resolved} is 0 to 2). C. */
+	private volatile int resolved;
 
-	/** Threads in {@link #awaitResolved}; guarded by {@link #waitLock} (V for the resolver's check). */
-	private volatile int waiters;
-
-	/** The leaf monitor waiters wait on; made by the first waiter (most items never have one). C. */
-	private volatile Object waitLock;
+	/** The leaf monitor of the threads in {@link #awaitResolved}; made by the first one (most items have none). C. */
+	private volatile Waiters waiters;
 
 	/** A failure the running task handled itself ({@link #failedHandled}). W (the thread running the task). */
 	private Throwable handledFailure;
 
 	/** Requests opened and not answered yet, kept only while assertions are enabled (0 to 2). C. */
-	private volatile int owed;
+	private volatile byte owed;
 
 	/**
 	 * Creates a work item, like {@code INIT_WORK}.
@@ -338,7 +342,7 @@ public class Work {
 		work.queuedOn = pwq.wq;
 		work.slot = slotted ? pwq.wq : null;
 		work.pwq = pwq;
-		work.color = color;
+		work.color = (byte) color;
 		work.queuedAt = queuedAt;
 		work.link(pwq.pool, Link.INACTIVE, null);
 		return work;
@@ -360,12 +364,12 @@ public class Work {
 
 	/** One queueing on {@code system} has been answered by a finished run or a cancellation. */
 	final void resolve(WorkqueueSystem system) {
-		RESOLVED.getAndAdd(this, 1L);
+		RESOLVED.getAndAdd(this, 1);
 		system.resolved.increment();
-		if (this.waiters > 0) {
-			Object lock = this.waitLock;
-			synchronized (lock) {
-				lock.notifyAll();
+		Waiters waiting = this.waiters;
+		if (waiting != null && waiting.count > 0) {
+			synchronized (waiting) {
+				waiting.notifyAll();
 			}
 		}
 	}
@@ -539,11 +543,24 @@ public class Work {
 	}
 
 	private boolean owe() {
-		return (int) OWED.getAndAdd(this, 1) < 2;
+		return addOwed(1) < 2;
 	}
 
 	private boolean repay() {
-		return (int) OWED.getAndAdd(this, -1) > 0;
+		return addOwed(-1) > 0;
+	}
+
+	/**
+	 * Adds {@code delta} to {@link #owed} and returns its previous value. A CAS loop, not {@code getAndAdd}: on a
+	 * byte field that returns wrong values for negative deltas on JDK 17 (17.0.15: -255 for 1 - 1).
+	 */
+	private int addOwed(int delta) {
+		for (;;) {
+			byte previous = this.owed;
+			if (OWED.compareAndSet(this, previous, (byte) (previous + delta))) {
+				return previous;
+			}
+		}
 	}
 
 	/** The pending instance ends (it starts, or is cancelled): gives back its capacity slot, if any. P */
@@ -563,7 +580,7 @@ public class Work {
 
 	/** L (or a racy read by tests) */
 	Link link() {
-		return this.link;
+		return LINKS[this.link];
 	}
 
 	/** L */
@@ -579,7 +596,7 @@ public class Work {
 	 */
 	final void prepareIncoming(PoolWorkqueue pwq, long queuedAt) {
 		this.pwq = pwq;
-		this.color = pwq.wq.workColor;
+		this.color = (byte) pwq.wq.workColor;
 		this.queuedAt = queuedAt;
 		this.linkedPool = pwq.pool;
 	}
@@ -588,7 +605,7 @@ public class Work {
 	final void link(WorkerPool pool, Link where, Worker worker) {
 		assert pool.isLocked() && (this.linkedPool == null || this.linkedPool == pool);
 		this.linkedPool = pool;
-		this.link = where;
+		this.link = (byte) where.ordinal();
 		this.scheduledOn = worker;
 	}
 
@@ -596,7 +613,7 @@ public class Work {
 	final void unlink(WorkerPool pool) {
 		assert pool.isLocked() && this.linkedPool == pool;
 		this.linkedPool = null;
-		this.link = Link.NONE;
+		this.link = (byte) Link.NONE.ordinal();
 		this.scheduledOn = null;
 	}
 
@@ -613,7 +630,7 @@ public class Work {
 
 	/** Takes the deferred item over; true for exactly one of the racing parties. */
 	final boolean takeDeferred() {
-		return DEFERRED.compareAndSet(this, 1, 0);
+		return DEFERRED.compareAndSet(this, (byte) 1, (byte) 0);
 	}
 
 	/** Overridden by {@link DelayedWork}: cancels a timer that has not fired. */
@@ -626,19 +643,22 @@ public class Work {
 		return pool != null && pool.unlinkPending(this);
 	}
 
-	/** Waits until {@code resolved >= target}; the wait counts as blocking for concurrency management. */
-	final boolean awaitResolved(long target, long timeoutNanos) {
-		if (this.resolved >= target) {
+	/**
+	 * Waits until {@code resolved} reaches {@code target}, a {@code queued} seen before (compared by their
+	 * difference, as both wrap); the wait counts as blocking for concurrency management.
+	 */
+	final boolean awaitResolved(int target, long timeoutNanos) {
+		if (this.resolved - target >= 0) {
 			return false;
 		}
 		long deadline = System.nanoTime() + timeoutNanos;
 		boolean interrupted = false;
-		Object lock = waitLock();
+		Waiters lock = waiters();
 		try (Blocking.Section ignored = Blocking.begin()) {
 			synchronized (lock) {
-				this.waiters++;
+				lock.count++;
 				try {
-					while (this.resolved < target) {
+					while (this.resolved - target < 0) {
 						long left = deadline - System.nanoTime();
 						if (timeoutNanos != Long.MAX_VALUE && left <= 0) {
 							break;
@@ -657,7 +677,7 @@ public class Work {
 					}
 				}
 				finally {
-					this.waiters--;
+					lock.count--;
 				}
 			}
 		}
@@ -667,11 +687,11 @@ public class Work {
 		return true;
 	}
 
-	private Object waitLock() {
-		Object lock = this.waitLock;
+	private Waiters waiters() {
+		Waiters lock = this.waiters;
 		if (lock == null) {
-			WAIT_LOCK.compareAndSet(this, null, new Object());
-			lock = this.waitLock;
+			WAITERS.compareAndSet(this, null, new Waiters());
+			lock = this.waiters;
 		}
 		return lock;
 	}
@@ -681,7 +701,15 @@ public class Work {
 		return getClass().getSimpleName() + "[" + this.task + "]";
 	}
 
-	/** Which list of its pool a pending item is linked on. */
+	/** The monitor threads waiting for an item's requests wait on, and how many wait. */
+	private static final class Waiters {
+
+		/** Threads in {@link #awaitResolved}: changed under this monitor, read without it by resolvers. */
+		volatile int count;
+
+	}
+
+	/** Which list of its pool a pending item is linked on (stored as its ordinal). */
 	enum Link {
 
 		/** Not linked: idle, running, in a timer, or in transit (possibly on its pool's incoming stack). */

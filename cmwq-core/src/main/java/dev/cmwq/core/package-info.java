@@ -85,7 +85,7 @@
  * <h3>Lock order</h3>
  * The registry monitor ({@code WorkqueueSystem.workqueues}) → the hotplug lock ({@code CpuTopology.mask}) → a
  * workqueue's {@code flushLock} → one pool lock (never two at once: code that moves an item between pools releases
- * the first) → leaf monitors ({@code Work.waitLock}, {@code DefaultWorkqueue.flushMonitor}, {@code
+ * the first) → leaf monitors ({@code Work.waiters}, {@code DefaultWorkqueue.flushMonitor}, {@code
  * DefaultWorkqueue.room}, {@code Timers}, {@code Listeners}). No user code (tasks, listeners, failure handlers,
  * {@code done} hooks, thread factories) runs under a pool lock.
  *

@@ -29,25 +29,27 @@ import org.springframework.core.task.TaskDecorator;
  */
 public abstract class FutureWork<T> extends DelayedWork {
 
-	private final Result future = new Result();
+	/** The future, which is also the task the engine runs (inside the decorator). I */
+	private final Result<T> future;
 
-	/** What the call returned. W (written by the call, read by {@code done} on the same thread) */
-	private T value;
-
-	/** What the call threw, or null. W, as {@link #value} */
-	private Throwable failure;
+	/**
+	 * What the call returned, or a {@link Failure} holding what it threw. W (written by the call, read by
+	 * {@code done} on the same thread)
+	 */
+	private Object outcome;
 
 	/**
 	 * Creates the item.
 	 * @param decorator wraps the call, or null
 	 */
 	protected FutureWork(TaskDecorator decorator) {
-		this(new Invoker(), decorator);
+		this(new Result<>(), decorator);
 	}
 
-	private FutureWork(Invoker invoker, TaskDecorator decorator) {
-		super((decorator != null) ? decorator.decorate(invoker) : invoker);
-		invoker.work = this; // before the item can be queued: published with it
+	private FutureWork(Result<T> future, TaskDecorator decorator) {
+		super((decorator != null) ? decorator.decorate(future) : future);
+		this.future = future;
+		future.work = this; // before the item can be queued: published with it
 	}
 
 	/**
@@ -108,18 +110,22 @@ public abstract class FutureWork<T> extends DelayedWork {
 	}
 
 	private void invoke() {
-		this.value = null;
-		this.failure = null;
+		this.outcome = null;
 		if (this.future.isDone()) {
 			return; // its caller cancelled the future after a worker took the item
 		}
 		try {
-			this.value = call();
+			this.outcome = call();
 		}
 		catch (Throwable ex) {
-			this.failure = ex;
+			this.outcome = new Failure(ex);
 			failedHandled(ex);
 		}
+	}
+
+	@SuppressWarnings("unchecked")
+	private T value() {
+		return (T) this.outcome;
 	}
 
 	/**
@@ -128,15 +134,15 @@ public abstract class FutureWork<T> extends DelayedWork {
 	@Override
 	protected void done(Outcome outcome, Throwable failure) {
 		switch (outcome) {
-			case COMPLETED -> this.future.complete(this.value);
+			case COMPLETED -> this.future.complete(value());
 			case FAILED -> this.future.completeExceptionally(failure); // a task decorator threw
 			case FAILED_HANDLED -> {
 				// the call failed, or code inside it recorded a failure it handled (a void @Async method's)
-				if (this.failure != null) {
-					this.future.completeExceptionally(this.failure);
+				if (this.outcome instanceof Failure thrown) {
+					this.future.completeExceptionally(thrown.failure());
 				}
 				else {
-					this.future.complete(this.value);
+					this.future.complete(value());
 				}
 			}
 			case CANCELLED -> this.future
@@ -151,25 +157,6 @@ public abstract class FutureWork<T> extends DelayedWork {
 		return getClass().getName();
 	}
 
-	/** The task the engine runs (inside the decorator): the item's call. */
-	private static final class Invoker implements Runnable {
-
-		/** I (set by the constructor, before the item is queued) */
-		private FutureWork<?> work;
-
-		@Override
-		public void run() {
-			this.work.invoke();
-		}
-
-		@Override
-		public String toString() {
-			return String.valueOf(this.work);
-		}
-
-	}
-
-	/** The future: cancelling it cancels the item while it is pending. */
 	/**
 	 * The workqueue the item is queued on, for messages; null where it is not known.
 	 * @return the workqueue's name, or null
@@ -178,8 +165,24 @@ public abstract class FutureWork<T> extends DelayedWork {
 		return null;
 	}
 
-	/** A future whose waits refuse the item itself (it would wait for its own end), and whose cancel cancels it. */
-	private final class Result extends CompletableFuture<T> {
+	/** What the call threw, told apart from a value that happens to be a {@link Throwable}. */
+	private record Failure(Throwable failure) {
+	}
+
+	/**
+	 * The item's future and the task the engine runs, in one object: running it makes the item's call. Its waits
+	 * refuse the item itself (it would wait for its own end), and its cancel cancels the item. Static, because the
+	 * item needs its task before it exists.
+	 */
+	private static final class Result<T> extends CompletableFuture<T> implements Runnable {
+
+		/** I (set by the item's constructor, before the item can be queued) */
+		private FutureWork<T> work;
+
+		@Override
+		public void run() {
+			this.work.invoke();
+		}
 
 		@Override
 		public T get() throws InterruptedException, ExecutionException {
@@ -200,10 +203,10 @@ public abstract class FutureWork<T> extends DelayedWork {
 		}
 
 		private void refuseSelfWait(String operation) {
-			if (!isDone() && Work.currentWork() == FutureWork.this) {
-				String queue = workqueueName();
+			if (!isDone() && Work.currentWork() == this.work) {
+				String queue = this.work.workqueueName();
 				throw new IllegalStateException(((queue != null) ? "Workqueue '" + queue + "'" : "A workqueue")
-						+ ": item " + FutureWork.this + " called " + operation + " on its own future, which can only "
+						+ ": item " + this.work + " called " + operation + " on its own future, which can only "
 						+ "complete after the item returns");
 			}
 		}
@@ -212,7 +215,7 @@ public abstract class FutureWork<T> extends DelayedWork {
 		public boolean cancel(boolean mayInterruptIfRunning) {
 			boolean cancelled = super.cancel(mayInterruptIfRunning);
 			if (cancelled) {
-				FutureWork.this.cancel();
+				this.work.cancel();
 			}
 			return cancelled;
 		}

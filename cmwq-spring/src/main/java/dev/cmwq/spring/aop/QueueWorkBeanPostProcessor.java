@@ -52,12 +52,11 @@ public class QueueWorkBeanPostProcessor extends AbstractBeanFactoryAwareAdvising
 	@Override
 	public void setBeanFactory(BeanFactory beanFactory) {
 		super.setBeanFactory(beanFactory);
-		this.methods = new QueueWorkMethods(beanFactory);
+		this.methods = new QueueWorkMethods(beanFactory, this.errorHandler);
 		this.advisor = new QueueWorkAdvisor(new QueueWorkInterceptor(this.methods, beanFactory,
 				(workqueue) -> this.taskDecorators
 					.computeIfAbsent(workqueue, (name) -> Optional.ofNullable(this.taskDecorator.apply(name)))
-					.orElse(null),
-				this.errorHandler));
+					.orElse(null)));
 	}
 
 	@Override

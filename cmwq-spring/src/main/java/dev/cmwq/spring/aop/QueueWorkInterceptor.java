@@ -1,9 +1,8 @@
 package dev.cmwq.spring.aop;
 
 import java.util.function.Function;
-import java.util.function.Supplier;
 
-import dev.cmwq.annotation.WorkErrorHandler;
+import dev.cmwq.core.DelayedWork;
 import dev.cmwq.spring.SpringWorkqueue;
 
 import org.aopalliance.intercept.MethodInterceptor;
@@ -34,14 +33,11 @@ final class QueueWorkInterceptor implements MethodInterceptor {
 
 	private final Function<String, TaskDecorator> taskDecorator;
 
-	private final Supplier<WorkErrorHandler> errorHandler;
-
 	QueueWorkInterceptor(QueueWorkMethods methods, BeanFactory beanFactory,
-			Function<String, TaskDecorator> taskDecorator, Supplier<WorkErrorHandler> errorHandler) {
+			Function<String, TaskDecorator> taskDecorator) {
 		this.methods = methods;
 		this.beanFactory = beanFactory;
 		this.taskDecorator = taskDecorator;
-		this.errorHandler = errorHandler;
 	}
 
 	@Override
@@ -61,9 +57,17 @@ final class QueueWorkInterceptor implements MethodInterceptor {
 		Object keyValue = (method.key != null) ? evaluateKey(method, invocation, target) : null;
 		QueueWorkMethod.PendingKey pendingKey = (keyValue != null) ? new QueueWorkMethod.PendingKey(target, keyValue)
 				: null;
+		method.errorHandler.get(); // resolved at the first call, on the caller's thread (not on a worker at shutdown)
 		TaskDecorator decorator = this.taskDecorator.apply(method.workqueueName);
-		QueueWorkTask task = new QueueWorkTask(method, invocation, this.errorHandler.get(), pendingKey,
-				(decorator != null) ? (call) -> QueueWorkItem.decorate(method.method, target, decorator, call) : null);
+		TaskDecorator itemDecorator = (decorator != null)
+				? (call) -> QueueWorkItem.decorate(method.method, target, decorator, call) : null;
+		if (pendingKey == null && method.returnsVoid) { // nothing to hand back, no later call to join it
+			queue(method, workqueue, new QueueWorkCall(method, invocation, itemDecorator));
+			return null;
+		}
+		QueueWorkTask task = (pendingKey != null)
+				? new QueueWorkTask.Keyed(method, invocation, pendingKey, itemDecorator)
+				: new QueueWorkTask(method, invocation, itemDecorator);
 		if (pendingKey != null) {
 			QueueWorkTask pending = method.pending.putIfAbsent(pendingKey, task);
 			if (pending != null) {
@@ -88,7 +92,7 @@ final class QueueWorkInterceptor implements MethodInterceptor {
 	}
 
 	/** Queues the invocation's work item (a fresh one: always accepted unless the workqueue refuses it). */
-	private static void queue(QueueWorkMethod method, SpringWorkqueue workqueue, QueueWorkTask task) {
+	private static void queue(QueueWorkMethod method, SpringWorkqueue workqueue, DelayedWork task) {
 		if (method.delay != null) {
 			if (method.cpu >= 0) {
 				workqueue.queueDelayedOn(method.cpu, task, method.delay);

@@ -6,7 +6,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.Future;
+import java.util.function.Supplier;
 
+import dev.cmwq.annotation.WorkErrorHandler;
 import dev.cmwq.core.Workqueue;
 
 import org.springframework.expression.Expression;
@@ -36,6 +38,9 @@ final class QueueWorkMethod {
 	/** I: whether the method returns void (failures go to the WorkErrorHandler). */
 	final boolean returnsVoid;
 
+	/** I: the handler of a void method's failures (a supplier that resolves it once, at the first call). */
+	final Supplier<WorkErrorHandler> errorHandler;
+
 	/**
 	 * Invocations queued under a key that have not started yet: the per-key pending bit. An entry is added by the
 	 * caller that queues it and removed by the invocation as it starts (or when it is cancelled or refused).
@@ -45,13 +50,15 @@ final class QueueWorkMethod {
 	/** The workqueue, once resolved. */
 	private volatile Workqueue workqueue;
 
-	QueueWorkMethod(Method method, String workqueueName, Duration delay, int cpu, Expression key) {
+	QueueWorkMethod(Method method, String workqueueName, Duration delay, int cpu, Expression key,
+			Supplier<WorkErrorHandler> errorHandler) {
 		this.method = method;
 		this.workqueueName = workqueueName;
 		this.delay = delay;
 		this.cpu = cpu;
 		this.key = key;
 		this.returnsVoid = method.getReturnType() == void.class;
+		this.errorHandler = errorHandler;
 	}
 
 	/**

@@ -7,8 +7,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
 
 import dev.cmwq.annotation.QueueWork;
+import dev.cmwq.annotation.WorkErrorHandler;
 import dev.cmwq.core.Workqueue;
 import dev.cmwq.core.WorkqueueSystem;
 
@@ -32,6 +34,9 @@ final class QueueWorkMethods {
 
 	private final BeanFactory beanFactory;
 
+	/** The handler of {@code void} methods' failures, resolved at the first call. */
+	private final Supplier<WorkErrorHandler> errorHandler;
+
 	private final Map<MethodClassKey, QueueWorkMethod> methods = new ConcurrentHashMap<>();
 
 	private final Map<Class<?>, Boolean> inspected = new ConcurrentHashMap<>();
@@ -39,8 +44,9 @@ final class QueueWorkMethods {
 	/** The {@link DurableQueues} bean, if there is one; looked up at the first need. */
 	private volatile Optional<DurableQueues> durableQueues;
 
-	QueueWorkMethods(BeanFactory beanFactory) {
+	QueueWorkMethods(BeanFactory beanFactory, Supplier<WorkErrorHandler> errorHandler) {
 		this.beanFactory = beanFactory;
+		this.errorHandler = errorHandler;
 	}
 
 	/**
@@ -103,7 +109,7 @@ final class QueueWorkMethods {
 						"has an invalid key expression '" + annotation.key() + "': " + ex.getMessage(), ex);
 			}
 		}
-		return new QueueWorkMethod(specific, workqueue, delay, annotation.cpu(), key);
+		return new QueueWorkMethod(specific, workqueue, delay, annotation.cpu(), key, this.errorHandler);
 	}
 
 	private static Duration parseDelay(String where, String text) {

@@ -15,9 +15,10 @@ import org.slf4j.LoggerFactory;
 import org.springframework.core.task.TaskDecorator;
 
 /**
- * One queued invocation of a {@code @QueueWork} method: a {@link FutureWork} whose call runs the method (inside the
- * task decorators) and unwraps a {@code Future} the method returns. Its future is what every caller coalesced into
- * the invocation gets; a {@code void} method's failure also goes to the {@link WorkErrorHandler}.
+ * One queued invocation of a {@code @QueueWork} method that returns a future or has a key (a {@code void} method
+ * without one queues a {@link QueueWorkCall}): a {@link FutureWork} whose call runs the method (inside the task
+ * decorators) and unwraps a {@code Future} the method returns. Its future is what every caller coalesced into the
+ * invocation gets; a {@code void} method's failure also goes to the {@link WorkErrorHandler}.
  *
  * <h2>States</h2>
  * <pre>
@@ -29,8 +30,11 @@ import org.springframework.core.task.TaskDecorator;
  * </pre>
  * The engine answers the item exactly once ({@link #done}), however it ends, so the key is always released and the
  * future always completed.
+ *
+ * <p>It is kept for as long as the call is queued, so it holds only what differs per call (the invocation; the key
+ * in {@link Keyed}, for methods with a key); the rest comes from its {@link QueueWorkMethod}.
  */
-final class QueueWorkTask extends FutureWork<Object> {
+class QueueWorkTask extends FutureWork<Object> {
 
 	private static final Logger logger = LoggerFactory.getLogger(QueueWorkTask.class);
 
@@ -38,31 +42,33 @@ final class QueueWorkTask extends FutureWork<Object> {
 
 	private final MethodInvocation invocation;
 
-	private final WorkErrorHandler errorHandler;
-
-	/** I: the key it is pending under, or null. */
-	private final QueueWorkMethod.PendingKey pendingKey;
-
-	QueueWorkTask(QueueWorkMethod method, MethodInvocation invocation, WorkErrorHandler errorHandler,
-			QueueWorkMethod.PendingKey pendingKey, TaskDecorator decorator) {
+	QueueWorkTask(QueueWorkMethod method, MethodInvocation invocation, TaskDecorator decorator) {
 		super(decorator);
 		this.method = method;
 		this.invocation = invocation;
-		this.errorHandler = errorHandler;
-		this.pendingKey = pendingKey;
 	}
 
 	@Override
 	protected Object call() throws Throwable {
 		notPending();
+		return invoke(this.method, this.invocation);
+	}
+
+	/**
+	 * Runs a queued invocation on the worker: the method's outcome, waited for if it returns a future; a
+	 * {@code void} method's failure also goes to the {@link WorkErrorHandler}.
+	 * @return what the method's future gave, or null
+	 * @throws Throwable what the method threw (or its future failed with)
+	 */
+	static Object invoke(QueueWorkMethod method, MethodInvocation invocation) throws Throwable {
 		try {
-			Object result = this.invocation.proceed();
+			Object result = invocation.proceed();
 			return (result instanceof Future<?> returned) ? await(returned) : null;
 		}
 		catch (Throwable ex) {
 			Throwable failure = unwrap(ex);
-			if (this.method.returnsVoid) {
-				handleError(failure);
+			if (method.returnsVoid) {
+				handleError(method, invocation, failure);
 			}
 			throw failure;
 		}
@@ -80,11 +86,8 @@ final class QueueWorkTask extends FutureWork<Object> {
 		future().completeExceptionally(refusal);
 	}
 
-	/** The invocation is no longer pending under its key: it started, ended, or was refused. */
-	private void notPending() {
-		if (this.pendingKey != null) {
-			this.method.pending.remove(this.pendingKey, this);
-		}
+	/** The invocation is no longer pending under its key, if it has one: it started, ended, or was refused. */
+	void notPending() {
 	}
 
 	/** Waits for a future the method body returned, telling the engine this worker blocks meanwhile. */
@@ -104,13 +107,13 @@ final class QueueWorkTask extends FutureWork<Object> {
 		return ex;
 	}
 
-	private void handleError(Throwable failure) {
+	private static void handleError(QueueWorkMethod method, MethodInvocation invocation, Throwable failure) {
 		try {
-			this.errorHandler.handleError(this.method.workqueueName, this.method.method,
-					this.invocation.getArguments(), failure);
+			method.errorHandler.get().handleError(method.workqueueName, method.method, invocation.getArguments(),
+					failure);
 		}
 		catch (Throwable ex) {
-			logger.error("WorkErrorHandler failed on the failure of {}", this.method, ex);
+			logger.error("WorkErrorHandler failed on the failure of {}", method, ex);
 		}
 	}
 
@@ -122,6 +125,25 @@ final class QueueWorkTask extends FutureWork<Object> {
 	@Override
 	public String toString() {
 		return "@QueueWork " + this.method;
+	}
+
+	/** The invocation of a method with a key, pending under it until it starts. */
+	static final class Keyed extends QueueWorkTask {
+
+		/** I: the key it is pending under. */
+		private final QueueWorkMethod.PendingKey pendingKey;
+
+		Keyed(QueueWorkMethod method, MethodInvocation invocation, QueueWorkMethod.PendingKey pendingKey,
+				TaskDecorator decorator) {
+			super(method, invocation, decorator);
+			this.pendingKey = pendingKey;
+		}
+
+		@Override
+		void notPending() {
+			super.method.pending.remove(this.pendingKey, this);
+		}
+
 	}
 
 }

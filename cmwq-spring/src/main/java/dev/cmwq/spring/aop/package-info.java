@@ -1,6 +1,7 @@
 /**
  * {@link dev.cmwq.annotation.QueueWork @QueueWork}: the advisor and interceptor that turn a call into a work item
- * on the named workqueue ({@link dev.cmwq.spring.aop.QueueWorkInterceptor}, {@link dev.cmwq.spring.aop.QueueWorkTask}),
+ * on the named workqueue ({@link dev.cmwq.spring.aop.QueueWorkInterceptor}, {@link dev.cmwq.spring.aop.QueueWorkTask},
+ * {@link dev.cmwq.spring.aop.QueueWorkCall}),
  * the one finder of the methods it covers ({@link dev.cmwq.spring.aop.QueueWorkAnnotations}), the start-up checks of
  * annotated methods ({@link dev.cmwq.spring.aop.QueueWorkMethods}), the ahead-of-time hints for the methods it covers
  * ({@link dev.cmwq.spring.aop.QueueWorkBeanRegistrationAotProcessor}), the default
