@@ -39,8 +39,13 @@ class HeldTasksTest {
 	@Test
 	void bareTasksAndWorkItemsKeepOneFifoOrder() throws Exception {
 		Workqueue ordered = this.system.allocOrderedWorkqueue("ordered", Set.of());
+		CountDownLatch started = new CountDownLatch(1);
 		CountDownLatch release = new CountDownLatch(1);
-		ordered.execute(() -> WorkSemanticsTest.awaitLatch(release));
+		ordered.execute(() -> {
+			started.countDown();
+			WorkSemanticsTest.awaitLatch(release);
+		});
+		assertThat(started.await(30, TimeUnit.SECONDS)).isTrue(); // running: the rest is held back behind it
 		List<Integer> order = new CopyOnWriteArrayList<>();
 		for (int i = 0; i < 300; i++) {
 			int n = i;
