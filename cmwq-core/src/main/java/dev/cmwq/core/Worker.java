@@ -162,6 +162,10 @@ final class Worker implements Runnable {
 		for (;;) {
 			// Still WAKING while mayStartWorking links what was pushed meanwhile: so that linking does not kick
 			// yet another worker for items this one is about to take (nothing counts as running until it starts).
+			Runnable hook = pool.beforeLookingForWork;
+			if (hook != null) {
+				hook.run();
+			}
 			boolean work = pool.mayStartWorking();
 			pool.awake(this);
 			if (work) {

@@ -137,6 +137,12 @@ final class WorkerPool {
 	/** Whether the pool's CPU is online (bound pools); unbound pools are never associated. L, V */
 	volatile boolean associated;
 
+	/**
+	 * Test hook (null in production): run by a worker that woke up, under the lock, just before it looks for work
+	 * ({@link #mayStartWorking}).
+	 */
+	volatile Runnable beforeLookingForWork;
+
 	/** V: worklist size. */
 	volatile int nrPending;
 

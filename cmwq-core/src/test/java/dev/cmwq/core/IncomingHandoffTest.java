@@ -174,4 +174,31 @@ class IncomingHandoffTest {
 		assertThat(ran).hasValue(n);
 	}
 
+	/**
+	 * A worker that wakes up links what was pushed meanwhile while it still counts as waking: so linking does not
+	 * kick a second worker for items it is about to take itself (it did, every time, when the worker counted as awake
+	 * before linking: with tiny tasks every pool kept two workers busy on its lock). The item is pushed just before
+	 * the woken worker looks for work.
+	 */
+	@Test
+	void aWorkerThatWakesToItemsPushedMeanwhileTakesThemWithoutKickingAnother() throws Exception {
+		WorkerPool pool = pool();
+		AtomicInteger ran = new AtomicInteger();
+		pool.beforeLookingForWork = () -> {
+			pool.beforeLookingForWork = null;
+			Thread pusher = new Thread(() -> this.wq.execute(ran::incrementAndGet), "pusher");
+			pusher.start();
+			try {
+				pusher.join(TimeUnit.SECONDS.toMillis(TIMEOUT)); // it never needs the lock this worker holds
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+			}
+		};
+		this.wq.execute(ran::incrementAndGet); // no worker yet: it makes one, which runs the hook
+		this.wq.flush();
+		assertThat(ran).hasValue(2);
+		assertThat(this.system.snapshot().pools().get(0).workers()).isEqualTo(1);
+	}
+
 }
