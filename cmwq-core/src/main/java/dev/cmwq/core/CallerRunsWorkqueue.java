@@ -137,7 +137,13 @@ public final class CallerRunsWorkqueue implements Workqueue {
 		}
 		try {
 			if (work.isRunning()) {
-				work.flush(); // its previous instance runs on a worker: this one starts after it, as on a pool
+				try {
+					work.flush(); // its previous instance runs on a worker: this one starts after it, as on a pool
+				}
+				catch (RuntimeException | Error ex) { // refused (the item queues itself here from its own run)
+					work.clearState(Work.PENDING); // nothing was counted: the item is idle again, not pending for good
+					throw ex;
+				}
 			}
 			DefaultWorkqueue wq = this.queue;
 			while (wq != null) {

@@ -578,16 +578,12 @@ final class DefaultWorkqueue implements Workqueue {
 			return true;
 		}
 		work.countQueued(this);
-		ThreadContext context = ThreadContext.get();
-		DefaultWorkqueue outer = context.callerRun;
-		context.callerRun = this;
-		work.current = context.callerWorker(); // before PENDING is cleared: see Worker#handOff
+		work.current = ThreadContext.get().callerWorker(); // before PENDING is cleared: see Worker#handOff
 		work.startedByWorker();
 		try {
 			work.runHere(this); // counted, reported and answered as a worker's run
 		}
 		finally {
-			context.callerRun = outer;
 			work.current = null;
 			work.resolve(this.system);
 			if (work.isDeferred() && work.takeDeferred()) { // queued again meanwhile, picked, and waiting for us

@@ -5,7 +5,7 @@ package dev.cmwq.core;
  * naming the queue and the operation, before anything changes, instead of hanging (the kernel's lockdep reports the
  * same dependencies: {@code __flush_workqueue} and {@code start_flush_work} acquire the queue's lockdep map). They
  * are, for a caller running item X of queue Q (on a worker or a rescuer, or for its caller: {@link
- * Overflow#CALLER_RUNS}):
+ * Overflow#CALLER_RUNS}, {@link Workqueue#runInline}):
  * <ul>
  * <li>{@code Q.flush()}, {@code Q.flush(timeout)}, {@code Q.drain()} and {@code Q.destroy()}: X is in flight on Q
  * and would be waited for;</li>
@@ -39,8 +39,9 @@ final class FlushDependency {
 	/** {@code work.flush()} or {@code cancelSync()} ({@code operation}) is about to wait. */
 	static void checkWork(Work work, String operation, boolean flush) {
 		Worker owner = work.current;
-		if (owner != null && owner.thread == Thread.currentThread()) {
-			PoolWorkqueue pwq = (owner.pool != null) ? owner.currentPwq : null; // ours to read: our own thread's
+		boolean onWorker = owner != null && owner.thread == Thread.currentThread();
+		if (onWorker || ThreadContext.get().inline == work) { // run by a worker of ours, or here for the caller
+			PoolWorkqueue pwq = (onWorker && owner.pool != null) ? owner.currentPwq : null; // ours: our thread's
 			DefaultWorkqueue wq = (pwq != null) ? pwq.wq : work.queuedOn;
 			throw new IllegalStateException("Workqueue '" + wq.name() + "': " + operation + " called by the item "
 					+ "itself would wait for its own run; return from the item instead");
@@ -59,10 +60,8 @@ final class FlushDependency {
 
 	/** {@code system.awaitIdle(timeout)} is about to wait. */
 	static void checkAwaitIdle() {
-		DefaultWorkqueue running = ThreadContext.get().callerRun;
-		if (running == null) {
-			running = workerQueue();
-		}
+		Work inline = ThreadContext.get().inline; // run on this thread for its caller (runInline, CALLER_RUNS)
+		DefaultWorkqueue running = (inline != null) ? inline.queuedOn : workerQueue();
 		if (running != null) {
 			throw new IllegalStateException("Workqueue '" + running.name() + "': awaitIdle() called from one of its "
 					+ "items can never be true, since that item is running");

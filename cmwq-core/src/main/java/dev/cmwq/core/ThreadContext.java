@@ -21,9 +21,6 @@ final class ThreadContext {
 	/** The first CPU of the group this thread spreads its items over ({@code CpuTopology.queueingCpu}), or -1. */
 	int groupCpu = -1;
 
-	/** The queue of the innermost item this thread runs for its caller ({@link Overflow#CALLER_RUNS}), or null. */
-	DefaultWorkqueue callerRun;
-
 	/** What {@link Work#current} holds while this thread runs an item for its caller; made on first use. */
 	private Worker callerWorker;
 

@@ -12,6 +12,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -179,6 +180,35 @@ class CallerRunsWorkqueueTest {
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
 		}
+	}
+
+	/**
+	 * An item that queues itself on the caller-runs view from its own run on a worker is refused (it would wait for
+	 * itself), and is left idle: not pending for good, so it can be queued and cancelled afterwards.
+	 */
+	@Test
+	void anItemQueuedOnTheViewFromItsOwnRunIsRefusedAndLeftIdle() throws Exception {
+		Workqueue wq = this.system.allocWorkqueue("view", Set.of(), 0);
+		CallerRunsWorkqueue view = CallerRunsWorkqueue.of(wq);
+		AtomicReference<Throwable> thrown = new AtomicReference<>();
+		Work[] self = new Work[1];
+		self[0] = new Work(() -> {
+			if (thrown.get() == null) {
+				try {
+					view.queue(self[0]);
+				}
+				catch (IllegalStateException ex) {
+					thrown.set(ex);
+				}
+			}
+		});
+		wq.queue(self[0]);
+		wq.flush();
+		assertThat(thrown.get()).isInstanceOf(IllegalStateException.class);
+		assertThat(self[0].isPending()).isFalse();
+		assertThat(wq.queue(self[0])).isTrue();
+		wq.flush();
+		assertThat(self[0].isPending()).isFalse();
 	}
 
 }

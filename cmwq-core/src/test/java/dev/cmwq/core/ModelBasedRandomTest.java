@@ -732,7 +732,7 @@ class ModelBasedRandomTest {
 			if (q.freezable && this.frozenQuiet) {
 				this.model.violation("%s: an item started after the freeze was complete", q.name);
 			}
-			boolean callerRun = ThreadContext.get().callerRun != null; // CALLER_RUNS: on the queuer's thread
+			boolean callerRun = ThreadContext.get().inline != null; // CALLER_RUNS: on the queuer's thread
 			if (!callerRun && VirtualThreads.isVirtual(Thread.currentThread()) != this.mode.virtualThreads().isVirtual()) {
 				this.model.violation("%s: an item ran on %s in mode %s", q.name, Thread.currentThread(), this.mode);
 			}
@@ -779,7 +779,7 @@ class ModelBasedRandomTest {
 		 * queue, flushing an item pending behind may also return normally: a driver cancelled it meanwhile.
 		 */
 		private void waitForItself(WorkModel.Queue q, WorkModel.Item item, SplittableRandom r) {
-			boolean onWorker = ThreadContext.get().callerRun == null; // an item run by its caller is in no flush
+			boolean onWorker = ThreadContext.get().inline == null; // an item run by its caller is in no flush
 			int kind = r.nextInt(6);
 			String what;
 			try {

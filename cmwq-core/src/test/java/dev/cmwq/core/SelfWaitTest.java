@@ -20,6 +20,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 import org.slf4j.LoggerFactory;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 /**
  * Waits from an item that can only wait for itself fail fast with an {@link IllegalStateException} naming the queue
@@ -157,6 +158,28 @@ class SelfWaitTest {
 		assertThat(thrown).isInstanceOf(IllegalStateException.class)
 			.hasMessageContaining("'waiter'")
 			.hasMessageContaining("awaitIdle()");
+	}
+
+	@Test
+	void anItemRunInlineCannotWaitForItself() {
+		Workqueue wq = this.system.allocWorkqueue("inline", Set.of(), 0);
+		List<Throwable> thrown = new CopyOnWriteArrayList<>();
+		Work[] self = new Work[1];
+		self[0] = new Work(() -> {
+			for (Runnable wait : List.<Runnable>of(() -> self[0].flush(), () -> Work.currentWork().cancelSync(),
+					() -> this.system.awaitIdle(Duration.ofSeconds(5)))) {
+				try {
+					wait.run();
+				}
+				catch (IllegalStateException ex) {
+					thrown.add(ex);
+				}
+			}
+		});
+		assertTimeoutPreemptively(PATIENCE, () -> assertThat(wq.runInline(self[0])).isTrue()); // it used to hang
+		assertThat(thrown).hasSize(3).allSatisfy((ex) -> assertThat(ex).hasMessageContaining("'inline'"));
+		assertThat(wq.runInline(self[0])).as("the item and the queue stay usable").isTrue();
+		assertThat(thrown).hasSize(6);
 	}
 
 	@Test

@@ -187,7 +187,8 @@ final class WorkModel {
 		}
 		// An item its caller runs (CALLER_RUNS on a full queue) runs outside max-active, on the caller's thread.
 		AtomicInteger inFlight = null;
-		if (ThreadContext.get().callerRun == q.wq) {
+		Work inline = ThreadContext.get().inline;
+		if (inline != null && inline.queuedOn == q.wq) {
 			q.callerRuns.incrementAndGet();
 		}
 		else {
