@@ -176,7 +176,7 @@ final class DefaultWorkqueue implements Workqueue {
 		pool.lock();
 		try {
 			if (!this.system.isTerminated()) {
-				this.system.accepted.increment(); // before the item can be answered: awaitIdle counts on it
+				Work.countAccepted(this.system);
 				pwq.queueTask(command, slotted, this.system.listeners.any() ? System.nanoTime() : 0);
 				return true;
 			}

@@ -325,7 +325,15 @@ public class Work {
 		assert owe() : this + " has more than two requests open";
 		this.queued = this.queued + 1;
 		this.queuedOn = wq;
-		wq.system.accepted.increment();
+		countAccepted(wq.system);
+	}
+
+	/**
+	 * A request opens on {@code system} (for {@code awaitIdle}): with {@link #countQueued}, or by itself for an item
+	 * held back as its bare task, before the item can be answered ({@link PoolWorkqueue#queueTask}).
+	 */
+	static void countAccepted(WorkqueueSystem system) {
+		system.accepted.increment();
 	}
 
 	/**
