@@ -33,6 +33,7 @@ import org.springframework.boot.micrometer.metrics.autoconfigure.MetricsAutoConf
 import org.springframework.boot.test.context.assertj.AssertableApplicationContext;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.boot.transaction.autoconfigure.TransactionAutoConfiguration;
+import org.springframework.core.task.TaskDecorator;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.transaction.support.TransactionTemplate;
 
@@ -215,6 +216,24 @@ abstract class DurableWorkqueueTests {
 			assertThat(jobs.ran()).containsExactlyInAnyOrder("abandoned", "left for anyone");
 			assertThat(jobs.ranAt().get("abandoned")).as("not before the ghost's lease ran out").isAfter(leaseUntil);
 			assertThat(count(context, "jobs", DurableEvent.CLAIMED)).isEqualTo(2);
+		});
+	}
+
+	@Test
+	void aClaimedItemThatCannotBeQueuedIsReleasedAndRunsLater() {
+		AtomicInteger failures = new AtomicInteger(1);
+		runner(newDatabase()).withBean(TaskDecorator.class, () -> (task) -> {
+			if (failures.getAndDecrement() > 0) {
+				throw new IllegalStateException("decorator failure (injected)");
+			}
+			return task;
+		}).run((context) -> {
+			insertForeignRow(context, null, null, 0, "[\"after a failed start\"]");
+			Jobs jobs = context.getBean(Jobs.class);
+			// before: the row stayed claimed by this instance, renewed for ever, and never ran
+			await().atMost(PATIENCE).until(() -> jobs.ran().size() == 1 && rows(context, "jobs").isEmpty());
+			assertThat(jobs.ran()).containsExactly("after a failed start");
+			assertThat(failures.get()).isNegative();
 		});
 	}
 

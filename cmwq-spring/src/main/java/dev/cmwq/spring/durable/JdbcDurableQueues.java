@@ -360,12 +360,12 @@ public class JdbcDurableQueues implements DurableQueues, InitializingBean, Smart
 	/** Queues a held item on its workqueue, after its not-before time; a refused item is released. */
 	private void enqueue(DurableItem item) {
 		LocalQueue queue = item.queue;
-		Runnable task = this.decorators
-			.computeIfAbsent(queue.name, (name) -> Optional.ofNullable(this.taskDecorator.apply(name)))
-			.map((decorator) -> decorator.decorate(item))
-			.orElse(item);
 		Duration wait = Duration.between(this.clock.instant(), item.notBefore);
 		try {
+			Runnable task = this.decorators
+				.computeIfAbsent(queue.name, (name) -> Optional.ofNullable(this.taskDecorator.apply(name)))
+				.map((decorator) -> decorator.decorate(item))
+				.orElse(item);
 			if (wait.isNegative() || wait.isZero()) {
 				Work work = new Work(task);
 				item.work = work;
@@ -377,9 +377,14 @@ public class JdbcDurableQueues implements DurableQueues, InitializingBean, Smart
 				queue.workqueue.queueDelayed(work, wait);
 			}
 		}
-		catch (RejectedExecutionException ex) {
-			logger.debug("Workqueue '{}' refused {}; its claim is released for another instance", queue.name, item,
-					ex);
+		catch (RuntimeException ex) { // refused (shutting down), or a task decorator failed: held, not queued
+			if (ex instanceof RejectedExecutionException) {
+				logger.debug("Workqueue '{}' refused {}; its claim is released for another instance", queue.name, item,
+						ex);
+			}
+			else {
+				logger.warn("{} could not be queued on workqueue '{}'; its claim is released", item, queue.name, ex);
+			}
 			if (queue.release(item)) {
 				giveBack(queue, List.of(item.id));
 			}
@@ -614,21 +619,33 @@ public class JdbcDurableQueues implements DurableQueues, InitializingBean, Smart
 						now.plus(this.settings.lease()), room);
 				queue.backlogInTable = rows.size() == room;
 				for (DurableStore.ClaimedItem row : rows) {
-					if (row.attempts() >= this.settings.maxAttempts()) {
-						neverFinished(queue, row);
-						continue;
+					try {
+						takeOn(queue, row);
 					}
-					DurableItem item = new DurableItem(this, queue, row.id(), row.bean(), row.method(), row.arguments(),
-							row.attempts(), row.notBefore());
-					if (queue.hold(item)) {
-						queue.happened(DurableEvent.CLAIMED);
-						enqueue(item);
+					catch (RuntimeException ex) { // claimed in the table and held nowhere: renew() would keep it
+						logger.warn("Durable item {} on workqueue '{}' could not be taken on; its claim is released for "
+								+ "another try", row.id(), queue.name, ex);
+						this.toRelease.add(row.id());
 					}
 				}
 			}
 		}
 		finally {
 			this.claimLock.unlock();
+		}
+	}
+
+	/** A row this instance just claimed: a dead letter if it was started too often, else held and queued. */
+	private void takeOn(LocalQueue queue, DurableStore.ClaimedItem row) {
+		if (row.attempts() >= this.settings.maxAttempts()) {
+			neverFinished(queue, row);
+			return;
+		}
+		DurableItem item = new DurableItem(this, queue, row.id(), row.bean(), row.method(), row.arguments(),
+				row.attempts(), row.notBefore());
+		if (queue.hold(item)) {
+			queue.happened(DurableEvent.CLAIMED);
+			enqueue(item);
 		}
 	}
 
@@ -707,6 +724,9 @@ public class JdbcDurableQueues implements DurableQueues, InitializingBean, Smart
 
 	@Override
 	public void start() {
+		if (this.scheduler != null) {
+			return; // started once; a stop is for good (isPauseable), and a second scheduler would renew claims too
+		}
 		ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor((task) -> {
 			Thread thread = new Thread(task, "cmwq-durable");
 			thread.setDaemon(true);
