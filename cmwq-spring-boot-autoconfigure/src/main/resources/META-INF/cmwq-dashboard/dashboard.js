@@ -66,6 +66,7 @@
     readDeclined: false,     // the user cancelled signing in for reading
     frozen: false,
     messageTimer: null,
+    durableInFlight: false,  // a read of the durable endpoint is under way
   };
 
   const $ = (selector, root) => (root || document).querySelector(selector);
@@ -201,8 +202,10 @@
     setConnection('live', 'live');
     $('#updated').textContent = 'updated ' + new Date().toLocaleTimeString([], { hour12: false });
     render(snapshot);
-    if (state.config.durableEndpoint) {
-      await refreshDurable();
+    if (state.config.durableEndpoint && !state.durableInFlight) {
+      // not awaited: a slow durable endpoint (a slow database) must not hold up the rest of the page
+      state.durableInFlight = true;
+      refreshDurable().finally(() => { state.durableInFlight = false; });
     }
   }
 
@@ -211,7 +214,8 @@
     $('#durable-section').hidden = false;
     let response;
     try {
-      response = await fetch(state.config.durableEndpoint, { cache: 'no-store', headers: headers() });
+      response = await fetch(state.config.durableEndpoint, { cache: 'no-store', headers: headers(),
+        signal: AbortSignal.timeout(Math.max(5000, 5 * state.config.refreshMillis)) });
     } catch (e) {
       showDurableProblem('cannot be reached');
       return;

@@ -3,6 +3,8 @@ package dev.cmwq.bench;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -255,22 +257,32 @@ final class Memory {
 
 	private static String[] runChild(Contender contender, int items) throws IOException, InterruptedException {
 		String java = ProcessHandle.current().info().command().orElse("java");
-		Process p = new ProcessBuilder(java, "-Xmx512m", "-cp", System.getProperty("java.class.path"),
-				Memory.class.getName(), contender.name(), Integer.toString(items))
-			.redirectErrorStream(true)
-			.start();
-		if (!p.waitFor(FLOOD_LIMIT_SECONDS, TimeUnit.SECONDS)) {
-			p.destroyForcibly().waitFor();
-			return new String[] { "failed: still queueing after " + FLOOD_LIMIT_SECONDS + " s", "?", "—", "—" };
+		Path log = Files.createTempFile("cmwq-flood", ".log"); // not a pipe: a child that logs much must not block
+		try {
+			Process p = new ProcessBuilder(java, "-Xmx512m", "-cp", System.getProperty("java.class.path"),
+					Memory.class.getName(), contender.name(), Integer.toString(items))
+				.redirectErrorStream(true)
+				.redirectOutput(log.toFile())
+				.start();
+			if (!p.waitFor(FLOOD_LIMIT_SECONDS, TimeUnit.SECONDS)) {
+				p.destroyForcibly().waitFor();
+				return new String[] { "failed: still queueing after " + FLOOD_LIMIT_SECONDS + " s", "?", "—", "—" };
+			}
+			return floodResult(Files.readString(log, StandardCharsets.UTF_8), p.exitValue());
 		}
-		String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+		finally {
+			Files.deleteIfExists(log);
+		}
+	}
+
+	private static String[] floodResult(String out, int exitValue) {
 		for (String line : out.split("\n")) {
 			if (line.startsWith("FLOOD ")) {
 				return line.substring(6).split("\t");
 			}
 		}
 		return new String[] { "failed: " + (out.contains("OutOfMemoryError") ? "OutOfMemoryError" : "exit "
-				+ p.exitValue()), "?", "—", "—" };
+				+ exitValue), "?", "—", "—" };
 	}
 
 	/** The flood child: {@code Memory CONTENDER ITEMS}. */
