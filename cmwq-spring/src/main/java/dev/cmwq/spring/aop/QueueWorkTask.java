@@ -8,8 +8,9 @@ import org.springframework.core.task.TaskDecorator;
 /**
  * One queued invocation of a {@code @QueueWork} method that returns a future or has a key (a {@code void} method
  * without one queues its {@link QueueWorkCall} alone): a {@link FutureWork} whose call makes the
- * {@link QueueWorkCall} (inside the task decorators), which unwraps a {@code Future} the method returns. Its future is what every caller coalesced into the
- * invocation gets; a {@code void} method's failure also goes to the {@link WorkErrorHandler}.
+ * {@link QueueWorkCall} (inside the task decorators), which unwraps a {@code Future} the method returns. Its future
+ * is what every caller coalesced into the invocation gets; a {@code void} method's failure also goes to the
+ * {@link WorkErrorHandler}.
  *
  * <h2>States</h2>
  * <pre>

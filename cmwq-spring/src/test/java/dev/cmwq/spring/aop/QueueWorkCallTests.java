@@ -66,6 +66,20 @@ class QueueWorkCallTests {
 	/** The item the decorator decorated, set around the decorated task's run. */
 	private static final ThreadLocal<QueueWorkItem> decorating = new ThreadLocal<>();
 
+	/** Sets {@link #decorating} around each task's run to the item being decorated when it wrapped the task. */
+	private static final TaskDecorator RECORDING_DECORATOR = (task) -> {
+		QueueWorkItem item = QueueWorkItem.beingDecorated();
+		return () -> {
+			decorating.set(item);
+			try {
+				task.run();
+			}
+			finally {
+				decorating.remove();
+			}
+		};
+	};
+
 	private final List<AutoCloseable> closing = new ArrayList<>();
 
 	@AfterEach
@@ -140,19 +154,7 @@ class QueueWorkCallTests {
 
 	@Test
 	void theTaskDecoratorWrapsEveryCallAndSeesItsMethod() throws Exception {
-		TaskDecorator decorator = (task) -> {
-			QueueWorkItem item = QueueWorkItem.beingDecorated();
-			return () -> {
-				decorating.set(item);
-				try {
-					task.run();
-				}
-				finally {
-					decorating.remove();
-				}
-			};
-		};
-		Harness harness = new Harness(decorator, UnaryOperator.identity());
+		Harness harness = new Harness(RECORDING_DECORATOR, UnaryOperator.identity());
 		Jobs jobs = harness.context.getBean(Jobs.class);
 		harness.system.freeze();
 		IntStream.range(0, HELD).forEach(jobs::record);
@@ -208,20 +210,8 @@ class QueueWorkCallTests {
 
 	@Test
 	void theCallerRunsViewRunsEachCallBeforeItReturnsAndHandlesItsFailure() throws Exception {
-		TaskDecorator decorator = (task) -> {
-			QueueWorkItem item = QueueWorkItem.beingDecorated();
-			return () -> {
-				decorating.set(item);
-				try {
-					task.run();
-				}
-				finally {
-					decorating.remove();
-				}
-			};
-		};
-		Harness harness = new Harness(decorator,
-				(bean) -> (bean instanceof SpringWorkqueue spring) ? spring.withDelegate(CallerRunsWorkqueue::of) : bean);
+		Harness harness = new Harness(RECORDING_DECORATOR, (bean) -> (bean instanceof SpringWorkqueue spring)
+				? spring.withDelegate(CallerRunsWorkqueue::of) : bean);
 		Jobs jobs = harness.context.getBean(Jobs.class);
 		jobs.record(1);
 		QueueWorkItem expected = new QueueWorkItem(Jobs.class, Jobs.class.getMethod("record", int.class));
