@@ -1,8 +1,10 @@
 package dev.cmwq.spring.aop;
 
+import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Function;
 
 import dev.cmwq.core.DelayedWork;
+import dev.cmwq.core.Work;
 import dev.cmwq.spring.SpringWorkqueue;
 
 import org.aopalliance.intercept.MethodInterceptor;
@@ -15,6 +17,7 @@ import org.springframework.context.expression.MethodBasedEvaluationContext;
 import org.springframework.core.DefaultParameterNameDiscoverer;
 import org.springframework.core.ParameterNameDiscoverer;
 import org.springframework.core.task.TaskDecorator;
+import org.springframework.core.task.TaskRejectedException;
 
 /**
  * Queues each call of a {@code @QueueWork} method as a work item on its workqueue and returns at once: {@code null}
@@ -60,14 +63,14 @@ final class QueueWorkInterceptor implements MethodInterceptor {
 		method.errorHandler.get(); // resolved at the first call, on the caller's thread (not on a worker at shutdown)
 		TaskDecorator decorator = this.taskDecorator.apply(method.workqueueName);
 		TaskDecorator itemDecorator = (decorator != null)
-				? (call) -> QueueWorkItem.decorate(method.method, target, decorator, call) : null;
+				? (task) -> QueueWorkItem.decorate(method.method, target, decorator, task) : null;
+		QueueWorkCall call = QueueWorkCall.of(method, invocation);
 		if (pendingKey == null && method.returnsVoid) { // nothing to hand back, no later call to join it
-			queue(method, workqueue, new QueueWorkCall(method, invocation, itemDecorator));
+			queueCall(method, workqueue, (itemDecorator != null) ? itemDecorator.decorate(call) : call);
 			return null;
 		}
-		QueueWorkTask task = (pendingKey != null)
-				? new QueueWorkTask.Keyed(method, invocation, pendingKey, itemDecorator)
-				: new QueueWorkTask(method, invocation, itemDecorator);
+		QueueWorkTask task = (pendingKey != null) ? new QueueWorkTask.Keyed(call, pendingKey, itemDecorator)
+				: new QueueWorkTask(call, itemDecorator);
 		if (pendingKey != null) {
 			QueueWorkTask pending = method.pending.putIfAbsent(pendingKey, task);
 			if (pending != null) {
@@ -89,6 +92,27 @@ final class QueueWorkInterceptor implements MethodInterceptor {
 				invocation.getArguments(), PARAMETER_NAMES);
 		context.setBeanResolver(new BeanFactoryResolver(this.beanFactory));
 		return method.key.getValue(context);
+	}
+
+	/**
+	 * Queues the task of a {@code void} call without a key. Nobody can name its item, so without a delay or a CPU it
+	 * is queued as {@code execute} queues a task (the engine may hold it back with no {@link Work} until it starts),
+	 * on the queue behind the bean: the bean's {@code execute} would decorate the decorated task again.
+	 */
+	private static void queueCall(QueueWorkMethod method, SpringWorkqueue workqueue, Runnable task) {
+		if (method.delay != null || method.cpu >= 0) {
+			queue(method, workqueue, new DelayedWork(task));
+			return;
+		}
+		try {
+			workqueue.delegate().execute(task);
+		}
+		catch (TaskRejectedException ex) {
+			throw ex;
+		}
+		catch (RejectedExecutionException ex) { // Spring's contract for a refusal, as the bean's other methods
+			throw new TaskRejectedException(ex.getMessage(), ex);
+		}
 	}
 
 	/** Queues the invocation's work item (a fresh one: always accepted unless the workqueue refuses it). */

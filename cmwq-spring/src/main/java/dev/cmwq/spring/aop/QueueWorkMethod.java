@@ -23,6 +23,12 @@ final class QueueWorkMethod {
 	/** I: the method as declared on the target class. */
 	final Method method;
 
+	/**
+	 * I: the method as the proxy calls it (the one it is looked up by), which a call with no advice after ours
+	 * invokes, as the end of the advice chain would.
+	 */
+	final Method invoked;
+
 	/** I: the workqueue's name, placeholders resolved. */
 	final String workqueueName;
 
@@ -50,9 +56,10 @@ final class QueueWorkMethod {
 	/** The workqueue, once resolved. */
 	private volatile Workqueue workqueue;
 
-	QueueWorkMethod(Method method, String workqueueName, Duration delay, int cpu, Expression key,
+	QueueWorkMethod(Method method, Method invoked, String workqueueName, Duration delay, int cpu, Expression key,
 			Supplier<WorkErrorHandler> errorHandler) {
 		this.method = method;
+		this.invoked = invoked;
 		this.workqueueName = workqueueName;
 		this.delay = delay;
 		this.cpu = cpu;

@@ -109,7 +109,7 @@ final class QueueWorkMethods {
 						"has an invalid key expression '" + annotation.key() + "': " + ex.getMessage(), ex);
 			}
 		}
-		return new QueueWorkMethod(specific, workqueue, delay, annotation.cpu(), key, this.errorHandler);
+		return new QueueWorkMethod(specific, method, workqueue, delay, annotation.cpu(), key, this.errorHandler);
 	}
 
 	private static Duration parseDelay(String where, String text) {
