@@ -22,8 +22,9 @@ import java.util.concurrent.locks.LockSupport;
  * item costs at most one spurious kick.
  *
  * <h2>Cost</h2>
- * The JVM's state is looked at from the first scan that sees an item; the kernel's only from the second (most items
- * end before), and a worker found running on scan after scan has its {@code /proc} state read less and less often,
+ * The JVM's state is looked at from the first scan that sees an item; the kernel's from the first scan once the
+ * item is an interval old (most items end before; one that is older, such as one that waited in a socket read since
+ * before its pool had anything pending, is found at once), and a worker found running on scan after scan has its {@code /proc} state read less and less often,
  * down to every 16th scan (a file read each time; the JVM state is still looked at on every scan). While every running
  * item is new at each scan (a stream of items shorter than the interval), there is nothing to probe, and the
  * interval doubles after a few such scans, up to 8 times, until an item outlives a scan again. CPU-intensive items
@@ -270,8 +271,8 @@ final class BlockDetector implements Runnable {
 			if (ThreadStateProbe.jvmBlocked(t)) {
 				state = ThreadStateProbe.JVM_BLOCKED; // free to see, so looked at on every scan
 			}
-			else if (firstLook) {
-				continue; // most items end before the next scan: the kernel's view (a /proc read) can wait
+			else if (firstLook && System.nanoTime() - worker.startedAt < this.intervalNanos) {
+				continue; // most new items end before the next scan: the kernel's view (a /proc read) can wait
 			}
 			else if (worker.probeSkips > 0 && !flagged) { // a flagged worker is probed at once: has it run again?
 				// Found running on scan after scan: the kernel's view is asked after 1, 3, 7, then 15 skipped scans, which

@@ -84,8 +84,8 @@ final class Worker implements Runnable {
 
 	private long idleSince; // L
 
-	/** When the current item started. W */
-	private long startedAt;
+	/** When the current item started. W; read by the detector after {@link #itemSeq}, which is written after it. */
+	long startedAt;
 
 	/** Whether the thread is inside an item's task (not in the engine's own bookkeeping). V */
 	volatile boolean inItem;

@@ -15,7 +15,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assumptions.assumeThat;
 import static org.awaitility.Awaitility.await;
 
@@ -66,7 +65,9 @@ class ThreadStateProbeTest {
 		});
 		spinner.start();
 		ThreadStateProbe p = probe.get(30, TimeUnit.SECONDS);
-		assertThat(p.probe(spinner)).isEqualTo(ThreadStateProbe.RUNNING);
+		// Not on every probe: at a JVM safepoint (a GC, a deoptimization) the spinner sleeps in a futex for a moment,
+		// which is why the detector believes a futex sleep only on two probes in a row.
+		await().atMost(Duration.ofSeconds(30)).until(() -> p.probe(spinner) == ThreadStateProbe.RUNNING);
 		stop.set(true);
 		await().atMost(Duration.ofSeconds(30)).until(() -> p.probe(spinner) == ThreadStateProbe.JVM_BLOCKED);
 		park.countDown();
