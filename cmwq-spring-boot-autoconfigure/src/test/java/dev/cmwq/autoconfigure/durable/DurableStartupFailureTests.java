@@ -7,12 +7,15 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.RejectedExecutionException;
 
+import javax.sql.DataSource;
+
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import dev.cmwq.annotation.QueueWork;
 import dev.cmwq.autoconfigure.CmwqAutoConfiguration;
 import dev.cmwq.autoconfigure.StartupFailures;
 import dev.cmwq.core.Work;
 import dev.cmwq.core.Workqueue;
+import dev.cmwq.spring.aop.InvalidQueueWorkMethodException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import tools.jackson.databind.json.JsonMapper;
@@ -37,7 +40,8 @@ import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
  * durable method that does not return {@code void}, arguments JSON cannot carry, a CPU, an ordered durable
  * workqueue, no {@code DataSource}, no Spring JDBC, no JSON mapper, an H2 file database that delays its writes, a
  * durable workqueue as the default {@code @Async} executor, and an {@code @Async} method on a durable workqueue.
- * Plain {@code execute(Runnable)} on a durable workqueue's bean is refused, saying why.
+ * Plain {@code execute(Runnable)} on a durable workqueue's bean is refused, saying why. A lazily created bean's method
+ * is checked the same way at its first call, before anything is stored.
  */
 class DurableStartupFailureTests {
 
@@ -90,6 +94,22 @@ class DurableStartupFailureTests {
 		this.runner.withBean(PinnedToCpu.class)
 			.run((context) -> assertMethodFailure(context, PinnedToCpu.class.getName() + ".poll()",
 					"asks for cpu 1, but workqueue 'jobs' is durable"));
+	}
+
+	@Test
+	void aLazilyCreatedBeansDurableMethodIsCheckedAtItsFirstCall() {
+		this.runner.withBean(TakesRunnable.class, TakesRunnable::new, (definition) -> definition.setLazyInit(true))
+			.run((context) -> {
+				assertThat(context).hasNotFailed(); // not created, so not checked, at start-up
+				TakesRunnable bean = context.getBean(TakesRunnable.class);
+				assertThatExceptionOfType(InvalidQueueWorkMethodException.class).isThrownBy(() -> bean.later("mail", () -> {
+				}))
+					.withMessageContaining(
+							"@QueueWork method " + TakesRunnable.class.getName() + ".later(String, Runnable)")
+					.withMessageContaining("which JSON cannot carry");
+				assertThat(new JdbcTemplate(context.getBean(DataSource.class))
+					.queryForObject("select count(*) from cmwq_durable_item", Integer.class)).isZero();
+			});
 	}
 
 	@Test

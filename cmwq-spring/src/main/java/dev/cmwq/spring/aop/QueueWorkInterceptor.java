@@ -5,6 +5,7 @@ import java.util.function.Function;
 
 import dev.cmwq.core.DelayedWork;
 import dev.cmwq.core.Work;
+import dev.cmwq.core.Workqueue;
 import dev.cmwq.spring.SpringWorkqueue;
 
 import org.aopalliance.intercept.MethodInterceptor;
@@ -51,12 +52,14 @@ final class QueueWorkInterceptor implements MethodInterceptor {
 		if (method == null) {
 			return invocation.proceed();
 		}
+		// checked against its workqueue once, here too: a lazily created bean's methods were not checked at start-up
+		Workqueue resolved = this.methods.workqueue(method);
 		DurableQueues durable = this.methods.durable(method.workqueueName);
 		if (durable != null) {
 			return durable.queue(new DurableQueues.Call(invocation, method.method, method.workqueueName, method.delay,
 					(method.key != null) ? () -> evaluateKey(method, invocation, target) : null));
 		}
-		SpringWorkqueue workqueue = SpringWorkqueue.of(this.methods.workqueue(method));
+		SpringWorkqueue workqueue = SpringWorkqueue.of(resolved);
 		Object keyValue = (method.key != null) ? evaluateKey(method, invocation, target) : null;
 		QueueWorkMethod.PendingKey pendingKey = (keyValue != null) ? new QueueWorkMethod.PendingKey(target, keyValue)
 				: null;
