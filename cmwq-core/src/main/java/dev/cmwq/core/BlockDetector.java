@@ -24,8 +24,9 @@ import java.util.concurrent.locks.LockSupport;
  * <h2>Cost</h2>
  * The JVM's state is looked at from the first scan that sees an item; the kernel's from the first scan once the
  * item is an interval old (most items end before; one that is older, such as one that waited in a socket read since
- * before its pool had anything pending, is found at once), and a worker found running on scan after scan has its {@code /proc} state read less and less often,
- * down to every 16th scan (a file read each time; the JVM state is still looked at on every scan). While every running
+ * before its pool had anything pending, is found at once), and a worker found running on scan after scan has its
+ * {@code /proc} state read less and less often, down to every 16th scan (a file read each time; the JVM state is
+ * still looked at on every scan). While every running
  * item is new at each scan (a stream of items shorter than the interval), there is nothing to probe, and the
  * interval doubles after a few such scans, up to 8 times, until an item outlives a scan again. CPU-intensive items
  * are judged by the CPU time the thread used since it last blocked (one clock read), so a worker that
