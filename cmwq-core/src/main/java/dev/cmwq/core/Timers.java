@@ -7,7 +7,8 @@ import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The one timer thread of a system, started on first use: delayed work, mayday and watchdog checks. Its tasks are
+ * The one timer thread of a system, started on first use: delayed work, mayday and watchdog checks, the pools' idle
+ * timers. Its tasks are
  * short (they link items or look at counters), never user code.
  *
  * <h2>Failures</h2>

@@ -82,7 +82,8 @@ final class Worker implements Runnable {
 
 	private int currentColor; // L
 
-	private long idleSince; // L
+	/** When the worker last went idle. L */
+	long idleSince;
 
 	/** When the current item started. W; read by the detector after {@link #itemSeq}, which is written after it. */
 	long startedAt;
@@ -187,7 +188,9 @@ final class Worker implements Runnable {
 
 	/**
 	 * Parks on the idle list until kicked (true), or until the worker exits (false): after the idle timeout when
-	 * the pool has too many idle workers, or when the system terminates. L on entry and exit.
+	 * the pool has too many idle workers, or when the system terminates. The pool's idle timer wakes it for its
+	 * timeout, so its park has no timeout of its own (a virtual thread's timed park costs the JDK's scheduler a timer
+	 * per park); only when the timer cannot be armed does it time its park itself. L on entry and exit.
 	 */
 	private boolean waitForWork(WorkerPool pool) {
 		assert pool.isLocked();
@@ -202,6 +205,7 @@ final class Worker implements Runnable {
 			if (idleFor >= timeout && pool.tooManyWorkers()) {
 				break;
 			}
+			boolean reaped = pool.idleTimerArmed(); // else (no timer thread) it times its own park
 			pool.unlock();
 			try {
 				// A kick that comes within a few microseconds (a producer that queues in bursts) finds the worker
@@ -210,7 +214,12 @@ final class Worker implements Runnable {
 					Thread.onSpinWait();
 				}
 				if (this.state != State.WAKING) {
-					LockSupport.parkNanos(this, (idleFor >= timeout) ? timeout : timeout - idleFor);
+					if (reaped) {
+						LockSupport.park(this); // the pool's idle timer wakes it once it has been idle too long
+					}
+					else {
+						LockSupport.parkNanos(this, (idleFor >= timeout) ? timeout : timeout - idleFor);
+					}
 				}
 				Thread.interrupted(); // an interrupt must not turn parking into spinning
 			}

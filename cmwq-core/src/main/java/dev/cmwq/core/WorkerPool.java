@@ -82,6 +82,9 @@ final class WorkerPool {
 	/** Retries of a contended pool lock before parking; see {@link #lock()}. */
 	private static final int LOCK_SPINS = 64;
 
+	/** Least time between two idle workers let go by the idle timer. */
+	private static final long IDLE_REAP_STEP_NANOS = 1_000_000;
+
 	private final ReentrantLock lock = new ReentrantLock();
 
 	private static final VarHandle INCOMING;
@@ -103,6 +106,9 @@ final class WorkerPool {
 
 	/** Idle workers, most recently idle first. L */
 	private final ArrayDeque<Worker> idle = new ArrayDeque<>();
+
+	/** Whether the idle timer is armed ({@link #idleTimeout}). L */
+	private boolean idleTimerArmed;
 
 	/** All live workers. L; {@link #workerArray} is its copy for lock-free readers. */
 	private final List<Worker> workers = new ArrayList<>();
@@ -829,12 +835,55 @@ final class WorkerPool {
 		assert workerCountsAgree();
 	}
 
-	/** A worker found no work and parks on the idle list. L */
+	/** A worker found no work and parks on the idle list; the idle timer is armed for it. L */
 	void enterIdle(Worker worker) {
 		assert isLocked() && worker.state == Worker.State.BUSY && this.workers.contains(worker);
 		worker.state = Worker.State.IDLE;
 		this.idle.addFirst(worker);
+		armIdleTimer(this.system.idleTimeoutNanos);
 		assert workerCountsAgree();
+	}
+
+	/** Whether the idle timer is armed, so an idle worker may park without a timeout of its own. L */
+	boolean idleTimerArmed() {
+		assert isLocked();
+		return this.idleTimerArmed;
+	}
+
+	/** Arms the idle timer unless it is armed (the kernel's {@code idle_timer}); stays unarmed without timers. L */
+	private void armIdleTimer(long delayNanos) {
+		if (!this.idleTimerArmed && this.system.timers.schedule(this::idleTimeout, delayNanos) != null) {
+			this.idleTimerArmed = true;
+		}
+	}
+
+	/**
+	 * The idle timer fired (on the timer thread; the kernel's {@code idle_worker_timeout}): wakes the worker that has
+	 * been idle longest once it is past the idle timeout and the pool has too many workers, so that it exits, and
+	 * arms the timer again for the next one; or arms it for when that worker's timeout ends. With too few idle
+	 * workers to let one go it stays unarmed: only a worker going idle can change that, and it arms the timer.
+	 */
+	private void idleTimeout() {
+		lock();
+		try {
+			this.idleTimerArmed = false;
+			Worker oldest = this.idle.peekLast();
+			if (oldest == null || this.system.isTerminated()) {
+				return;
+			}
+			long timeout = this.system.idleTimeoutNanos;
+			long left = oldest.idleSince + timeout - System.nanoTime();
+			if (left > 0) {
+				armIdleTimer(left);
+			}
+			else if (tooManyWorkers()) {
+				LockSupport.unpark(oldest.thread); // it sees its timeout and exits; the next one's turn after a while
+				armIdleTimer(IDLE_REAP_STEP_NANOS);
+			}
+		}
+		finally {
+			unlock();
+		}
 	}
 
 	/** An idle worker exits (idle timeout, or termination). L */

@@ -65,12 +65,13 @@
  * takes it on.
  *
  * <h3>Threads</h3>
- * Queuers (any thread); workers; rescuers; the timer thread (fires delayed items, mayday, watchdog checks, and
- * starts worker threads for the detector); the block detector (scans running workers of managed pools with pending
- * items, flags blocked ones, marks CPU hogs). The timer, the detector and the rescuers survive any {@code Throwable}:
- * what failed is counted, logged rate-limited and retried after a back-off ({@code Housekeeping}, and
- * {@link dev.cmwq.core.WorkqueueSystem#housekeeping()} for health checks).
- With {@link dev.cmwq.core.VirtualThreadMode} (JDK 21+) workers and rescuers are virtual threads: in {@code MANAGED}
+ * Queuers (any thread); workers; rescuers; the timer thread (fires delayed items, mayday, watchdog checks, the
+ * pools' idle timers, which let a worker idle past the idle timeout go, as the kernel's {@code idle_timer}: idle
+ * workers park with no timeout of their own; and starts worker threads for the detector); the block detector (scans
+ * running workers of managed pools with pending items, flags blocked ones, marks CPU hogs). The timer, the detector
+ * and the rescuers survive any {@code Throwable}: what failed is counted, logged rate-limited and retried after a
+ * back-off ({@code Housekeeping}, and {@link dev.cmwq.core.WorkqueueSystem#housekeeping()} for health checks).
+ * With {@link dev.cmwq.core.VirtualThreadMode} (JDK 21+) workers and rescuers are virtual threads: in {@code MANAGED}
  * the detector probes them by their JVM state only; in {@code SCHEDULER} every item runs flagged CPU_INTENSIVE
  * ({@code WorkqueueSystem.jdkScheduled}) and the detector is never started.
  *
