@@ -205,7 +205,7 @@ final class Worker implements Runnable {
 			if (idleFor >= timeout && pool.tooManyWorkers()) {
 				break;
 			}
-			boolean reaped = pool.idleTimerArmed(); // else (no timer thread) it times its own park
+			boolean timerWakes = pool.idleTimerArmed(); // else (no timer thread) it times its own park
 			pool.unlock();
 			try {
 				// A kick that comes within a few microseconds (a producer that queues in bursts) finds the worker
@@ -214,7 +214,7 @@ final class Worker implements Runnable {
 					Thread.onSpinWait();
 				}
 				if (this.state != State.WAKING) {
-					if (reaped) {
+					if (timerWakes) {
 						LockSupport.park(this); // the pool's idle timer wakes it once it has been idle too long
 					}
 					else {

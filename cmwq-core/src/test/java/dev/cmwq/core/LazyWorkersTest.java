@@ -72,6 +72,48 @@ class LazyWorkersTest {
 		}
 	}
 
+	/**
+	 * The pool's idle timer lets an idle worker go only while the pool has too many (one idle worker per four busy
+	 * ones is kept): it stays unarmed past the timeout, and the next worker going idle arms it again.
+	 */
+	@Test
+	void anIdleWorkerTheTimerKeepsIsLetGoOnceOthersGoIdle() throws Exception {
+		CountingThreadFactory threads = new CountingThreadFactory();
+		try (WorkqueueSystem system = WorkqueueSystem.builder()
+			.cpus(1)
+			.systemWorkqueues(false)
+			.idleTimeout(Duration.ofMillis(200))
+			.threadFactory(threads)
+			.build()) {
+			Workqueue wq = system.allocWorkqueue("kept", Set.of(WorkqueueFlag.UNBOUND), 0);
+			java.util.concurrent.CountDownLatch started = new java.util.concurrent.CountDownLatch(4);
+			java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+			for (int i = 0; i < 4; i++) {
+				wq.execute(() -> {
+					started.countDown();
+					WorkSemanticsTest.awaitLatch(release);
+				});
+			}
+			assertThat(started.await(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+			Work quick = new Work(() -> {
+			});
+			wq.queue(quick);
+			quick.flush();
+			// the worker that ran it is idle beside four busy ones; any more idle ones are let go down to one
+			await().atMost(Duration.ofSeconds(30)).until(() -> unbound(system).idle() == 1);
+			Thread.sleep(600); // three idle timeouts: one idle worker per four busy ones is not too many
+			assertThat(unbound(system).workers()).isEqualTo(5);
+			assertThat(unbound(system).idle()).isEqualTo(1);
+			release.countDown(); // the four go idle: the first arms the timer, which lets all five go
+			await().atMost(Duration.ofSeconds(30)).until(() -> unbound(system).workers() == 0);
+			await().atMost(Duration.ofSeconds(30)).until(() -> threads.alive() == 0);
+		}
+	}
+
+	private static PoolSnapshot unbound(WorkqueueSystem system) {
+		return system.snapshot().pool("unbound").orElseThrow();
+	}
+
 	@Test
 	void itemsQueuedWhileWorkersExitAreNeverLost() throws Exception {
 		try (WorkqueueSystem system = WorkqueueSystem.builder()
