@@ -24,9 +24,10 @@ import java.util.concurrent.locks.LockSupport;
  * <h2>Cost</h2>
  * The JVM's state is looked at from the first scan that sees an item; the kernel's from the first scan once the
  * item is an interval old (most items end before; one that is older, such as one that waited in a socket read since
- * before its pool had anything pending, is found at once), and a worker found running on scan after scan has its
- * {@code /proc} state read less and less often, down to every 16th scan (a file read each time; the JVM state is
- * still looked at on every scan). While every running
+ * before its pool had anything pending, is found at once). A worker found running has its {@code /proc} state (a
+ * file read) read again only once its CPU clock (one system call, a fraction of that) shows it off the CPU for at
+ * least half the time since the scan before: so a CPU-bound item is cheap to watch, and a block after a long
+ * CPU-bound stretch is probed at the first scan after it. While every running
  * item is new at each scan (a stream of items shorter than the interval), there is nothing to probe, and the
  * interval doubles after a few such scans, up to 8 times, until an item outlives a scan again. CPU-intensive items
  * are judged by the CPU time the thread used since it last blocked (one clock read), so a worker that
@@ -43,7 +44,7 @@ import java.util.concurrent.locks.LockSupport;
  * {@link #watch()}. A thread that ends while the detector is not stopped starts its replacement.
  *
  * <p>Fields (tags as in {@code package-info.java}): {@code thread}, {@code parked} and {@code stopped} are V; the
- * detector's per-worker fields ({@code Worker.scanSeq}, {@code runMark}, {@code probeSkips}, ...) and the probes' are D.
+ * detector's per-worker fields ({@code Worker.scanSeq}, {@code runMark}, {@code cpuSeen}, ...) and the probes' are D.
  */
 final class BlockDetector implements Runnable {
 
@@ -265,8 +266,7 @@ final class BlockDetector implements Runnable {
 			if (firstLook) {
 				worker.scanSeq = seq;
 				worker.runMark = -1;
-				worker.probeSkips = 0;
-				worker.runningProbes = 0;
+				worker.cpuSeen = -1;
 			}
 			int state;
 			if (ThreadStateProbe.jvmBlocked(t)) {
@@ -275,10 +275,9 @@ final class BlockDetector implements Runnable {
 			else if (firstLook && System.nanoTime() - worker.startedAt < this.intervalNanos) {
 				continue; // most new items end before the next scan: the kernel's view (a /proc read) can wait
 			}
-			else if (worker.probeSkips > 0 && !flagged) { // a flagged worker is probed at once: has it run again?
-				// Found running on scan after scan: the kernel's view is asked after 1, 3, 7, then 15 skipped scans, which
-				// keeps a long CPU-bound item cheap to watch. Blocks the JVM sees are still seen at once.
-				worker.probeSkips--;
+			else if (!flagged && ranSinceLastSeen(worker, t)) { // a flagged worker is probed at once: has it run again?
+				// found running before, and on a CPU most of the time since: it cannot have blocked for long
+				checkCpuIntensive(pool, worker, seq, t);
 				continue;
 			}
 			else {
@@ -305,13 +304,35 @@ final class BlockDetector implements Runnable {
 			}
 			if (state != ThreadStateProbe.RUNNING) { // blocked, or to be confirmed at the next probe
 				worker.runMark = -1; // CPU-intensive is judged by CPU time since the last block
-				worker.runningProbes = 0;
+				worker.cpuSeen = -1;
 			}
 			else {
 				checkCpuIntensive(pool, worker, seq, t);
-				worker.probeSkips = (1 << Math.min(worker.runningProbes++, 4)) - 1; // 0, 1, 3, 7, then 15
+				if (worker.cpuSeen < 0) {
+					worker.cpuSeen = ThreadStateProbe.cpuNanos(t);
+					worker.cpuSeenAt = System.nanoTime();
+				}
 			}
 		}
+	}
+
+	/**
+	 * Whether a worker last found running has been on a CPU for at least half the wall time since: then it has not
+	 * blocked for long, and its kernel state (a file read) need not be read. One read of its CPU clock, which is far
+	 * cheaper; it also makes the next check's reference point. A worker that blocks is probed at the first scan that
+	 * sees it off the CPU for half the time since the scan before, however long it ran before it blocked.
+	 */
+	private static boolean ranSinceLastSeen(Worker worker, Thread t) {
+		long seen = worker.cpuSeen;
+		if (seen < 0) {
+			return false;
+		}
+		long cpu = ThreadStateProbe.cpuNanos(t);
+		long now = System.nanoTime();
+		boolean ran = 2 * (cpu - seen) >= now - worker.cpuSeenAt;
+		worker.cpuSeen = cpu;
+		worker.cpuSeenAt = now;
+		return ran;
 	}
 
 	/**

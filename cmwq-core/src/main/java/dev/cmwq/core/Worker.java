@@ -114,10 +114,14 @@ final class Worker implements Runnable {
 	/** The thread's CPU time at {@link #runMark} once the detector read it, or -1. D */
 	long runMarkCpu = -1;
 
-	/** Scans to skip before probing again, and probes in a row that found the item running. D */
-	int probeSkips;
+	/**
+	 * The thread's CPU time when the detector last found the item running, and when (its {@code nanoTime}), or -1:
+	 * a worker that has used at least half the wall time since then on a CPU still runs, and its kernel state need
+	 * not be read. D
+	 */
+	long cpuSeen = -1;
 
-	int runningProbes; // D: see probeSkips
+	long cpuSeenAt; // D: see cpuSeen
 
 	/** The kernel's view of this thread's state; set by the worker at start. V */
 	volatile ThreadStateProbe probe = ThreadStateProbe.NONE;

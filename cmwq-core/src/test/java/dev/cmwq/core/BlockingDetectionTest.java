@@ -176,6 +176,40 @@ class BlockingDetectionTest {
 		assertDetectedBlockWokeAWorker();
 	}
 
+	/**
+	 * A worker found running scan after scan, on a CPU all the time, then blocked where only the kernel sees it: the
+	 * detector reads its kernel state again once its CPU clock stops, and the next item starts.
+	 */
+	@Test
+	void socketReadAfterALongCpuBoundStretch() throws Exception {
+		this.system.close(java.time.Duration.ofSeconds(5));
+		// no CPU-intensive marking: only the block may let the second item start
+		this.system = WorkqueueSystem.builder().cpus(1).systemWorkqueues(false)
+			.cpuIntensiveThreshold(java.time.Duration.ZERO).build();
+		this.wq = this.system.allocWorkqueue("blocking", Set.of(), 0);
+		try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+				Socket client = new Socket(InetAddress.getLoopbackAddress(), server.getLocalPort());
+				Socket accepted = server.accept()) {
+			InputStream in = client.getInputStream();
+			assertNextItemStartsWhileBlocked(() -> {
+				long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(300); // the second item waits meanwhile
+				while (System.nanoTime() < end) {
+					Thread.onSpinWait();
+				}
+				in.read();
+			}, () -> {
+				try {
+					accepted.getOutputStream().write(1);
+					accepted.getOutputStream().flush();
+				}
+				catch (java.io.IOException ex) {
+					throw new IllegalStateException(ex);
+				}
+			});
+		}
+		assertDetectedBlockWokeAWorker();
+	}
+
 	@Test
 	void explicitBlockingSectionCompensatesAtOnce() throws Exception {
 		CountDownLatch release = new CountDownLatch(1);
