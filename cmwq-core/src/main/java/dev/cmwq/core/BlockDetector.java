@@ -32,8 +32,10 @@ import java.util.concurrent.locks.LockSupport;
  * interval doubles after a few such scans, up to 8 times, until an item outlives a scan again. CPU-intensive items
  * are judged by the CPU time the thread used since it last blocked (one clock read), so a worker that
  * waits for a real CPU on a busy machine is not taken for a CPU hog. When no bound pool has pending items the
- * thread lingers for a few milliseconds, then parks without a timeout: an idle system pays nothing. Queueing into a
- * managed pool whose worker counts as running unparks it. The measured cost and detection times are in
+ * thread scans a few more times (a timed wake-up costs tens of microseconds of CPU on a VM: lingering for long
+ * costs more than being unparked), then parks without a timeout: an idle system pays nothing. A pool whose lock
+ * is released with items pending while a worker counts as running unparks it ({@link WorkerPool#unlock()}), as
+ * does a queuer that pushes onto such a pool without the lock. The measured cost and detection times are in
  * docs/benchmarks.md.
  *
  * <h2>Failures</h2>
@@ -48,8 +50,8 @@ import java.util.concurrent.locks.LockSupport;
  */
 final class BlockDetector implements Runnable {
 
-	/** Scans without pending work before parking for good (10 ms at the default interval, before timer slack). */
-	private static final int LINGER_SCANS = 200;
+	/** Scans without pending work before parking for good. */
+	private static final int LINGER_SCANS = 4;
 
 	/** Scans that found only new items before the interval starts to grow, and how far it may grow. */
 	private static final int BACKOFF_AFTER = 8;

@@ -28,10 +28,11 @@ import java.util.concurrent.locks.ReentrantLock;
  * activating a held-back item when an item ends, {@code setMaxActive}, thaw, a deferred item whose other instance
  * ended); {@link #associate()} is the one other way a pool's pending items become managed again. Both note it in
  * {@link #gainedWork} and kick a worker if one is needed; kicked workers are collected in {@link #toWake}. Nothing
- * is woken under the lock: {@link #unlock()} releases it, then wakes the kicked workers and, if the pool gained
- * work, makes sure concurrency management can act (the block detector watches a managed pool with pending items,
- * the watchdog is armed). So every path that adds work ends in the same place, and the pool lock must only ever be
- * released through {@link #unlock()}.
+ * is woken under the lock: {@link #unlock()} releases it, then wakes the kicked workers, makes the block detector
+ * watch if a worker of the managed pool counts as running while items are pending (a block of it would hold them
+ * back; until a worker runs, the kicked one starts them), and arms the watchdog if the pool gained work. So every
+ * path that adds work ends in the same place, and the pool lock must only ever be released through {@link
+ * #unlock()}.
  *
  * <h2>Handing items over without the lock</h2>
  * A queuer pushes its item on the lock-free {@link #incoming} stack, and takes the lock only if no worker would
@@ -274,11 +275,10 @@ final class WorkerPool {
 			this.toWake.clear();
 		}
 		boolean gained = this.gainedWork;
-		boolean watch = false;
 		if (gained) {
 			this.gainedWork = false;
-			watch = this.associated && this.nrPending > 0;
 		}
+		boolean watch = runningWithPending();
 		Abandoned[] abandoned = null;
 		if (!this.toAbandon.isEmpty()) {
 			abandoned = this.toAbandon.toArray(new Abandoned[0]);
@@ -298,10 +298,10 @@ final class WorkerPool {
 				wake(worker, threadsOnTimer);
 			}
 		}
+		if (watch) {
+			this.system.detector.watch();
+		}
 		if (gained) {
-			if (watch) {
-				this.system.detector.watch();
-			}
 			this.system.watchdog.arm();
 		}
 	}
@@ -330,7 +330,9 @@ final class WorkerPool {
 		boolean terminated = this.system.isTerminated();
 		if (!backlog && !terminated && workerWillTakeIt()) {
 			if (head == null) { // the pool has pending items now: as addToWorklist's gainedWork, without the lock
-				this.system.detector.watch();
+				if (this.nrRunning > 0) { // else the waking worker makes the detector watch as it starts an item
+					this.system.detector.watch();
+				}
 				this.system.watchdog.arm();
 			}
 			return;
@@ -667,6 +669,16 @@ final class WorkerPool {
 		assert isLocked();
 		return drainIncoming() && !this.worklist.isEmpty() && (!this.associated || this.nrRunning == 0)
 				&& !this.system.isTerminated();
+	}
+
+	/**
+	 * Whether a block could hold this pool's items back: it is managed, items are pending and a worker counts as
+	 * running. The detector is made to watch whenever the lock is released in that state, or an item is pushed
+	 * without the lock in it; while no worker counts, a kicked worker will start the items, and the lock it takes
+	 * to do so is released in that state if others still wait. V
+	 */
+	private boolean runningWithPending() {
+		return this.associated && this.nrRunning > 0 && hasPending();
 	}
 
 	/** Whether a worker that finished an item should take the next one. L */

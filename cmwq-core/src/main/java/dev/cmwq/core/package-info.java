@@ -79,7 +79,8 @@
  * A bound pool whose CPU is online starts items only while none of its workers counts as running
  * ({@code WorkerPool.recount} keeps {@code nrRunning}). Anything that adds runnable work or stops a worker from
  * counting kicks a worker under the lock; {@code WorkerPool.unlock()}, the only way a pool lock is released, then
- * wakes the kicked workers and, if the pool gained work, makes the detector watch and arms the watchdog. Items on a
+ * wakes the kicked workers, makes the detector watch if a worker counts as running while items are pending (a queuer
+ * that pushes onto such a pool without the lock does so itself), and arms the watchdog if the pool gained work. Items on a
  * pool's incoming stack count as pending for the detector and the watchdog; taking the lock links them, so every
  * lock holder sees the pool as it is.
  *

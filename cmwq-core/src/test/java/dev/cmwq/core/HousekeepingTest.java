@@ -272,13 +272,15 @@ class HousekeepingTest {
 	/**
 	 * The timer thread links a fired delayed item, then drops it from its queue's armed set (the set close() waits
 	 * for); in between the item may run and end, so that the system is idle while the set still holds it. Here the
-	 * timer thread is held in between (in the block detector's start, which linking the first item makes).
+	 * timer thread is held in between: in the block detector's start, which linking the item behind a running one
+	 * makes.
 	 */
 	@Test
 	void aFiredItemMayRunAndEndBeforeTheTimerDropsItFromTheArmedSet() throws Exception {
 		CountDownLatch timerHeld = new CountDownLatch(1);
 		CountDownLatch letGo = new CountDownLatch(1);
-		try (WorkqueueSystem system = system().build()) {
+		// no CPU-intensive marking: the spinning item below counts as running until it ends
+		try (WorkqueueSystem system = system().cpuIntensiveThreshold(Duration.ZERO).build()) {
 			DefaultWorkqueue wq = (DefaultWorkqueue) system.allocWorkqueue("delayed", Set.of(), 0);
 			system.detector.housekeeping.fault = () -> {
 				if (Thread.currentThread().getName().equals(Timers.NAME)) {
@@ -286,6 +288,14 @@ class HousekeepingTest {
 					WorkSemanticsTest.awaitLatch(letGo);
 				}
 			};
+			CountDownLatch running = new CountDownLatch(1);
+			wq.execute(() -> {
+				running.countDown();
+				while (timerHeld.getCount() > 0) {
+					Thread.onSpinWait();
+				}
+			});
+			assertThat(running.await(30, TimeUnit.SECONDS)).isTrue();
 			CountDownLatch ran = new CountDownLatch(1);
 			wq.queueDelayed(new DelayedWork(ran::countDown), Duration.ofMillis(1));
 			assertThat(timerHeld.await(30, TimeUnit.SECONDS)).isTrue();
