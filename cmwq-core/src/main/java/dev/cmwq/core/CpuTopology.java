@@ -128,7 +128,7 @@ final class CpuTopology {
 	/**
 	 * The CPU for work queued without one. A worker of a bound pool whose CPU is online queues on its own CPU (work
 	 * queued by work stays local, as in the kernel). Any other thread keeps the CPU it used last while that CPU's
-	 * pool keeps up (nothing queued there and unfinished); otherwise it compares that pool with one other CPU's of its
+	 * pool keeps up (nothing queued there and unfinished); otherwise it compares that pool with another CPU's of its
 	 * group, picked at random, and moves to the other if it is less loaded ("power of two choices"). A thread's group
 	 * is as many CPUs, from the one it first queued on, as the machine has cores ({@link #groupSize}): spreading one
 	 * thread's items further only wakes more pools' workers for no more parallelism, which is what made the cost per
@@ -150,7 +150,7 @@ final class CpuTopology {
 		if (home != null && home.associated && (cpus.length == 1 || home.load() == 0)) {
 			return cpu;
 		}
-		int other = groupCpu(context, cpus);
+		int other = groupCpu(context, cpus, cpu);
 		if (home != null && home.associated && other != cpu && cpuPool(other, highpri).load() >= home.load()) {
 			return cpu;
 		}
@@ -158,17 +158,28 @@ final class CpuTopology {
 		return other;
 	}
 
-	/** A random online CPU of the calling thread's group (see {@link #queueingCpu}). */
-	private int groupCpu(ThreadContext context, int[] online) {
+	/**
+	 * A random online CPU of the calling thread's group other than {@code current} (see {@link #queueingCpu}): with
+	 * two CPUs, always the other one, so that a thread whose pool is busy never compares it with itself.
+	 */
+	private int groupCpu(ThreadContext context, int[] online, int current) {
 		if (online.length <= this.groupSize) {
-			return online[context.nextInt(online.length)];
+			int i = context.nextInt(online.length);
+			if (online[i] == current && online.length > 1) {
+				i = (i + 1 + context.nextInt(online.length - 1)) % online.length;
+			}
+			return online[i];
 		}
 		int first = context.groupCpu;
 		if (first < 0 || first >= this.nrCpus) {
 			first = online[context.nextInt(online.length)];
 			context.groupCpu = first;
 		}
-		int cpu = (first + context.nextInt(this.groupSize)) % this.nrCpus;
+		int k = context.nextInt(this.groupSize);
+		if ((first + k) % this.nrCpus == current && this.groupSize > 1) {
+			k = (k + 1 + context.nextInt(this.groupSize - 1)) % this.groupSize;
+		}
+		int cpu = (first + k) % this.nrCpus;
 		return cpuPool(cpu, false).associated ? cpu : online[context.nextInt(online.length)]; // offline: anywhere
 	}
 
