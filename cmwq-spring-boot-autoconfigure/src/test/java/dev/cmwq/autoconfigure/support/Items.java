@@ -67,15 +67,6 @@ public final class Items {
 	}
 
 	/**
-	 * For a system whose block detector scans once an hour, so that only blocking hints can start the next item while
-	 * one blocks: makes sure the detector has made its first scan, which it makes at once when a pool first has
-	 * pending items, and sleeps. Without this, a first scan that comes late (a busy machine is slow to run a new
-	 * thread) would find the item the test blocks in (it looks at the JVM's thread state at once) and start the next
-	 * item itself. Queues an item on CPU 0 of {@code wq} to wake the detector, then waits until every block detector in
-	 * the JVM sleeps in its interval (another system's that is idle sleeps too).
-	 * @param wq a workqueue of the system
-	 */
-	/**
 	 * Spins until the latch is open: unlike a wait, the item keeps counting as running whenever the block detector
 	 * looks (with CPU-intensive detection off), so only a blocking hint can let its pool start another item.
 	 */
@@ -89,9 +80,26 @@ public final class Items {
 		}
 	}
 
+	/**
+	 * For a system whose block detector scans once an hour, so that only blocking hints can start the next item while
+	 * one blocks: makes sure the detector has made its first scan, which it makes at once when items first wait
+	 * behind a running one, and sleeps in its interval. Without this, a first scan that comes late (a busy machine is
+	 * slow to run a new thread) would find the item the test blocks in (it looks at the JVM's thread state at once)
+	 * and start the next item itself. Queues an item behind a running one on CPU 0 of {@code wq} to start the
+	 * detector, then waits until every block detector in the JVM sleeps (another system's that is idle sleeps too).
+	 * @param wq a workqueue of the system
+	 */
 	public static void quietDetector(Workqueue wq) {
+		CountDownLatch running = new CountDownLatch(1);
+		CountDownLatch release = new CountDownLatch(1);
 		CountDownLatch ran = new CountDownLatch(1);
-		wq.queueOn(0, new Work(ran::countDown));
+		wq.queueOn(0, new Work(() -> {
+			running.countDown();
+			spinUntil(release);
+		}));
+		await(running);
+		wq.queueOn(0, new Work(ran::countDown)); // pending behind a running item: the detector starts
+		release.countDown();
 		await(ran);
 		Awaitility.await()
 			.atMost(Duration.ofNanos(HOLD_LIMIT_NANOS))
