@@ -47,6 +47,12 @@ public class CmwqProperties {
 	private Duration watchdogThreshold = WorkqueueLimits.DEFAULT_WATCHDOG_THRESHOLD;
 
 	/**
+	 * How often the block detector looks at running workers while items wait behind them. Must be positive. Longer
+	 * costs less CPU and finds blocked workers later.
+	 */
+	private Duration detectorInterval = WorkqueueLimits.DEFAULT_DETECTOR_INTERVAL;
+
+	/**
 	 * Maximum number of worker threads in one pool.
 	 */
 	private int maxWorkersPerPool = WorkqueueLimits.DEFAULT_MAX_WORKERS_PER_POOL;
@@ -107,6 +113,14 @@ public class CmwqProperties {
 
 	public void setWatchdogThreshold(Duration watchdogThreshold) {
 		this.watchdogThreshold = watchdogThreshold;
+	}
+
+	public Duration getDetectorInterval() {
+		return this.detectorInterval;
+	}
+
+	public void setDetectorInterval(Duration detectorInterval) {
+		this.detectorInterval = detectorInterval;
 	}
 
 	public int getMaxWorkersPerPool() {

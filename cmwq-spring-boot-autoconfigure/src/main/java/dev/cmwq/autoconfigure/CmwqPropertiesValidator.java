@@ -35,7 +35,7 @@ final class CmwqPropertiesValidator {
 
 	/** The scalar properties under {@code cmwq.} (cmwq.enabled is checked by {@link OnCmwqEnabledCondition}). */
 	private static final List<String> SCALARS = List.of("cpus", "idle-timeout", "cpu-intensive-threshold",
-			"watchdog-threshold", "max-workers-per-pool", "shutdown-timeout", "system-workqueues");
+			"watchdog-threshold", "detector-interval", "max-workers-per-pool", "shutdown-timeout", "system-workqueues");
 
 	/** The properties of one workqueue, in the uniform form of {@link ConfigurationPropertyName}. */
 	private static final Set<String> WORKQUEUE_PROPERTIES = Set.of("flags", "maxactive", "ordered", "queuecapacity",
@@ -111,6 +111,7 @@ final class CmwqPropertiesValidator {
 		duration("idle-timeout", properties.getIdleTimeout(), null);
 		duration("cpu-intensive-threshold", properties.getCpuIntensiveThreshold(), "0 disables the detection");
 		duration("watchdog-threshold", properties.getWatchdogThreshold(), "0 disables the watchdog");
+		duration("detector-interval", properties.getDetectorInterval(), null);
 		duration("shutdown-timeout", properties.getShutdownTimeout(), "0 does not wait");
 		if (!WorkqueueLimits.isValidMaxWorkersPerPool(properties.getMaxWorkersPerPool())) {
 			throw invalid("max-workers-per-pool", properties.getMaxWorkersPerPool(),

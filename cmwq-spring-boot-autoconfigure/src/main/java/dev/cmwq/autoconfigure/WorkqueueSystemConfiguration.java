@@ -34,6 +34,7 @@ class WorkqueueSystemConfiguration {
 			.idleTimeout(properties.getIdleTimeout())
 			.cpuIntensiveThreshold(properties.getCpuIntensiveThreshold())
 			.watchdogThreshold(properties.getWatchdogThreshold())
+			.detectorInterval(properties.getDetectorInterval())
 			.maxWorkersPerPool(properties.getMaxWorkersPerPool())
 			.shutdownTimeout(properties.getShutdownTimeout())
 			.systemWorkqueues(properties.isSystemWorkqueues())

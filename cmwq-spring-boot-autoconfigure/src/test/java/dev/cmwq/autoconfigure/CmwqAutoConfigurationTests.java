@@ -40,6 +40,14 @@ class CmwqAutoConfigurationTests {
 		.withConfiguration(AutoConfigurations.of(CmwqAutoConfiguration.class));
 
 	@Test
+	void detectorIntervalBinds() {
+		this.runner.withPropertyValues("cmwq.detector-interval=200us").run((context) -> {
+			assertThat(context).hasNotFailed();
+			assertThat(context.getBean(CmwqProperties.class).getDetectorInterval()).isEqualTo(Duration.ofNanos(200_000));
+		});
+	}
+
+	@Test
 	void everyPropertyOfTheContractBinds() {
 		this.runner
 			.withPropertyValues("cmwq.enabled=true", "cmwq.cpus=3", "cmwq.idle-timeout=120s",

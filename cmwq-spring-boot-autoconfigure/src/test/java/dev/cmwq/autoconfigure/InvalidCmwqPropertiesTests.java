@@ -139,6 +139,12 @@ class InvalidCmwqPropertiesTests {
 	}
 
 	@Test
+	void zeroDetectorInterval() {
+		this.runner.withPropertyValues("cmwq.detector-interval=0")
+			.run((context) -> assertFailure(context, "cmwq.detector-interval", "0"));
+	}
+
+	@Test
 	void negativeCpuIntensiveThreshold() {
 		this.runner.withPropertyValues("cmwq.cpu-intensive-threshold=-10ms")
 			.run((context) -> assertFailure(context, "cmwq.cpu-intensive-threshold", "-10ms"));
