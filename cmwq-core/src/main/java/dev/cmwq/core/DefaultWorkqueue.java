@@ -156,14 +156,15 @@ final class DefaultWorkqueue implements Workqueue {
 	}
 
 	/**
-	 * {@code execute} where thousands of items are held back already (by max-active or a freeze): under the pool
-	 * lock, the bare task joins the held-back line with no {@link Work} node ({@link PoolWorkqueue#queueTask}), so
-	 * that a flood costs a reference per item. False where the ordinary path applies: fewer items wait (it queues
-	 * without the lock), the queue is full (its overflow policy applies), or the system terminated.
+	 * {@code execute} without a {@link Work} node for the queuer to make: the item goes to its pool as an
+	 * {@link ExecutedTask} on the incoming stack, and gets its node only where it is linked (see there); where
+	 * thousands of items are held back already (by max-active or a freeze), the queuer takes the pool lock and the
+	 * bare task joins the held-back line ({@link PoolWorkqueue#queueTask}), so that a flood costs a reference per
+	 * item. False where the ordinary path applies: the command is a {@code Work} itself, or the queue is full (its
+	 * overflow policy applies), or (held-back line only) the system terminated.
 	 */
 	private boolean queueTask(int cpu, Runnable command) {
-		PoolWorkqueue pwq = pwqFor(cpu);
-		if (!pwq.holdsMany() || command instanceof Work) {
+		if (command instanceof Work) {
 			return false;
 		}
 		checkAccepting();
@@ -172,12 +173,19 @@ final class DefaultWorkqueue implements Workqueue {
 		if (slotted && !tryTakeSlot(capacity.limit)) {
 			return false;
 		}
+		PoolWorkqueue pwq = pwqFor(cpu);
+		long queuedAt = this.system.listeners.any() ? System.nanoTime() : 0;
 		WorkerPool pool = pwq.pool;
+		if (!pwq.holdsMany()) {
+			Work.countAccepted(this.system); // before anyone can answer it
+			pool.enqueue(new ExecutedTask(command, pwq, this.workColor, slotted, queuedAt));
+			return true;
+		}
 		pool.lock();
 		try {
 			if (!this.system.isTerminated()) {
 				Work.countAccepted(this.system);
-				pwq.queueTask(command, slotted, this.system.listeners.any() ? System.nanoTime() : 0);
+				pwq.queueTask(command, this.workColor, slotted, queuedAt);
 				return true;
 			}
 		}

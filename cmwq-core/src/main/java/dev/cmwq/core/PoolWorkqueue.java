@@ -88,12 +88,12 @@ final class PoolWorkqueue {
 	}
 
 	/**
-	 * An item queued with {@code execute(Runnable)} arrives, accepted (its capacity slot taken if {@code slotted}):
-	 * held back as its bare task, or, if it may start at once, given its {@link Work} node and activated. L
+	 * An item queued with {@code execute(Runnable)} arrives, accepted (its capacity slot taken if {@code slotted})
+	 * with flush color {@code color}: held back as its bare task, or, if it may start at once, given its
+	 * {@link Work} node and activated. L
 	 */
-	void queueTask(Runnable task, boolean slotted, long queuedAt) {
+	void queueTask(Runnable task, int color, boolean slotted, long queuedAt) {
 		assert this.pool.isLocked() && !(task instanceof Work) && !this.pool.system.isTerminated();
-		int color = this.wq.workColor;
 		addInFlight(color);
 		if (mayActivateNew()) {
 			activate();
