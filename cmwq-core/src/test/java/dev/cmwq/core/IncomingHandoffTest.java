@@ -117,6 +117,65 @@ class IncomingHandoffTest {
 		assertThat(ranBeforeFlushReturned).isTrue();
 	}
 
+	/**
+	 * An item of {@code execute} travels without a {@code Work} ({@code ExecutedTask}) on the same stack as queued
+	 * items, so the two kinds are linked, and run, in the order they were queued.
+	 */
+	@Test
+	void executedAndQueuedItemsShareTheStackAndRunInQueueingOrder() throws Exception {
+		startSpinner();
+		List<Integer> order = new ArrayList<>();
+		for (int i = 0; i < 20; i++) {
+			int index = i;
+			Runnable task = () -> {
+				synchronized (order) {
+					order.add(index);
+				}
+			};
+			if (i % 3 == 0) {
+				assertThat(this.wq.queue(new Work(task))).isTrue();
+			}
+			else {
+				this.wq.execute(task);
+			}
+		}
+		assertThat(pool().incomingDepth()).isEqualTo(20);
+		this.release.set(true);
+		assertThat(this.system.awaitIdle(Duration.ofSeconds(TIMEOUT))).isTrue();
+		synchronized (order) {
+			assertThat(order).containsExactlyElementsOf(IntStream.range(0, 20).boxed().toList());
+		}
+		assertThat(this.wq.snapshot().stats().completed()).isEqualTo(21);
+	}
+
+	/**
+	 * An executed item still on the incoming stack when the system terminates is linked by the closing thread, which
+	 * finds the system terminated: it never runs, and its request is answered ABANDONED (counted, listeners told)
+	 * before {@code close} returns.
+	 */
+	@Test
+	void anExecutedItemOnTheStackAtCloseIsAbandonedAndAnswered() throws Exception {
+		AtomicInteger cancelledSeen = new AtomicInteger();
+		this.system.addListener(new WorkListener() {
+			@Override
+			public void cancelled(Workqueue workqueue) {
+				cancelledSeen.incrementAndGet();
+			}
+		});
+		startSpinner();
+		AtomicBoolean ran = new AtomicBoolean();
+		this.wq.execute(() -> ran.set(true));
+		assertThat(pool().incomingDepth()).isEqualTo(1);
+		assertThat(this.system.close(Duration.ZERO)).isFalse(); // A still runs
+		assertThat(pool().incomingDepth()).isZero();
+		assertThat(cancelledSeen).as("answered before close returned").hasValue(1);
+		assertThat(this.wq.snapshot().stats().cancelled()).isEqualTo(1);
+		this.release.set(true);
+		assertThat(this.system.awaitIdle(Duration.ofSeconds(TIMEOUT))).isTrue();
+		assertThat(ran).isFalse();
+		assertThat(this.wq.snapshot().stats().completed()).isEqualTo(1);
+	}
+
 	@Test
 	void aWorkerThatBlocksLetsItemsOnTheIncomingStackRun() throws Exception {
 		CountDownLatch queued = new CountDownLatch(1);
