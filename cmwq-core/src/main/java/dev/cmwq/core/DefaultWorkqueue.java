@@ -23,9 +23,13 @@ import java.util.function.ToIntFunction;
  * counts its items in flight per color. A flusher (flushers take turns on {@link #flushLock}) flips the color, so
  * that items queued from then on are not waited for, then visits every pool under its lock, marking the old color
  * as awaited and adding its count to {@link #flushRemaining}; finishing or cancelling an item of the awaited color
- * counts it down. Reading the color under the pool lock while queueing, and visiting every pool lock after the
- * flip, make each item either counted by the flusher or of the new color. Before flipping, a flusher first waits
- * out items of the other color left by an earlier flush that timed out, so two colors are enough.
+ * counts it down. A queuer takes the color without the pool lock, before it pushes the item on the pool's incoming
+ * stack; the item is counted in flight where it is linked, under the pool lock. One linked after the flusher's visit
+ * with the awaited color (its queuer took the color before the flip and pushed after the visit) is added to
+ * {@link #flushRemaining} as it is linked ({@code PoolWorkqueue.addInFlight}): so each item of the old color is
+ * counted by the flusher exactly once, at the visit or at its linking, before its end counts it down. Before
+ * flipping, a flusher first waits out items of the other color left by an earlier flush that timed out, so two
+ * colors are enough.
  */
 final class DefaultWorkqueue implements Workqueue {
 
@@ -750,6 +754,11 @@ final class DefaultWorkqueue implements Workqueue {
 				Thread.currentThread().interrupt();
 			}
 		}
+	}
+
+	/** An item of the awaited color arrived on a pool the flusher had counted already (called under that pool's lock). */
+	void flushAwaits() {
+		this.flushRemaining.incrementAndGet();
 	}
 
 	/** An awaited item finished or was cancelled (called under a pool lock), or the flusher dropped its guard. */

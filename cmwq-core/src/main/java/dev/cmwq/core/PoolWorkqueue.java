@@ -77,6 +77,12 @@ final class PoolWorkqueue {
 		assert this.pool.isLocked();
 		this.nrInFlight[color]++;
 		this.pool.itemQueued();
+		if (color == this.flushColor) {
+			// queued with the color a flusher awaits, but linked only after the flusher counted this pool (the queuer
+			// took the color before the flip and pushed after the visit): the flusher waits for it too, since its
+			// end counts down (inFlightDone)
+			this.wq.flushAwaits();
+		}
 	}
 
 	/**

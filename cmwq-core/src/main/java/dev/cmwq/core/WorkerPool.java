@@ -159,6 +159,12 @@ final class WorkerPool {
 	 */
 	volatile Runnable beforeLookingForWork;
 
+	/**
+	 * Test hook (null in production): run by a queuer after its item took its flush color, just before it is pushed
+	 * on the incoming stack ({@link #push}).
+	 */
+	volatile Runnable beforePush;
+
 	/** V: worklist size. */
 	volatile int nrPending;
 
@@ -344,6 +350,10 @@ final class WorkerPool {
 	}
 
 	private void push(Incoming item) {
+		Runnable hook = this.beforePush;
+		if (hook != null) {
+			hook.run();
+		}
 		Incoming head;
 		int depth;
 		do {

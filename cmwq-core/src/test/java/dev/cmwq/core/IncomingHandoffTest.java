@@ -176,6 +176,44 @@ class IncomingHandoffTest {
 		assertThat(this.wq.snapshot().stats().completed()).isEqualTo(1);
 	}
 
+	/**
+	 * A queuer takes its flush color, then a flusher flips the color and counts the pool, and only then is the item
+	 * pushed: linked with the awaited color after the count, it is counted as it is linked. It was not, and its end
+	 * counted the flush down once too often: the flush returned while B, queued before it, still ran.
+	 */
+	@Test
+	void anItemPushedAfterTheFlusherCountedThePoolDoesNotEndTheFlushEarly() throws Exception {
+		CountDownLatch bRunning = new CountDownLatch(1);
+		CountDownLatch releaseB = new CountDownLatch(1);
+		this.wq.execute(() -> {
+			bRunning.countDown();
+			WorkSemanticsTest.awaitLatch(releaseB); // blocks: the detector lets X start beside it
+		});
+		assertThat(bRunning.await(TIMEOUT, TimeUnit.SECONDS)).isTrue();
+		CountDownLatch flushed = new CountDownLatch(1);
+		Thread flusher = new Thread(() -> {
+			this.wq.flush();
+			flushed.countDown();
+		}, "flusher");
+		WorkerPool pool = pool();
+		pool.beforePush = () -> { // X has its color; the flusher flips it and counts the pool before X is pushed
+			pool.beforePush = null;
+			flusher.start();
+			long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(TIMEOUT);
+			while (flusher.getState() != Thread.State.WAITING && System.nanoTime() - deadline < 0) {
+				Thread.yield(); // WAITING: on its monitor, for B, having counted the pool
+			}
+		};
+		CountDownLatch xRan = new CountDownLatch(1);
+		this.wq.execute(xRan::countDown);
+		assertThat(flusher.getState()).isEqualTo(Thread.State.WAITING);
+		assertThat(xRan.await(TIMEOUT, TimeUnit.SECONDS)).as("X ran while B was blocked").isTrue();
+		boolean early = flushed.await(300, TimeUnit.MILLISECONDS);
+		releaseB.countDown();
+		assertThat(early).as("flush returned while B, queued before it, still ran").isFalse();
+		assertThat(flushed.await(TIMEOUT, TimeUnit.SECONDS)).isTrue();
+	}
+
 	@Test
 	void aWorkerThatBlocksLetsItemsOnTheIncomingStackRun() throws Exception {
 		CountDownLatch queued = new CountDownLatch(1);
