@@ -23,9 +23,13 @@ import java.util.function.ToIntFunction;
  * counts its items in flight per color. A flusher (flushers take turns on {@link #flushLock}) flips the color, so
  * that items queued from then on are not waited for, then visits every pool under its lock, marking the old color
  * as awaited and adding its count to {@link #flushRemaining}; finishing or cancelling an item of the awaited color
- * counts it down. Reading the color under the pool lock while queueing, and visiting every pool lock after the
- * flip, make each item either counted by the flusher or of the new color. Before flipping, a flusher first waits
- * out items of the other color left by an earlier flush that timed out, so two colors are enough.
+ * counts it down. A queuer takes the color without the pool lock, before it pushes the item on the pool's incoming
+ * stack; the item is counted in flight where it is linked, under the pool lock. One linked after the flusher's visit
+ * with the awaited color (its queuer took the color before the flip and pushed after the visit) is added to
+ * {@link #flushRemaining} as it is linked ({@code PoolWorkqueue.addInFlight}): so each item of the old color is
+ * counted by the flusher exactly once, at the visit or at its linking, before its end counts it down. Before
+ * flipping, a flusher first waits out items of the other color left by an earlier flush that timed out, so two
+ * colors are enough.
  */
 final class DefaultWorkqueue implements Workqueue {
 
@@ -156,14 +160,15 @@ final class DefaultWorkqueue implements Workqueue {
 	}
 
 	/**
-	 * {@code execute} where thousands of items are held back already (by max-active or a freeze): under the pool
-	 * lock, the bare task joins the held-back line with no {@link Work} node ({@link PoolWorkqueue#queueTask}), so
-	 * that a flood costs a reference per item. False where the ordinary path applies: fewer items wait (it queues
-	 * without the lock), the queue is full (its overflow policy applies), or the system terminated.
+	 * {@code execute} without a {@link Work} node for the queuer to make: the item goes to its pool as an
+	 * {@link ExecutedTask} on the incoming stack, and gets its node only where it is linked (see there); where
+	 * thousands of items are held back already (by max-active or a freeze), the queuer takes the pool lock and the
+	 * bare task joins the held-back line ({@link PoolWorkqueue#queueTask}), so that a flood costs a reference per
+	 * item. False where the ordinary path applies: the command is a {@code Work} itself, or the queue is full (its
+	 * overflow policy applies), or (held-back line only) the system terminated.
 	 */
 	private boolean queueTask(int cpu, Runnable command) {
-		PoolWorkqueue pwq = pwqFor(cpu);
-		if (!pwq.holdsMany() || command instanceof Work) {
+		if (command instanceof Work) {
 			return false;
 		}
 		checkAccepting();
@@ -172,12 +177,19 @@ final class DefaultWorkqueue implements Workqueue {
 		if (slotted && !tryTakeSlot(capacity.limit)) {
 			return false;
 		}
+		PoolWorkqueue pwq = pwqFor(cpu);
+		long queuedAt = this.system.listeners.any() ? System.nanoTime() : 0;
 		WorkerPool pool = pwq.pool;
+		if (!pwq.holdsMany()) {
+			Work.countAccepted(this.system); // before anyone can answer it
+			pool.enqueue(new ExecutedTask(command, pwq, this.workColor, slotted, queuedAt));
+			return true;
+		}
 		pool.lock();
 		try {
 			if (!this.system.isTerminated()) {
 				Work.countAccepted(this.system);
-				pwq.queueTask(command, slotted, this.system.listeners.any() ? System.nanoTime() : 0);
+				pwq.queueTask(command, this.workColor, slotted, queuedAt);
 				return true;
 			}
 		}
@@ -742,6 +754,11 @@ final class DefaultWorkqueue implements Workqueue {
 				Thread.currentThread().interrupt();
 			}
 		}
+	}
+
+	/** An item of the awaited color arrived on a pool the flusher had counted already (called under that pool's lock). */
+	void flushAwaits() {
+		this.flushRemaining.incrementAndGet();
 	}
 
 	/** An awaited item finished or was cancelled (called under a pool lock), or the flusher dropped its guard. */

@@ -77,6 +77,12 @@ final class PoolWorkqueue {
 		assert this.pool.isLocked();
 		this.nrInFlight[color]++;
 		this.pool.itemQueued();
+		if (color == this.flushColor) {
+			// queued with the color a flusher awaits, but linked only after the flusher counted this pool (the queuer
+			// took the color before the flip and pushed after the visit): the flusher waits for it too, since its
+			// end counts down (inFlightDone)
+			this.wq.flushAwaits();
+		}
 	}
 
 	/**
@@ -88,12 +94,12 @@ final class PoolWorkqueue {
 	}
 
 	/**
-	 * An item queued with {@code execute(Runnable)} arrives, accepted (its capacity slot taken if {@code slotted}):
-	 * held back as its bare task, or, if it may start at once, given its {@link Work} node and activated. L
+	 * An item queued with {@code execute(Runnable)} arrives, accepted (its capacity slot taken if {@code slotted})
+	 * with flush color {@code color}: held back as its bare task, or, if it may start at once, given its
+	 * {@link Work} node and activated. L
 	 */
-	void queueTask(Runnable task, boolean slotted, long queuedAt) {
+	void queueTask(Runnable task, int color, boolean slotted, long queuedAt) {
 		assert this.pool.isLocked() && !(task instanceof Work) && !this.pool.system.isTerminated();
-		int color = this.wq.workColor;
 		addInFlight(color);
 		if (mayActivateNew()) {
 			activate();

@@ -46,7 +46,7 @@ import java.util.concurrent.TimeUnit;
  * flush color and the deferred flag are bytes, the wait count lives in the monitor that only waiters create, and the
  * two request counters are ints that wrap, compared by their difference (they are never more than two apart).
  */
-public class Work {
+public class Work extends Incoming {
 
 	/** How a request of an item ended; see the class comment. */
 	public enum Outcome {
@@ -95,6 +95,12 @@ public class Work {
 
 	private static final VarHandle OWED;
 
+	private static final VarHandle QUEUED;
+
+	private static final VarHandle QUEUED_ON;
+
+	private static final VarHandle LINKED_POOL;
+
 	private static final Link[] LINKS = Link.values();
 
 	static {
@@ -105,6 +111,9 @@ public class Work {
 			WAITERS = lookup.findVarHandle(Work.class, "waiters", Waiters.class);
 			DEFERRED = lookup.findVarHandle(Work.class, "deferred", byte.class);
 			OWED = lookup.findVarHandle(Work.class, "owed", byte.class);
+			QUEUED = lookup.findVarHandle(Work.class, "queued", int.class);
+			QUEUED_ON = lookup.findVarHandle(Work.class, "queuedOn", DefaultWorkqueue.class);
+			LINKED_POOL = lookup.findVarHandle(Work.class, "linkedPool", WorkerPool.class);
 		}
 		catch (ReflectiveOperationException ex) {
 			throw new ExceptionInInitializerError(ex);
@@ -143,12 +152,6 @@ public class Work {
 
 	/** System.nanoTime() when the pending instance was queued, or 0 (only listeners are told). P: see {@link #pwq}. */
 	long queuedAt;
-
-	/** The next item in its pool's incoming stack. P (written by the queuer before it pushes), then L. */
-	Work nextIncoming;
-
-	/** Items in the incoming stack from this one down, when it was pushed. P; read by later queuers as a hint. */
-	int incomingDepth;
 
 	/** The worker running this item, or null. V, written under that worker's pool lock. */
 	volatile Worker current;
@@ -337,22 +340,25 @@ public class Work {
 	}
 
 	/**
-	 * The node of an item queued with {@code execute(Runnable)} and held back as its bare task
-	 * ({@link PoolWorkqueue#queueTask}), as it leaves the held-back list: the same state as an item that was claimed,
-	 * counted ({@link #countQueued}, whose system count the queuer made), handed to {@code pwq} with {@code color}
-	 * ({@link #prepareIncoming}), and held back there. L
+	 * The node of an item queued with {@code execute(Runnable)} ({@link ExecutedTask}, or its bare task held back:
+	 * {@link PoolWorkqueue#queueTask}), made where it is linked or leaves the held-back list: the same state as an
+	 * item that was claimed, counted ({@link #countQueued}, whose system count the queuer made), handed to
+	 * {@code pwq} with {@code color} ({@link #prepareIncoming}), and held back there. Its volatile fields are
+	 * written with plain stores: the node is new, and reaches other threads only through the pool's lists, under
+	 * the pool lock. L
 	 */
 	static Work heldTask(Runnable task, PoolWorkqueue pwq, int color, boolean slotted, long queuedAt) {
 		Work work = new Work(task);
-		work.state = PENDING;
+		STATE.set(work, PENDING);
 		assert work.owe();
-		work.queued = 1;
-		work.queuedOn = pwq.wq;
+		QUEUED.set(work, 1);
+		QUEUED_ON.set(work, pwq.wq);
 		work.slot = slotted ? pwq.wq : null;
 		work.pwq = pwq;
 		work.color = (byte) color;
 		work.queuedAt = queuedAt;
-		work.link(pwq.pool, Link.INACTIVE, null);
+		LINKED_POOL.set(work, pwq.pool);
+		work.link = (byte) Link.INACTIVE.ordinal();
 		return work;
 	}
 
@@ -612,7 +618,9 @@ public class Work {
 	/** Links the item on one of {@code pool}'s lists. L */
 	final void link(WorkerPool pool, Link where, Worker worker) {
 		assert pool.isLocked() && (this.linkedPool == null || this.linkedPool == pool);
-		this.linkedPool = pool;
+		if (this.linkedPool != pool) { // mostly it is linked already (handed over, or held back): no store, no fence
+			this.linkedPool = pool;
+		}
 		this.link = (byte) where.ordinal();
 		this.scheduledOn = worker;
 	}

@@ -1,5 +1,7 @@
 package dev.cmwq.core;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.util.ArrayDeque;
@@ -38,6 +40,17 @@ final class Worker implements Runnable {
 
 	/** Spins of a worker that found no work before it parks (some microseconds); see {@link #waitForWork}. */
 	private static final int IDLE_SPINS = 256;
+
+	private static final VarHandle ITEM_SEQ;
+
+	static {
+		try {
+			ITEM_SEQ = MethodHandles.lookup().findVarHandle(Worker.class, "itemSeq", long.class);
+		}
+		catch (ReflectiveOperationException ex) {
+			throw new ExceptionInInitializerError(ex);
+		}
+	}
 
 	private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
 
@@ -91,7 +104,7 @@ final class Worker implements Runnable {
 	/** Whether the thread is inside an item's task (not in the engine's own bookkeeping). V */
 	volatile boolean inItem;
 
-	/** Incremented at each item start. V */
+	/** Incremented at each item start. L, R */
 	volatile long itemSeq;
 
 	/** Mirror of {@code flags & SLEEPING} for the detector. V */
@@ -295,8 +308,8 @@ final class Worker implements Runnable {
 		pwq.startRunning();
 		long start = System.nanoTime();
 		this.startedAt = start;
-		pool.lastProgress = start;
-		this.itemSeq++;
+		pool.progressed(start);
+		ITEM_SEQ.setRelease(this, this.itemSeq + 1); // after startedAt: a reader that sees the new value sees it
 		if (pwq.wq.cpuIntensive || pool.system.jdkScheduled) { // never counts as running
 			this.flags |= CPU_INTENSIVE;
 			pool.recount(this);

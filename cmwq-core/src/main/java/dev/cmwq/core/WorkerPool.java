@@ -90,17 +90,27 @@ final class WorkerPool {
 
 	private static final VarHandle INCOMING;
 
+	private static final VarHandle NR_QUEUED;
+
+	private static final VarHandle LAST_PROGRESS;
+
 	static {
 		try {
-			INCOMING = MethodHandles.lookup().findVarHandle(WorkerPool.class, "incoming", Work.class);
+			MethodHandles.Lookup lookup = MethodHandles.lookup();
+			INCOMING = lookup.findVarHandle(WorkerPool.class, "incoming", Incoming.class);
+			NR_QUEUED = lookup.findVarHandle(WorkerPool.class, "nrQueued", int.class);
+			LAST_PROGRESS = lookup.findVarHandle(WorkerPool.class, "lastProgress", long.class);
 		}
 		catch (ReflectiveOperationException ex) {
 			throw new ExceptionInInitializerError(ex);
 		}
 	}
 
-	/** Items queued here and not yet on a list, newest first (linked through {@link Work#nextIncoming}). C */
-	private volatile Work incoming;
+	/**
+	 * Items queued here and not yet on a list, newest first (linked through {@link Incoming#nextIncoming}): a
+	 * {@link Work}, or an {@link ExecutedTask}. C
+	 */
+	private volatile Incoming incoming;
 
 	/** Activated items waiting for a worker, oldest first. L */
 	private final ArrayDeque<Work> worklist = new ArrayDeque<>();
@@ -135,7 +145,7 @@ final class WorkerPool {
 	/** Workers counted as running. L (changed only by {@link #recount}); V for {@link #workerWillTakeIt}. */
 	private volatile int nrRunning;
 
-	/** Items queued to the pool and not finished. L; V for {@link #load()}. */
+	/** Items queued to the pool and not finished. L, R (for {@link #load()} and the backlog check). */
 	private volatile int nrQueued;
 
 	/** Workers kicked or created and not yet in their work loop. L; V for {@link #workerWillTakeIt}. */
@@ -150,6 +160,12 @@ final class WorkerPool {
 	 */
 	volatile Runnable beforeLookingForWork;
 
+	/**
+	 * Test hook (null in production): run by a queuer after its item took its flush color, just before it is pushed
+	 * on the incoming stack ({@link #push}).
+	 */
+	volatile Runnable beforePush;
+
 	/** V: worklist size. */
 	volatile int nrPending;
 
@@ -161,7 +177,10 @@ final class WorkerPool {
 	/** Whether a mayday timer is armed. L */
 	private boolean maydayArmed;
 
-	/** V: System.nanoTime() of the last item start, or of the moment the worklist last became non-empty. */
+	/**
+	 * System.nanoTime() of the last item start, or of the moment the worklist last became non-empty. L, R (for the
+	 * watchdog; changed only by {@link #progressed}).
+	 */
 	volatile long lastProgress = System.nanoTime();
 
 	/** Whether the watchdog reports the pool as stalled. T (the timer thread's watchdog check) */
@@ -196,16 +215,22 @@ final class WorkerPool {
 		return this.nrQueued + incomingDepth();
 	}
 
+	/** An item starts, or the worklist becomes non-empty, at {@code now}. L */
+	void progressed(long now) {
+		assert isLocked();
+		LAST_PROGRESS.setRelease(this, now);
+	}
+
 	/** An item was queued to one of the pool's pool-workqueues. L */
 	void itemQueued() {
 		assert isLocked();
-		this.nrQueued++;
+		NR_QUEUED.setRelease(this, this.nrQueued + 1);
 	}
 
 	/** An item queued here finished or was cancelled. L */
 	void itemAnswered() {
 		assert isLocked() && this.nrQueued > 0;
-		this.nrQueued--;
+		NR_QUEUED.setRelease(this, this.nrQueued - 1);
 	}
 
 	Kind kind() {
@@ -315,15 +340,29 @@ final class WorkerPool {
 	void enqueue(Work work, PoolWorkqueue pwq) {
 		assert pwq.pool == this;
 		work.prepareIncoming(pwq, this.system.listeners.any() ? System.nanoTime() : 0);
-		Work head;
+		push(work);
+	}
+
+	/** Hands an item of {@code execute(Runnable)} to its pool-workqueue's pool, as {@link #enqueue(Work, PoolWorkqueue)}. */
+	void enqueue(ExecutedTask task) {
+		assert task.pwq.pool == this;
+		push(task);
+	}
+
+	private void push(Incoming item) {
+		Runnable hook = this.beforePush;
+		if (hook != null) {
+			hook.run();
+		}
+		Incoming head;
 		int depth;
 		do {
 			head = this.incoming;
 			depth = (head != null) ? head.incomingDepth + 1 : 1;
-			work.nextIncoming = head;
-			work.incomingDepth = depth;
+			item.nextIncoming = head;
+			item.incomingDepth = depth;
 		}
-		while (!INCOMING.compareAndSet(this, head, work));
+		while (!INCOMING.compareAndSet(this, head, item));
 		boolean backlog = depth + this.nrQueued >= BACKLOG_LIMIT;
 		// once terminated, the queuer links (so abandons) the item itself: a running worker may never take the lock
 		// again. Termination sets the state, then takes every pool lock: one of the two sees the other's write.
@@ -357,7 +396,7 @@ final class WorkerPool {
 
 	/** Items on the incoming stack, not yet linked (a racy read: a hint). */
 	int incomingDepth() {
-		Work head = this.incoming;
+		Incoming head = this.incoming;
 		return (head != null) ? head.incomingDepth : 0;
 	}
 
@@ -376,19 +415,24 @@ final class WorkerPool {
 		if (this.incoming == null) {
 			return true;
 		}
-		Work newest = (Work) INCOMING.getAndSet(this, null);
-		Work oldest = null;
+		Incoming newest = (Incoming) INCOMING.getAndSet(this, null);
+		Incoming oldest = null;
 		while (newest != null) { // reverse: the stack is newest first
-			Work next = newest.nextIncoming;
+			Incoming next = newest.nextIncoming;
 			newest.nextIncoming = oldest;
 			oldest = newest;
 			newest = next;
 		}
 		while (oldest != null) {
-			Work work = oldest;
-			oldest = work.nextIncoming;
-			work.nextIncoming = null;
-			linkQueued(work);
+			Incoming item = oldest;
+			oldest = item.nextIncoming;
+			item.nextIncoming = null;
+			if (item instanceof ExecutedTask task) {
+				linkQueued(task);
+			}
+			else {
+				linkQueued((Work) item);
+			}
 		}
 		return true;
 	}
@@ -397,8 +441,7 @@ final class WorkerPool {
 	private void linkQueued(Work work) {
 		PoolWorkqueue pwq = work.pwq;
 		if (this.system.isTerminated()) {
-			work.unlink(this);
-			this.toAbandon.add(new Abandoned(work, pwq.wq));
+			abandonIncoming(work);
 			return;
 		}
 		pwq.addInFlight(work);
@@ -411,11 +454,26 @@ final class WorkerPool {
 		}
 	}
 
+	/** An item of {@code execute(Runnable)}: it gets its {@link Work} here if it may start, else waits bare. L */
+	private void linkQueued(ExecutedTask task) {
+		if (this.system.isTerminated()) {
+			abandonIncoming(task.toWork());
+			return;
+		}
+		task.pwq.queueTask(task.task, task.color, task.slotted, task.queuedAt);
+	}
+
+	/** An item taken off the incoming stack once the system has terminated: never counted here, abandoned. L */
+	private void abandonIncoming(Work work) {
+		work.unlink(this);
+		this.toAbandon.add(new Abandoned(work, work.pwq.wq));
+	}
+
 	/** The one place where an item becomes runnable on this pool. L */
 	void addToWorklist(Work work) {
 		assert isLocked();
 		if (this.worklist.isEmpty()) {
-			this.lastProgress = System.nanoTime();
+			progressed(System.nanoTime());
 		}
 		this.worklist.addLast(work);
 		work.link(this, Work.Link.WORKLIST, null);

@@ -31,9 +31,15 @@
  * limit allows ({@code WorkerPool.addToWorklist}, the one place where a pool gains runnable work), else onto the
  * pool-workqueue's held-back list. The queuer takes the lock itself only when no worker of the pool counts as
  * running or is waking up (one would take the lock before starting anything), or when the pool is backlogged. An
- * {@code execute(Runnable)} item that arrives while thousands are held back already skips the stack and the
- * {@code Work}: under the lock its bare task joins the held-back list ({@code PoolWorkqueue.queueTask}), and it gets
- * its {@code Work} as it is activated; a flood costs a reference per item. A
+ * {@code execute(Runnable)} item (its task not a {@code Work}) has no identity a caller can name, so the queuer
+ * makes no {@code Work} and takes no PENDING bit: with its capacity slot (if the queue is bounded; a full queue
+ * takes the {@code queue()} path above) it counts the queueing system-wide ({@code Work.countAccepted}) and pushes
+ * an {@code ExecutedTask} (task, pool-workqueue, flush color, slot, queueing time) on the same stack; whoever links
+ * it gives it its {@code Work} there ({@code PoolWorkqueue.queueTask}, {@code Work.heldTask}: the state of a
+ * claimed, counted, handed-over item) if it may start, else keeps its bare task on the held-back list, where it
+ * gets its {@code Work} as it is activated. Where thousands are held back already, the queuer takes the lock and
+ * its bare task joins the held-back list directly; a flood costs a reference per item. From its {@code Work} on,
+ * such an item lives as any other. A
  * worker takes it off the worklist and starts it ({@code Worker.startItem}: unlinked, PENDING cleared, {@code
  * current} set), runs the task without the lock ({@code runItem}), and ends it under the lock ({@code finishItem}:
  * counts, activation of held-back items, waiters told). A delayed item first waits in a timer; whoever clears its
@@ -43,7 +49,8 @@
  *
  * <h3>Requests and answers: the exactly-once invariant</h3>
  * A successful queueing opens a <em>request</em>: the PENDING holder commits it ({@code Work.countQueued}) to a timer
- * or a pool ({@code runInline} commits it to the caller's thread). <b>Each open request is held in exactly one
+ * or a pool ({@code runInline} commits it to the caller's thread); the queuer of an {@code execute(Runnable)} item,
+ * which has no PENDING bit, commits it by counting it and pushing its {@code ExecutedTask}. <b>Each open request is held in exactly one
  * place at a time (a timer; a pool's incoming stack, worklist, a held-back list, a worker's or attached rescuer's
  * scheduled list, deferred; a running worker; an inline run), and whoever takes it out of that place for good
  * answers it, exactly once, through {@code Work.answer}</b>: the worker that ran it (COMPLETED, FAILED or
@@ -113,6 +120,9 @@
  * {@code Worker} fields, the lock of the pool the item is linked on for {@code Work}'s linkage. Methods that need
  * it say "L" and {@code assert pool.isLocked()}.</li>
  * <li>{@code V}: volatile, written under {@code L} (or by its only writer) and read without a lock.</li>
+ * <li>{@code R}: written under {@code L} with a release store ({@code VarHandle.setRelease}: no fence), read
+ * without a lock only as a hint (a reader that sees the value sees what was written before it), never one side of
+ * a Dekker pair (those stay {@code V}: {@code nrRunning}, {@code nrWaking}, {@code nrPending}).</li>
  * <li>{@code W}: written only by its own thread: the worker's, or the one running the item's task.</li>
  * <li>{@code D}: owned by the block detector's thread.</li>
  * <li>{@code T}: written only by the timer thread.</li>

@@ -117,6 +117,103 @@ class IncomingHandoffTest {
 		assertThat(ranBeforeFlushReturned).isTrue();
 	}
 
+	/**
+	 * An item of {@code execute} travels without a {@code Work} ({@code ExecutedTask}) on the same stack as queued
+	 * items, so the two kinds are linked, and run, in the order they were queued.
+	 */
+	@Test
+	void executedAndQueuedItemsShareTheStackAndRunInQueueingOrder() throws Exception {
+		startSpinner();
+		List<Integer> order = new ArrayList<>();
+		for (int i = 0; i < 20; i++) {
+			int index = i;
+			Runnable task = () -> {
+				synchronized (order) {
+					order.add(index);
+				}
+			};
+			if (i % 3 == 0) {
+				assertThat(this.wq.queue(new Work(task))).isTrue();
+			}
+			else {
+				this.wq.execute(task);
+			}
+		}
+		assertThat(pool().incomingDepth()).isEqualTo(20);
+		this.release.set(true);
+		assertThat(this.system.awaitIdle(Duration.ofSeconds(TIMEOUT))).isTrue();
+		synchronized (order) {
+			assertThat(order).containsExactlyElementsOf(IntStream.range(0, 20).boxed().toList());
+		}
+		assertThat(this.wq.snapshot().stats().completed()).isEqualTo(21);
+	}
+
+	/**
+	 * An executed item still on the incoming stack when the system terminates is linked by the closing thread, which
+	 * finds the system terminated: it never runs, and its request is answered ABANDONED (counted, listeners told)
+	 * before {@code close} returns.
+	 */
+	@Test
+	void anExecutedItemOnTheStackAtCloseIsAbandonedAndAnswered() throws Exception {
+		AtomicInteger cancelledSeen = new AtomicInteger();
+		this.system.addListener(new WorkListener() {
+			@Override
+			public void cancelled(Workqueue workqueue) {
+				cancelledSeen.incrementAndGet();
+			}
+		});
+		startSpinner();
+		AtomicBoolean ran = new AtomicBoolean();
+		this.wq.execute(() -> ran.set(true));
+		assertThat(pool().incomingDepth()).isEqualTo(1);
+		assertThat(this.system.close(Duration.ZERO)).isFalse(); // A still runs
+		assertThat(pool().incomingDepth()).isZero();
+		assertThat(cancelledSeen).as("answered before close returned").hasValue(1);
+		assertThat(this.wq.snapshot().stats().cancelled()).isEqualTo(1);
+		this.release.set(true);
+		assertThat(this.system.awaitIdle(Duration.ofSeconds(TIMEOUT))).isTrue();
+		assertThat(ran).isFalse();
+		assertThat(this.wq.snapshot().stats().completed()).isEqualTo(1);
+	}
+
+	/**
+	 * A queuer takes its flush color, then a flusher flips the color and counts the pool, and only then is the item
+	 * pushed: linked with the awaited color after the count, it is counted as it is linked. It was not, and its end
+	 * counted the flush down once too often: the flush returned while B, queued before it, still ran.
+	 */
+	@Test
+	void anItemPushedAfterTheFlusherCountedThePoolDoesNotEndTheFlushEarly() throws Exception {
+		CountDownLatch bRunning = new CountDownLatch(1);
+		CountDownLatch releaseB = new CountDownLatch(1);
+		this.wq.execute(() -> {
+			bRunning.countDown();
+			WorkSemanticsTest.awaitLatch(releaseB); // blocks: the detector lets X start beside it
+		});
+		assertThat(bRunning.await(TIMEOUT, TimeUnit.SECONDS)).isTrue();
+		CountDownLatch flushed = new CountDownLatch(1);
+		Thread flusher = new Thread(() -> {
+			this.wq.flush();
+			flushed.countDown();
+		}, "flusher");
+		WorkerPool pool = pool();
+		pool.beforePush = () -> { // X has its color; the flusher flips it and counts the pool before X is pushed
+			pool.beforePush = null;
+			flusher.start();
+			long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(TIMEOUT);
+			while (flusher.getState() != Thread.State.WAITING && System.nanoTime() - deadline < 0) {
+				Thread.yield(); // WAITING: on its monitor, for B, having counted the pool
+			}
+		};
+		CountDownLatch xRan = new CountDownLatch(1);
+		this.wq.execute(xRan::countDown);
+		assertThat(flusher.getState()).isEqualTo(Thread.State.WAITING);
+		assertThat(xRan.await(TIMEOUT, TimeUnit.SECONDS)).as("X ran while B was blocked").isTrue();
+		boolean early = flushed.await(300, TimeUnit.MILLISECONDS);
+		releaseB.countDown();
+		assertThat(early).as("flush returned while B, queued before it, still ran").isFalse();
+		assertThat(flushed.await(TIMEOUT, TimeUnit.SECONDS)).isTrue();
+	}
+
 	@Test
 	void aWorkerThatBlocksLetsItemsOnTheIncomingStackRun() throws Exception {
 		CountDownLatch queued = new CountDownLatch(1);
