@@ -2,7 +2,9 @@ package dev.cmwq.core;
 
 import java.time.Duration;
 import java.util.Set;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -52,22 +54,16 @@ class LazyWorkersTest {
 	@Test
 	void idleWorkersAreReapedAfterTheIdleTimeout() {
 		CountingThreadFactory threads = new CountingThreadFactory();
-		try (WorkqueueSystem system = WorkqueueSystem.builder()
-			.cpus(1)
-			.systemWorkqueues(false)
-			.idleTimeout(Duration.ofMillis(200))
-			.threadFactory(threads)
-			.build()) {
+		try (WorkqueueSystem system = oneCpuReapingAfter200ms(threads)) {
 			Workqueue wq = system.allocWorkqueue("reaped", Set.of(WorkqueueFlag.UNBOUND), 0);
 			for (int i = 0; i < 8; i++) {
 				wq.execute(() -> Timeline.sleep(0.2));
 			}
 			wq.flush();
-			PoolSnapshot unbound = system.snapshot().pool("unbound").orElseThrow();
+			PoolSnapshot unbound = unbound(system);
 			assertThat(unbound.workers()).isGreaterThan(1);
 			assertThat(unbound.idle()).isEqualTo(unbound.workers());
-			await().atMost(Duration.ofSeconds(30))
-				.until(() -> system.snapshot().pool("unbound").orElseThrow().workers() == 0);
+			await().atMost(Duration.ofSeconds(30)).until(() -> unbound(system).workers() == 0);
 			await().atMost(Duration.ofSeconds(30)).until(() -> threads.alive() == 0);
 		}
 	}
@@ -79,22 +75,17 @@ class LazyWorkersTest {
 	@Test
 	void anIdleWorkerTheTimerKeepsIsLetGoOnceOthersGoIdle() throws Exception {
 		CountingThreadFactory threads = new CountingThreadFactory();
-		try (WorkqueueSystem system = WorkqueueSystem.builder()
-			.cpus(1)
-			.systemWorkqueues(false)
-			.idleTimeout(Duration.ofMillis(200))
-			.threadFactory(threads)
-			.build()) {
+		try (WorkqueueSystem system = oneCpuReapingAfter200ms(threads)) {
 			Workqueue wq = system.allocWorkqueue("kept", Set.of(WorkqueueFlag.UNBOUND), 0);
-			java.util.concurrent.CountDownLatch started = new java.util.concurrent.CountDownLatch(4);
-			java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+			CountDownLatch started = new CountDownLatch(4);
+			CountDownLatch release = new CountDownLatch(1);
 			for (int i = 0; i < 4; i++) {
 				wq.execute(() -> {
 					started.countDown();
 					WorkSemanticsTest.awaitLatch(release);
 				});
 			}
-			assertThat(started.await(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+			assertThat(started.await(30, TimeUnit.SECONDS)).isTrue();
 			Work quick = new Work(() -> {
 			});
 			wq.queue(quick);
@@ -108,6 +99,15 @@ class LazyWorkersTest {
 			await().atMost(Duration.ofSeconds(30)).until(() -> unbound(system).workers() == 0);
 			await().atMost(Duration.ofSeconds(30)).until(() -> threads.alive() == 0);
 		}
+	}
+
+	private static WorkqueueSystem oneCpuReapingAfter200ms(CountingThreadFactory threads) {
+		return WorkqueueSystem.builder()
+			.cpus(1)
+			.systemWorkqueues(false)
+			.idleTimeout(Duration.ofMillis(200))
+			.threadFactory(threads)
+			.build();
 	}
 
 	private static PoolSnapshot unbound(WorkqueueSystem system) {
