@@ -29,7 +29,13 @@ import java.util.concurrent.locks.LockSupport;
  * least half the time since the scan before: so a CPU-bound item is cheap to watch, and a block after a long
  * CPU-bound stretch is probed at the first scan after it. While every running
  * item is new at each scan (a stream of items shorter than the interval), there is nothing to probe, and the
- * interval doubles after a few such scans, up to 8 times, until an item outlives a scan again. CPU-intensive items
+ * interval doubles after a few such scans, up to 8 times, until an item outlives a scan again. A worker that does not
+ * count as running (inside a {@link Blocking} section, or CPU-intensive) is not probed: its block holds nothing
+ * back, and it counts as running again the moment its section ends. Hints need no scan: a queue whose items have
+ * announced their last {@value PoolWorkqueue#ANNOUNCING} blocks ({@link Blocking}), with none found unannounced
+ * since, has its running items probed only every 32 intervals (a safety look), and while only such items run the
+ * interval doubles up to 32 times; a block of one of its items that was not announced, found by such a look, makes
+ * its items watched as usual again. CPU-intensive items
  * are judged by the CPU time the thread used since it last blocked (one clock read), so a worker that
  * waits for a real CPU on a busy machine is not taken for a CPU hog. When no bound pool has pending items the
  * thread scans a few more times (a timed wake-up costs tens of microseconds of CPU on a VM: lingering for long
@@ -58,7 +64,15 @@ final class BlockDetector implements Runnable {
 
 	private static final int MAX_BACKOFF = 8;
 
+	/**
+	 * How far the interval may grow while every running item it watches belongs to a queue whose items announce
+	 * their blocks ({@link PoolWorkqueue#announcesBlocks}); such an item is probed only once this many intervals
+	 * have passed since it was last.
+	 */
+	private static final int TRUSTED_BACKOFF = 32;
+
 	static final String NAME = "cmwq-block-detector";
+
 
 	final Housekeeping housekeeping = new Housekeeping(NAME); // I
 
@@ -79,6 +93,12 @@ final class BlockDetector implements Runnable {
 
 	/** Whether the current scan looked at an item it had seen before. D */
 	private boolean probed;
+
+	/**
+	 * Whether the current scan watched a running item of a queue that announces its blocks, and one of a queue that
+	 * does not. D
+	 */
+	private boolean sawTrusted, sawUntrusted;
 
 	/**
 	 * Failures of the scan loop, or of starting the thread, since it last worked. D, or under this monitor in
@@ -186,7 +206,10 @@ final class BlockDetector implements Runnable {
 		while (!this.stopped) {
 			this.housekeeping.round();
 			this.probed = false;
+			this.sawTrusted = false;
+			this.sawUntrusted = false;
 			boolean watching = scan();
+			boolean trustedOnly = this.sawTrusted && !this.sawUntrusted;
 			if (this.failuresInARow > 0) { // a whole scan after failures: working again
 				this.failuresInARow = 0;
 				this.housekeeping.recovered();
@@ -197,10 +220,11 @@ final class BlockDetector implements Runnable {
 					shortOnly = 0;
 					interval = this.intervalNanos;
 				}
-				else if (++shortOnly >= BACKOFF_AFTER) {
-					// Items wait, but every running item is new at each scan: a stream of short items, where a
-					// probe would find nothing to do. Scan less often, until an item outlives a scan again.
-					interval = Math.min(interval * 2, this.intervalNanos * MAX_BACKOFF);
+				else if (++shortOnly >= BACKOFF_AFTER || trustedOnly) {
+					// Items wait, but every running item is new at each scan (a stream of short items, where a
+					// probe would find nothing to do), or announces its blocks itself. Scan less often, until an
+					// item outlives a scan again, or one that does not announce its blocks runs.
+					interval = Math.min(interval * 2, this.intervalNanos * (trustedOnly ? TRUSTED_BACKOFF : MAX_BACKOFF));
 				}
 			}
 			else if (++quiet >= LINGER_SCANS) {
@@ -259,8 +283,9 @@ final class BlockDetector implements Runnable {
 	private void scan(WorkerPool pool, Worker[] workers, boolean flagged) {
 		for (Worker worker : workers) {
 			Thread t = worker.thread;
-			if (!worker.inItem || t == null || worker.sleepingHint != flagged || worker.scannedAt == this.scans) {
-				continue;
+			if (!worker.inItem || t == null || worker.sleepingHint != flagged || worker.scannedAt == this.scans
+					|| (!flagged && worker.flags != 0)) {
+				continue; // one in a Blocking section, or CPU-intensive, does not count as running: its block holds nothing back
 			}
 			worker.scannedAt = this.scans;
 			long seq = worker.itemSeq;
@@ -269,6 +294,21 @@ final class BlockDetector implements Runnable {
 				worker.scanSeq = seq;
 				worker.runMark = -1;
 				worker.cpuSeen = -1;
+				worker.probedAt = System.nanoTime();
+			}
+			boolean trusted = false;
+			if (!flagged) {
+				PoolWorkqueue pwq = worker.currentPwq; // a hint: the item may have changed meanwhile
+				trusted = pwq != null && pwq.announcesBlocks();
+				this.sawTrusted |= trusted;
+				this.sawUntrusted |= !trusted;
+				if (trusted) { // its items say when they block: only a safety look now and then
+					long now = System.nanoTime();
+					if (now - worker.probedAt < this.intervalNanos * TRUSTED_BACKOFF) {
+						continue;
+					}
+					worker.probedAt = now;
+				}
 			}
 			int state;
 			if (ThreadStateProbe.jvmBlocked(t)) {
@@ -285,7 +325,7 @@ final class BlockDetector implements Runnable {
 			else {
 				state = worker.probe.probe(t);
 			}
-			this.probed = true;
+			this.probed |= !trusted; // a safety look at a trusted item does not keep the interval short
 			boolean blocked;
 			if (state == ThreadStateProbe.KERNEL_BLOCKED && !worker.sleepingHint) {
 				// Only the kernel sees it sleep, in a futex: a JVM safepoint pause, or a lock in native code, looks
@@ -371,6 +411,9 @@ final class BlockDetector implements Runnable {
 		try {
 			if (worker.itemSeq != seq || worker.currentWork == null) {
 				return; // the item ended meanwhile
+			}
+			if (blocked && worker.flags == 0) { // a block its item did not announce held the pool back
+				worker.currentPwq.blockFound();
 			}
 			worker.setFlag(Worker.SLEEPING, blocked);
 		}

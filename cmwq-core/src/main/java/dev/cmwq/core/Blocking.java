@@ -80,6 +80,7 @@ public final class Blocking {
 		pool.lock();
 		try {
 			if (worker.blockDepth++ == 0) {
+				worker.currentPwq.blockAnnounced();
 				worker.setFlag(Worker.BLOCKING, true);
 			}
 		}

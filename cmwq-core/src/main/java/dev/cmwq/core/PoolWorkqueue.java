@@ -60,11 +60,43 @@ final class PoolWorkqueue {
 	/** The color a flusher waits for on this pool, or -1. L */
 	private int flushColor = -1;
 
+	/**
+	 * Blocks of this queue's items here that were announced ({@link Blocking}) since the block detector last found
+	 * one that was not, up to {@link #ANNOUNCING}. L; read by the detector without the lock, as a hint.
+	 */
+	private int announcedBlocks;
+
+	/** Announced blocks in a row after which the detector trusts a queue's items to announce theirs. */
+	static final int ANNOUNCING = 8;
+
 	PoolWorkqueue(DefaultWorkqueue wq, WorkerPool pool, int maxActive, boolean frozen) {
 		this.wq = wq;
 		this.pool = pool;
 		this.maxActive = maxActive;
 		this.frozen = frozen;
+	}
+
+	/** An item of this queue announced a block ({@link Blocking}). L */
+	void blockAnnounced() {
+		assert this.pool.isLocked();
+		if (this.announcedBlocks < ANNOUNCING) {
+			this.announcedBlocks++;
+		}
+	}
+
+	/** The block detector found an item of this queue blocked that had not said so: its items are watched again. L */
+	void blockFound() {
+		assert this.pool.isLocked();
+		this.announcedBlocks = 0;
+	}
+
+	/**
+	 * Whether this queue's items have announced their last {@link #ANNOUNCING} blocks, with none found unannounced
+	 * since: the detector then looks at workers running them only every few milliseconds ({@link BlockDetector}). A
+	 * hint (no lock).
+	 */
+	boolean announcesBlocks() {
+		return this.announcedBlocks >= ANNOUNCING;
 	}
 
 	/** A claimed item arrives here, with the flush color it took when queued: it counts as in flight. L */

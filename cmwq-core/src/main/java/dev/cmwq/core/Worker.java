@@ -136,6 +136,12 @@ final class Worker implements Runnable {
 
 	long cpuSeenAt; // D: see cpuSeen
 
+	/**
+	 * When the detector first looked at the current item, or last probed it while its queue announces its blocks
+	 * ({@link PoolWorkqueue#announcesBlocks}). D
+	 */
+	long probedAt;
+
 	/** The kernel's view of this thread's state; set by the worker at start. V */
 	volatile ThreadStateProbe probe = ThreadStateProbe.NONE;
 
@@ -417,6 +423,7 @@ final class Worker implements Runnable {
 
 	/** The worker said it is about to block ({@link Blocking#expect}): flagged SLEEPING until the detector looks. L */
 	void expectBlock() {
+		this.currentPwq.blockAnnounced();
 		setFlag(SLEEPING, true);
 		setExpecting(true);
 	}

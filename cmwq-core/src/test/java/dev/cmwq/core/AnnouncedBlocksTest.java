@@ -1,0 +1,120 @@
+package dev.cmwq.core;
+
+import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Blocks announced with {@link Blocking#begin()}: the detector leaves a worker in such a section alone, so it counts
+ * as running again the moment its section ends; and a queue whose items announce their blocks is watched only now
+ * and then, but an unannounced block of one of its items is still found. One CPU; items spin, which the detector
+ * never takes for a block, and nothing is ever marked CPU-intensive.
+ */
+class AnnouncedBlocksTest {
+
+	private WorkqueueSystem system;
+
+	/** Released at teardown too, so that a failed test leaves no item spinning or waiting. */
+	private final CountDownLatch release = new CountDownLatch(1);
+
+	@AfterEach
+	void tearDown() {
+		this.release.countDown();
+		this.system.close(Duration.ofSeconds(5));
+	}
+
+	private Workqueue start() {
+		this.system = WorkqueueSystem.builder()
+			.cpus(1)
+			.systemWorkqueues(false)
+			.cpuIntensiveThreshold(Duration.ZERO)
+			.detectorInterval(Duration.ofMillis(1))
+			.build();
+		return this.system.allocWorkqueue("announcing", Set.of(), 0);
+	}
+
+	@Test
+	void aWorkerCountsAsRunningAgainAsSoonAsItsBlockingSectionEnds() throws Exception {
+		Workqueue wq = start();
+		CountDownLatch inSection = new CountDownLatch(1);
+		CountDownLatch leaveSection = new CountDownLatch(1);
+		CountDownLatch spinning = new CountDownLatch(1);
+		wq.execute(() -> { // A
+			try (Blocking.Section ignored = Blocking.begin()) {
+				inSection.countDown();
+				awaitQuietly(leaveSection);
+			}
+			spinning.countDown();
+			spinUntil(this.release);
+		});
+		assertThat(inSection.await(30, TimeUnit.SECONDS)).isTrue();
+		CountDownLatch bRelease = new CountDownLatch(1);
+		CountDownLatch cStarted = new CountDownLatch(1);
+		wq.execute(() -> spinUntil(bRelease)); // B starts at once: A does not count while in its section
+		wq.execute(() -> { // C waits behind B, so the detector scans the pool's workers, A among them
+			cStarted.countDown();
+			spinUntil(this.release);
+		});
+		Thread.sleep(50); // some 50 scans: before, one that found A waiting flagged it as blocked for good
+		bRelease.countDown();
+		assertThat(cStarted.await(30, TimeUnit.SECONDS)).isTrue();
+		leaveSection.countDown(); // nothing is pending now: no scan will look at A again
+		assertThat(spinning.await(30, TimeUnit.SECONDS)).isTrue();
+		assertThat(pool().running()).as("A and C count as running").isEqualTo(2);
+		assertThat(pool().blocked()).isZero();
+	}
+
+	@Test
+	void anUnannouncedBlockIsFoundInAQueueWhoseItemsAnnounceTheirs() throws Exception {
+		Workqueue wq = start();
+		int announcing = PoolWorkqueue.ANNOUNCING + 2;
+		CountDownLatch announced = new CountDownLatch(announcing);
+		for (int i = 0; i < announcing; i++) {
+			wq.execute(() -> {
+				try (Blocking.Section ignored = Blocking.begin()) {
+					Thread.sleep(1);
+				}
+				catch (InterruptedException ex) {
+					Thread.currentThread().interrupt();
+				}
+				announced.countDown();
+			});
+		}
+		assertThat(announced.await(30, TimeUnit.SECONDS)).isTrue();
+		CountDownLatch aWaits = new CountDownLatch(1);
+		wq.execute(() -> { // a wait it does not announce
+			aWaits.countDown();
+			awaitQuietly(this.release);
+		});
+		assertThat(aWaits.await(30, TimeUnit.SECONDS)).isTrue();
+		CountDownLatch bStarted = new CountDownLatch(1);
+		wq.execute(bStarted::countDown);
+		assertThat(bStarted.await(30, TimeUnit.SECONDS)).as("B started while A waits").isTrue();
+	}
+
+	private PoolSnapshot pool() {
+		return this.system.snapshot().pool("cpu0").orElseThrow();
+	}
+
+	private static void spinUntil(CountDownLatch latch) {
+		while (latch.getCount() > 0) {
+			Thread.onSpinWait();
+		}
+	}
+
+	private static void awaitQuietly(CountDownLatch latch) {
+		try {
+			latch.await();
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+		}
+	}
+
+}
