@@ -73,7 +73,6 @@ final class BlockDetector implements Runnable {
 
 	static final String NAME = "cmwq-block-detector";
 
-
 	final Housekeeping housekeeping = new Housekeeping(NAME); // I
 
 	private final WorkqueueSystem system;
@@ -87,6 +86,12 @@ final class BlockDetector implements Runnable {
 	private volatile boolean parked;
 
 	private volatile boolean stopped;
+
+	/**
+	 * Whether the interval has grown past {@link #MAX_BACKOFF} because only items of queues that announce their
+	 * blocks ran: an item of another queue that starts then makes the detector look at once ({@link #hurry}). V
+	 */
+	volatile boolean slow;
 
 	/** Scans so far. D */
 	private long scans;
@@ -151,6 +156,20 @@ final class BlockDetector implements Runnable {
 			}
 			catch (Throwable again) {
 				// the next watch() tries again
+			}
+		}
+	}
+
+	/**
+	 * An item of a queue that does not announce its blocks starts ({@code Worker.startItem}): if the detector sleeps
+	 * long because only announcing queues' items ran, it looks now. One volatile read otherwise.
+	 */
+	void hurry() {
+		if (this.slow) {
+			this.slow = false;
+			Thread t = this.thread;
+			if (t != null) {
+				LockSupport.unpark(t);
 			}
 		}
 	}
@@ -220,14 +239,27 @@ final class BlockDetector implements Runnable {
 					shortOnly = 0;
 					interval = this.intervalNanos;
 				}
-				else if (++shortOnly >= BACKOFF_AFTER || trustedOnly) {
-					// Items wait, but every running item is new at each scan (a stream of short items, where a
-					// probe would find nothing to do), or announces its blocks itself. Scan less often, until an
-					// item outlives a scan again, or one that does not announce its blocks runs.
-					interval = Math.min(interval * 2, this.intervalNanos * (trustedOnly ? TRUSTED_BACKOFF : MAX_BACKOFF));
+				else if (trustedOnly) { // every running item announces its blocks: only safety looks are due
+					interval = Math.min(interval * 2, this.intervalNanos * TRUSTED_BACKOFF);
+				}
+				else if (interval > this.intervalNanos * MAX_BACKOFF) { // an item that does not announce its blocks
+					shortOnly = 0;
+					interval = this.intervalNanos;
+				}
+				else if (++shortOnly >= BACKOFF_AFTER) {
+					// Items wait, but every running item is new at each scan: a stream of short items, where a
+					// probe would find nothing to do. Scan less often, until an item outlives a scan again.
+					interval = Math.min(interval * 2, this.intervalNanos * MAX_BACKOFF);
+				}
+				boolean slow = interval > this.intervalNanos * MAX_BACKOFF;
+				if (slow != this.slow) {
+					this.slow = slow;
 				}
 			}
 			else if (++quiet >= LINGER_SCANS) {
+				if (this.slow) {
+					this.slow = false;
+				}
 				this.parked = true;
 				if (!anyPending()) { // re-check after publishing 'parked', against a queuer that missed it
 					while (this.parked && !this.stopped) {
@@ -283,9 +315,10 @@ final class BlockDetector implements Runnable {
 	private void scan(WorkerPool pool, Worker[] workers, boolean flagged) {
 		for (Worker worker : workers) {
 			Thread t = worker.thread;
+			// one in a Blocking section, or CPU-intensive, does not count as running: its block holds nothing back
 			if (!worker.inItem || t == null || worker.sleepingHint != flagged || worker.scannedAt == this.scans
 					|| (!flagged && worker.flags != 0)) {
-				continue; // one in a Blocking section, or CPU-intensive, does not count as running: its block holds nothing back
+				continue;
 			}
 			worker.scannedAt = this.scans;
 			long seq = worker.itemSeq;

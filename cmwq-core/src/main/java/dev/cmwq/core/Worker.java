@@ -323,6 +323,9 @@ final class Worker implements Runnable {
 		else if (!pool.associated || this.rescuer) {
 			pool.kick(); // unmanaged: let another worker take the next pending item at once
 		}
+		else if (!pwq.announcesBlocks()) {
+			pool.system.detector.hurry();
+		}
 	}
 
 	/**

@@ -9,6 +9,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * Blocks announced with {@link Blocking#begin()}: the detector leaves a worker in such a section alone, so it counts
@@ -30,11 +31,15 @@ class AnnouncedBlocksTest {
 	}
 
 	private Workqueue start() {
+		return start(Duration.ofMillis(1));
+	}
+
+	private Workqueue start(Duration detectorInterval) {
 		this.system = WorkqueueSystem.builder()
 			.cpus(1)
 			.systemWorkqueues(false)
 			.cpuIntensiveThreshold(Duration.ZERO)
-			.detectorInterval(Duration.ofMillis(1))
+			.detectorInterval(detectorInterval)
 			.build();
 		return this.system.allocWorkqueue("announcing", Set.of(), 0);
 	}
@@ -73,6 +78,42 @@ class AnnouncedBlocksTest {
 	@Test
 	void anUnannouncedBlockIsFoundInAQueueWhoseItemsAnnounceTheirs() throws Exception {
 		Workqueue wq = start();
+		announceBlocks(wq);
+		CountDownLatch aWaits = new CountDownLatch(1);
+		wq.execute(() -> { // a wait it does not announce
+			aWaits.countDown();
+			awaitQuietly(this.release);
+		});
+		assertThat(aWaits.await(30, TimeUnit.SECONDS)).isTrue();
+		CountDownLatch bStarted = new CountDownLatch(1);
+		wq.execute(bStarted::countDown);
+		assertThat(bStarted.await(30, TimeUnit.SECONDS)).as("B started while A waits").isTrue();
+	}
+
+	@Test
+	void anItemOfAnotherQueueStartingWhileTheDetectorSleepsLongIsWatchedAtOnce() throws Exception {
+		// 20 ms scans: while only a trusted queue's item runs, the detector sleeps up to 32 of them (640 ms)
+		Workqueue trusted = start(Duration.ofMillis(20));
+		Workqueue other = this.system.allocWorkqueue("other", Set.of(), 0);
+		announceBlocks(trusted);
+		CountDownLatch tRelease = new CountDownLatch(1);
+		trusted.execute(() -> spinUntil(tRelease));
+		CountDownLatch aWaits = new CountDownLatch(1);
+		CountDownLatch bStarted = new CountDownLatch(1);
+		other.execute(() -> { // waits behind the trusted item, then blocks without saying so
+			aWaits.countDown();
+			awaitQuietly(this.release);
+		});
+		other.execute(bStarted::countDown);
+		await().atMost(Duration.ofSeconds(30)).until(() -> this.system.detector.slow);
+		tRelease.countDown(); // the detector has just begun a sleep of 320 ms or more
+		assertThat(aWaits.await(30, TimeUnit.SECONDS)).isTrue();
+		assertThat(bStarted.await(250, TimeUnit.MILLISECONDS)).as("B started while A waits, before the detector's "
+				+ "sleep would have ended").isTrue();
+	}
+
+	/** Runs more than {@link PoolWorkqueue#ANNOUNCING} items that each announce a short block. */
+	private static void announceBlocks(Workqueue wq) throws InterruptedException {
 		int announcing = PoolWorkqueue.ANNOUNCING + 2;
 		CountDownLatch announced = new CountDownLatch(announcing);
 		for (int i = 0; i < announcing; i++) {
@@ -87,15 +128,6 @@ class AnnouncedBlocksTest {
 			});
 		}
 		assertThat(announced.await(30, TimeUnit.SECONDS)).isTrue();
-		CountDownLatch aWaits = new CountDownLatch(1);
-		wq.execute(() -> { // a wait it does not announce
-			aWaits.countDown();
-			awaitQuietly(this.release);
-		});
-		assertThat(aWaits.await(30, TimeUnit.SECONDS)).isTrue();
-		CountDownLatch bStarted = new CountDownLatch(1);
-		wq.execute(bStarted::countDown);
-		assertThat(bStarted.await(30, TimeUnit.SECONDS)).as("B started while A waits").isTrue();
 	}
 
 	private PoolSnapshot pool() {
