@@ -360,11 +360,15 @@ final class BlockDetector implements Runnable {
 			}
 			this.probed |= !trusted; // a safety look at a trusted item does not keep the interval short
 			boolean blocked;
-			if (state == ThreadStateProbe.KERNEL_BLOCKED && !worker.sleepingHint) {
+			boolean sure = true;
+			if (state == ThreadStateProbe.KERNEL_BLOCKED && (!worker.sleepingHint || worker.expecting)) {
 				// Only the kernel sees it sleep, in a futex: a JVM safepoint pause, or a lock in native code, looks
-				// like that for a moment. Believe it once it is seen on two probes of the same item in a row. (A
-				// sleep elsewhere in the kernel, IO_BLOCKED, such as a socket read, is believed at once.)
-				blocked = worker.kernelBlockedSeq == seq;
+				// like that for a moment. Believe it once it is seen on two probes of the same item in a row, both
+				// to flag a running worker and to confirm an expected block (a confirmed worker is looked at again
+				// only while items wait). A sleep elsewhere in the kernel, IO_BLOCKED, such as a socket read, is
+				// believed at once.
+				sure = worker.kernelBlockedSeq == seq;
+				blocked = sure || worker.sleepingHint;
 				worker.kernelBlockedSeq = seq;
 			}
 			else {
@@ -374,7 +378,7 @@ final class BlockDetector implements Runnable {
 			if (blocked != worker.sleepingHint) {
 				transition(pool, worker, seq, blocked);
 			}
-			else if (worker.expecting) {
+			else if (worker.expecting && sure) {
 				confirmExpected(pool, worker);
 			}
 			if (state != ThreadStateProbe.RUNNING) { // blocked, or to be confirmed at the next probe

@@ -91,6 +91,32 @@ class BlockingExpectTest {
 	}
 
 	@Test
+	void aFutexSleepSeenOnceDoesNotConfirmAnExpectedBlock() throws Exception {
+		// a JVM safepoint pause shows as a futex sleep for a moment: confirmed on it, the spinning worker would be
+		// looked at again only while items wait, and stay flagged blocked
+		Workqueue wq = start(Duration.ofMillis(1));
+		CountDownLatch release = this.release;
+		CountDownLatch expected = new CountDownLatch(1);
+		wq.execute(() -> {
+			Worker.current().probe = new ThreadStateProbe() {
+				private boolean first = true;
+
+				@Override
+				int probe(Thread thread) {
+					int state = this.first ? KERNEL_BLOCKED : RUNNING;
+					this.first = false;
+					return state;
+				}
+			};
+			Blocking.expect();
+			expected.countDown();
+			spinUntil(release);
+		});
+		assertThat(expected.await(30, TimeUnit.SECONDS)).isTrue();
+		await().atMost(Duration.ofSeconds(30)).until(() -> pool().blocked() == 0);
+	}
+
+	@Test
 	void outsideAWorkerNothingHappens() {
 		start(Duration.ofMillis(1));
 		Blocking.expect();
