@@ -150,7 +150,10 @@ final class Worker implements Runnable {
 
 	private long cpuMark; // W: the thread's CPU time when cpuWq was last charged
 
-	/** This worker's cell of {@link #cpuWq}'s counters, or null. W */
+	/**
+	 * This worker's cell of {@link #cpuWq}'s counters, held while {@code cpuWq} is not null; else the cell it held last
+	 * (given back), or null. W
+	 */
 	private WorkqueueCounters.Cell counts;
 
 	Worker(WorkerPool pool, int id, boolean rescuer) {
@@ -402,9 +405,9 @@ final class Worker implements Runnable {
 		if (next == this.cpuWq) {
 			return;
 		}
-		if (this.counts != null) {
-			this.counts.release();
-			this.counts = null;
+		WorkqueueCounters.Cell last = this.counts;
+		if (this.cpuWq != null) {
+			last.release();
 		}
 		if (CPU_TIME) {
 			long now = THREADS.getCurrentThreadCpuTime();
@@ -415,7 +418,7 @@ final class Worker implements Runnable {
 		}
 		this.cpuWq = next;
 		if (next != null) {
-			this.counts = next.stats.takeCell();
+			this.counts = next.stats.takeCell(last);
 		}
 	}
 

@@ -45,15 +45,21 @@ final class WorkqueueCounters {
 	 */
 	private volatile Cell[] cells = new Cell[0];
 
-	/** A cell for the calling worker to count in, taken from the ones no worker holds, else a new one. */
-	Cell takeCell() {
+	/**
+	 * A cell for the calling worker to count in: {@code last} (the cell it held last, or null) if it is one of these
+	 * counters' and no worker took it since, else another that no worker holds, else a new one.
+	 */
+	Cell takeCell(Cell last) {
+		if (last != null && last.counters == this && last.tryTake()) {
+			return last; // a worker that goes idle and back to the same queue: no scan
+		}
 		for (Cell cell : this.cells) {
 			if (cell.tryTake()) {
 				return cell;
 			}
 		}
 		synchronized (this) {
-			Cell cell = new Cell();
+			Cell cell = new Cell(this);
 			Cell[] grown = Arrays.copyOf(this.cells, this.cells.length + 1);
 			grown[grown.length - 1] = cell;
 			this.cells = grown;
@@ -123,6 +129,12 @@ final class WorkqueueCounters {
 
 		@SuppressWarnings("unused")
 		long q0, q1, q2, q3, q4, q5, q6, q7;
+
+		final WorkqueueCounters counters; // I
+
+		Cell(WorkqueueCounters counters) {
+			this.counters = counters;
+		}
 
 		private boolean tryTake() {
 			return this.taken == 0 && TAKEN.compareAndSet(this, 0, 1);

@@ -134,16 +134,20 @@ class ExecutedItemsTest {
 	@Test
 	void aCellGivenBackIsTakenAgainAndNeverLosesItsCounts() {
 		WorkqueueCounters counters = new WorkqueueCounters();
-		WorkqueueCounters.Cell one = counters.takeCell();
-		WorkqueueCounters.Cell two = counters.takeCell();
+		WorkqueueCounters.Cell one = counters.takeCell(null);
+		WorkqueueCounters.Cell two = counters.takeCell(null);
 		assertThat(two).isNotSameAs(one);
 		one.countStarted();
 		one.countCompleted();
 		two.countStarted();
 		one.release();
-		WorkqueueCounters.Cell again = counters.takeCell();
+		two.release();
+		assertThat(counters.takeCell(two)).as("the cell its taker held last").isSameAs(two);
+		WorkqueueCounters.Cell again = counters.takeCell(two); // taken already: the first free one
 		assertThat(again).isSameAs(one);
 		again.countStarted();
+		assertThat(counters.takeCell(new WorkqueueCounters().takeCell(null))).as("another queue's cell")
+			.isNotIn(one, two);
 		counters.started.increment(); // an item run inline counts in the adders
 		assertThat(counters.snapshot()).extracting("started", "completed").containsExactly(4L, 1L);
 	}
