@@ -79,6 +79,17 @@ public class Work extends Incoming {
 	/** Set while the item runs inline ({@link Workqueue#runInline}): it is neither pending nor claimable. */
 	static final int INLINE = 4;
 
+	/**
+	 * Set on the node of an {@code execute(Runnable)} item ({@link #heldTask}) while no thread but the one holding it
+	 * can reach it: no caller has it, and it is linked only on its pool's lists, under the pool lock, or runs on a
+	 * worker. Its engine fields are then written with plain stores, no fence or CAS ({@link #startedByWorker},
+	 * {@link #runBy}, {@link #unlink}, {@link #resolve}): every other thread that reads them takes the pool lock
+	 * first. Cleared ({@link #escape}) on the running thread before the item's own code or a failure handler is
+	 * handed the node ({@link #currentWork()}, a failed run), from when it lives as any other item. While set the
+	 * state is never 0, so nothing can claim the node.
+	 */
+	static final int EXECUTED = 8;
+
 	private static final int STEAL_CANCEL = 0;
 
 	private static final int STEAL_SYNC = 1;
@@ -101,6 +112,8 @@ public class Work extends Incoming {
 
 	private static final VarHandle LINKED_POOL;
 
+	private static final VarHandle CURRENT;
+
 	private static final Link[] LINKS = Link.values();
 
 	static {
@@ -114,6 +127,7 @@ public class Work extends Incoming {
 			QUEUED = lookup.findVarHandle(Work.class, "queued", int.class);
 			QUEUED_ON = lookup.findVarHandle(Work.class, "queuedOn", DefaultWorkqueue.class);
 			LINKED_POOL = lookup.findVarHandle(Work.class, "linkedPool", WorkerPool.class);
+			CURRENT = lookup.findVarHandle(Work.class, "current", Worker.class);
 		}
 		catch (ReflectiveOperationException ex) {
 			throw new ExceptionInInitializerError(ex);
@@ -153,7 +167,10 @@ public class Work extends Incoming {
 	/** System.nanoTime() when the pending instance was queued, or 0 (only listeners are told). P: see {@link #pwq}. */
 	long queuedAt;
 
-	/** The worker running this item, or null. V, written under that worker's pool lock. */
+	/**
+	 * The worker running this item, or null. V, written under that worker's pool lock ({@link #runBy}; a plain store
+	 * while {@link #EXECUTED}).
+	 */
 	volatile Worker current;
 
 	/** The queue of the latest successful queueing. P, V. */
@@ -313,7 +330,12 @@ public class Work extends Incoming {
 			return context.inline;
 		}
 		Worker worker = context.worker;
-		return (worker != null && worker.inItem) ? worker.currentWork : null;
+		if (worker == null || !worker.inItem) {
+			return null;
+		}
+		Work work = worker.currentWork;
+		work.escape(); // the caller may hand it to other threads
+		return work;
 	}
 
 	// --- engine internals -------------------------------------------------------------------------------------
@@ -349,7 +371,7 @@ public class Work extends Incoming {
 	 */
 	static Work heldTask(Runnable task, PoolWorkqueue pwq, int color, boolean slotted, long queuedAt) {
 		Work work = new Work(task);
-		STATE.set(work, PENDING);
+		STATE.set(work, PENDING | EXECUTED);
 		assert work.owe();
 		QUEUED.set(work, 1);
 		QUEUED_ON.set(work, pwq.wq);
@@ -364,7 +386,33 @@ public class Work extends Incoming {
 
 	/** A worker starts the pending instance: clears PENDING (we hold the pool lock it is linked under). */
 	final void startedByWorker() {
-		clearState(PENDING);
+		int s = this.state;
+		if ((s & EXECUTED) != 0) {
+			STATE.set(this, s & ~PENDING); // no other thread can reach it
+		}
+		else {
+			clearState(PENDING);
+		}
+	}
+
+	/** A worker starts running the item ({@code worker}), or ends its run (null). L (the worker's pool lock) */
+	final void runBy(Worker worker) {
+		if ((this.state & EXECUTED) != 0) {
+			CURRENT.set(this, worker); // no other thread can reach it
+		}
+		else {
+			this.current = worker;
+		}
+	}
+
+	/**
+	 * The item's node is about to be handed to code that may pass it to other threads: from now on it is written
+	 * as any other item's. On the thread running it, or holding its pool's lock.
+	 */
+	final void escape() {
+		if ((this.state & EXECUTED) != 0) {
+			STATE.getAndBitwiseAnd(this, ~EXECUTED);
+		}
 	}
 
 	final void clearState(int bits) {
@@ -378,6 +426,11 @@ public class Work extends Incoming {
 
 	/** One queueing on {@code system} has been answered by a finished run or a cancellation. */
 	final void resolve(WorkqueueSystem system) {
+		if ((this.state & EXECUTED) != 0) { // no other thread can reach it: none waits for it
+			RESOLVED.set(this, this.resolved + 1);
+			system.resolved.increment();
+			return;
+		}
 		RESOLVED.getAndAdd(this, 1);
 		system.resolved.increment();
 		Waiters waiting = this.waiters;
@@ -450,15 +503,32 @@ public class Work extends Incoming {
 	 * @param executionNanos how long it ran (for listeners), or 0
 	 */
 	final void answer(DefaultWorkqueue wq, Outcome outcome, Throwable failure, long executionNanos) {
+		answer(wq, outcome, failure, executionNanos, null);
+	}
+
+	/**
+	 * {@link #answer(DefaultWorkqueue, Outcome, Throwable, long)}, counting a {@link Outcome#COMPLETED} run in
+	 * {@code counts} (the running worker's cell of {@code wq}'s counters) if not null.
+	 */
+	private void answer(DefaultWorkqueue wq, Outcome outcome, Throwable failure, long executionNanos,
+			WorkqueueCounters.Cell counts) {
 		WorkqueueSystem system = wq.system;
 		assert repay() : this + " answered more often than it was queued (" + outcome + ")";
 		assert system.holdsNoPoolLock() : this + " answered under a pool lock";
 		switch (outcome) {
-			case COMPLETED -> wq.stats.completed.increment();
+			case COMPLETED -> {
+				if (counts != null) {
+					counts.countCompleted();
+				}
+				else {
+					wq.stats.completed.increment();
+				}
+			}
 			case FAILED, FAILED_HANDLED -> wq.stats.failed.increment();
 			case CANCELLED, ABANDONED -> wq.stats.cancelled.increment();
 		}
 		if (outcome == Outcome.FAILED) {
+			escape(); // the failure handler may hand it to other threads
 			system.reportFailure(wq, this, failure);
 		}
 		if (outcome != Outcome.ABANDONED && !system.isRunning()) {
@@ -493,15 +563,19 @@ public class Work extends Incoming {
 		}
 	}
 
-	/** Answers the run that {@link #runTask()} just made, on the thread that made it. */
-	final void answerRun(DefaultWorkqueue wq, Throwable thrown, long executionNanos) {
+	/**
+	 * Answers the run that {@link #runTask()} just made, on the thread that made it; a worker passes its cell of
+	 * {@code wq}'s counters ({@code Worker.runItem}), an inline run null.
+	 */
+	final void answerRun(DefaultWorkqueue wq, Throwable thrown, long executionNanos, WorkqueueCounters.Cell counts) {
 		Throwable handled = this.handledFailure;
 		this.handledFailure = null;
 		if (thrown != null) {
-			answer(wq, Outcome.FAILED, thrown, executionNanos);
+			answer(wq, Outcome.FAILED, thrown, executionNanos, counts);
 		}
 		else {
-			answer(wq, (handled != null) ? Outcome.FAILED_HANDLED : Outcome.COMPLETED, handled, executionNanos);
+			answer(wq, (handled != null) ? Outcome.FAILED_HANDLED : Outcome.COMPLETED, handled, executionNanos,
+					counts);
 		}
 	}
 
@@ -545,7 +619,7 @@ public class Work extends Incoming {
 			context.inline = outer;
 		}
 		Thread.interrupted(); // the item's interrupt does not leak to the caller
-		answerRun(wq, thrown, System.nanoTime() - start);
+		answerRun(wq, thrown, System.nanoTime() - start, null);
 		if (interrupted) {
 			Thread.currentThread().interrupt();
 		}
@@ -628,7 +702,12 @@ public class Work extends Incoming {
 	/** Unlinks the item from {@code pool}: it starts, or is cancelled. L */
 	final void unlink(WorkerPool pool) {
 		assert pool.isLocked() && this.linkedPool == pool;
-		this.linkedPool = null;
+		if ((this.state & EXECUTED) != 0) {
+			LINKED_POOL.set(this, null); // no other thread can reach it
+		}
+		else {
+			this.linkedPool = null;
+		}
 		this.link = (byte) Link.NONE.ordinal();
 		this.scheduledOn = null;
 	}

@@ -43,9 +43,12 @@ final class Worker implements Runnable {
 
 	private static final VarHandle ITEM_SEQ;
 
+	private static final VarHandle IN_ITEM;
+
 	static {
 		try {
 			ITEM_SEQ = MethodHandles.lookup().findVarHandle(Worker.class, "itemSeq", long.class);
+			IN_ITEM = MethodHandles.lookup().findVarHandle(Worker.class, "inItem", boolean.class);
 		}
 		catch (ReflectiveOperationException ex) {
 			throw new ExceptionInInitializerError(ex);
@@ -101,7 +104,10 @@ final class Worker implements Runnable {
 	/** When the current item started. W; read by the detector after {@link #itemSeq}, which is written after it. */
 	long startedAt;
 
-	/** Whether the thread is inside an item's task (not in the engine's own bookkeeping). V */
+	/**
+	 * Whether the thread is inside an item's task (not in the engine's own bookkeeping). W, with a release store (no
+	 * fence: the detector reads it only as a hint, and the worker's own thread reads its own writes); volatile reads.
+	 */
 	volatile boolean inItem;
 
 	/** Incremented at each item start. L, R */
@@ -145,9 +151,16 @@ final class Worker implements Runnable {
 	/** The kernel's view of this thread's state; set by the worker at start. V */
 	volatile ThreadStateProbe probe = ThreadStateProbe.NONE;
 
-	private DefaultWorkqueue cpuWq; // W
+	/** The queue whose items this worker runs, to which their CPU time and counts go ({@link #accountCpu}). W */
+	private DefaultWorkqueue cpuWq;
 
-	private long cpuMark; // W
+	private long cpuMark; // W: the thread's CPU time when cpuWq was last charged
+
+	/**
+	 * This worker's cell of {@link #cpuWq}'s counters, held while {@code cpuWq} is not null; else the cell it held last
+	 * (given back), or null. W
+	 */
+	private WorkqueueCounters.Cell counts;
 
 	Worker(WorkerPool pool, int id, boolean rescuer) {
 		this.pool = pool;
@@ -305,7 +318,7 @@ final class Worker implements Runnable {
 		assert pool.isLocked();
 		PoolWorkqueue pwq = work.pwq;
 		work.unlink(pool);
-		work.current = this;
+		work.runBy(this);
 		work.freeSlot(); // while we still own PENDING: a queueing after it takes a slot of its own
 		work.startedByWorker();
 		this.currentWork = work;
@@ -337,22 +350,23 @@ final class Worker implements Runnable {
 		long start = this.startedAt;
 		pool.unlock();
 		try {
-			wq.stats.started.increment();
 			accountCpu(wq);
+			WorkqueueCounters.Cell counts = this.counts;
+			counts.countStarted();
 			pool.system.listeners.started(wq, (work.queuedAt != 0) ? start - work.queuedAt : 0);
-			this.inItem = true;
+			IN_ITEM.setRelease(this, true);
 			Throwable thrown;
 			try {
 				thrown = work.runTask();
 			}
 			finally {
-				this.inItem = false;
+				IN_ITEM.setRelease(this, false);
 			}
 			Thread.interrupted(); // an item's interrupt must not leak into the next one
 			if (this.rescuer) {
 				wq.stats.rescued.increment();
 			}
-			work.answerRun(wq, thrown, pool.system.listeners.any() ? System.nanoTime() - start : 0);
+			work.answerRun(wq, thrown, pool.system.listeners.any() ? System.nanoTime() - start : 0, counts);
 		}
 		finally {
 			pool.lock();
@@ -374,7 +388,7 @@ final class Worker implements Runnable {
 			this.blockDepth = 0;
 			pool.recount(this);
 		}
-		work.current = null;
+		work.runBy(null);
 		this.currentWork = null;
 		this.currentPwq = null;
 		pwq.finishRunning(this.currentColor);
@@ -391,17 +405,30 @@ final class Worker implements Runnable {
 		}
 	}
 
-	/** Charges the CPU time used since the last mark to the queue whose items ran, and marks for {@code next}. W */
+	/**
+	 * The queue whose items this worker runs becomes {@code next} (null: none, it goes idle): charges the CPU time
+	 * used since the last mark to the previous one and gives back its cell of that queue's counters, then marks for
+	 * {@code next} and takes a cell of its counters. W
+	 */
 	private void accountCpu(DefaultWorkqueue next) {
-		if (!CPU_TIME || next == this.cpuWq) {
+		if (next == this.cpuWq) {
 			return;
 		}
-		long now = THREADS.getCurrentThreadCpuTime();
+		WorkqueueCounters.Cell last = this.counts;
 		if (this.cpuWq != null) {
-			this.cpuWq.stats.cpuNanos.add(now - this.cpuMark);
+			last.release();
+		}
+		if (CPU_TIME) {
+			long now = THREADS.getCurrentThreadCpuTime();
+			if (this.cpuWq != null) {
+				this.cpuWq.stats.cpuNanos.add(now - this.cpuMark);
+			}
+			this.cpuMark = now;
 		}
 		this.cpuWq = next;
-		this.cpuMark = now;
+		if (next != null) {
+			this.counts = next.stats.takeCell(last);
+		}
 	}
 
 	/**
