@@ -39,7 +39,9 @@
  * claimed, counted, handed-over item) if it may start, else keeps its bare task on the held-back list, where it
  * gets its {@code Work} as it is activated. Where thousands are held back already, the queuer takes the lock and
  * its bare task joins the held-back list directly; a flood costs a reference per item. From its {@code Work} on,
- * such an item lives as any other. A
+ * such an item lives as any other, except that its node carries {@code Work.EXECUTED} until its own code asks for
+ * it ({@code Work.currentWork}) or it fails: no other thread can reach the node meanwhile, so its state, linkage,
+ * {@code current} and {@code resolved} are written with plain stores (every other reader takes the pool lock). A
  * worker takes it off the worklist and starts it ({@code Worker.startItem}: unlinked, PENDING cleared, {@code
  * current} set), runs the task without the lock ({@code runItem}), and ends it under the lock ({@code finishItem}:
  * counts, activation of held-back items, waiters told). A delayed item first waits in a timer; whoever clears its
@@ -119,7 +121,8 @@
  * <li>{@code L}: guarded by the pool lock: the pool's own for {@code WorkerPool}, {@code PoolWorkqueue} and
  * {@code Worker} fields, the lock of the pool the item is linked on for {@code Work}'s linkage. Methods that need
  * it say "L" and {@code assert pool.isLocked()}.</li>
- * <li>{@code V}: volatile, written under {@code L} (or by its only writer) and read without a lock.</li>
+ * <li>{@code V}: volatile, written under {@code L} (or by its only writer) and read without a lock; on a node
+ * marked {@code Work.EXECUTED}, which no other thread can reach, written with plain stores.</li>
  * <li>{@code R}: written under {@code L} with a release store ({@code VarHandle.setRelease}: no fence), read
  * without a lock only as a hint (a reader that sees the value sees what was written before it), never one side of
  * a Dekker pair (those stay {@code V}: {@code nrRunning}, {@code nrWaking}, {@code nrPending}).</li>
