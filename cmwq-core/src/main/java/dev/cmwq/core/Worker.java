@@ -41,12 +41,6 @@ final class Worker implements Runnable {
 	/** Spins of a worker that found no work before it parks (some microseconds); see {@link #waitForWork}. */
 	private static final int IDLE_SPINS = 256;
 
-	/**
-	 * Then times it gives its CPU to another thread (a {@code sched_yield}, well under a microsecond when no other
-	 * thread wants the CPU) before it parks; see {@link #waitForWork}.
-	 */
-	private static final int IDLE_YIELDS = 6;
-
 	private static final VarHandle ITEM_SEQ;
 
 	private static final VarHandle IN_ITEM;
@@ -251,14 +245,15 @@ final class Worker implements Runnable {
 			pool.unlock();
 			try {
 				// A kick that comes within a few microseconds (a producer that queues in bursts) finds the worker
-				// still spinning: no park and unpark, which cost far more than the spin. Then it yields its CPU a
-				// few times: a producer waiting for this CPU (more threads than cores) queues its next item
-				// meanwhile, and finds the worker before it parks (workload 1: 9 % more tasks a second from one
-				// producer, 27 % from two).
+				// still spinning: no park and unpark, which cost far more than the spin. Then it yields its CPU
+				// once (sched_yield: well under a microsecond when no other thread wants the CPU): a producer
+				// waiting for this CPU (more threads than cores) queues its next item meanwhile and finds the
+				// worker before it parks. Once only: Linux's scheduler (EEVDF) pushes a yielding thread's
+				// deadline back a time slice per yield, which would delay the item it is kicked for.
 				for (int spins = IDLE_SPINS; spins > 0 && this.state != State.WAKING; spins--) {
 					Thread.onSpinWait();
 				}
-				for (int yields = IDLE_YIELDS; yields > 0 && this.state != State.WAKING; yields--) {
+				if (this.state != State.WAKING) {
 					Thread.yield();
 				}
 				if (this.state != State.WAKING) {
