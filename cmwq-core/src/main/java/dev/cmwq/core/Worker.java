@@ -245,16 +245,9 @@ final class Worker implements Runnable {
 			pool.unlock();
 			try {
 				// A kick that comes within a few microseconds (a producer that queues in bursts) finds the worker
-				// still spinning: no park and unpark, which cost far more than the spin. Then it yields its CPU
-				// once (sched_yield: well under a microsecond when no other thread wants the CPU): a producer
-				// waiting for this CPU (more threads than cores) queues its next item meanwhile and finds the
-				// worker before it parks. Once only: Linux's scheduler (EEVDF) pushes a yielding thread's
-				// deadline back a time slice per yield, which would delay the item it is kicked for.
+				// still spinning: no park and unpark, which cost far more than the spin.
 				for (int spins = IDLE_SPINS; spins > 0 && this.state != State.WAKING; spins--) {
 					Thread.onSpinWait();
-				}
-				if (this.state != State.WAKING) {
-					Thread.yield();
 				}
 				if (this.state != State.WAKING) {
 					if (timerWakes) {
