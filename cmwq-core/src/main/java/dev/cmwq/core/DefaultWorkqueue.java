@@ -177,29 +177,38 @@ final class DefaultWorkqueue implements Workqueue {
 		if (slotted && !tryTakeSlot(capacity.limit)) {
 			return false;
 		}
-		PoolWorkqueue pwq = pwqFor(cpu);
-		long queuedAt = this.system.listeners.any() ? System.nanoTime() : 0;
-		WorkerPool pool = pwq.pool;
-		if (!pwq.holdsMany()) {
-			Work.countAccepted(this.system); // before anyone can answer it
-			pool.enqueue(new ExecutedTask(command, pwq, this.workColor, slotted, queuedAt));
-			return true;
-		}
-		pool.lock();
+		// Out of memory on the way in is the caller's: the item is not accepted, its slot is given back, nothing is
+		// counted. Once counted, the item is the engine's, which loses none (see WorkerPool.drainIncoming).
+		boolean accepted = false;
 		try {
-			if (!this.system.isTerminated()) {
-				Work.countAccepted(this.system);
-				pwq.queueTask(command, this.workColor, slotted, queuedAt);
+			PoolWorkqueue pwq = pwqFor(cpu);
+			long queuedAt = this.system.listeners.any() ? System.nanoTime() : 0;
+			WorkerPool pool = pwq.pool;
+			if (!pwq.holdsMany()) {
+				ExecutedTask item = new ExecutedTask(command, pwq, this.workColor, slotted, queuedAt);
+				Work.countAccepted(this.system); // before anyone can answer it
+				accepted = true;
+				pool.enqueue(item);
 				return true;
 			}
+			pool.lock();
+			try {
+				if (!this.system.isTerminated()) {
+					pwq.queueTask(command, this.workColor, slotted, queuedAt); // changes nothing if it throws
+					Work.countAccepted(this.system); // under the lock: nobody can answer it yet
+					accepted = true;
+				}
+			}
+			finally {
+				pool.unlock();
+			}
+			return accepted;
 		}
 		finally {
-			pool.unlock();
+			if (slotted && !accepted) {
+				slotFreed();
+			}
 		}
-		if (slotted) {
-			slotFreed();
-		}
-		return false;
 	}
 
 	@Override
@@ -319,7 +328,14 @@ final class DefaultWorkqueue implements Workqueue {
 		work.countQueued(this);
 		this.armed.add(work); // before arm() publishes the generation: a canceller that takes it removes the entry
 		long generation = work.arm();
-		ScheduledFuture<?> timer = this.system.timers.schedule(() -> fire(work, generation, cpu), nanos);
+		ScheduledFuture<?> timer;
+		try {
+			timer = this.system.timers.schedule(() -> fire(work, generation, cpu), nanos);
+		}
+		catch (Throwable ex) { // out of memory: no timer would fire it; it is answered cancelled, and the caller told
+			work.cancel();
+			throw ex;
+		}
 		if (timer != null) {
 			work.armed(timer);
 		}

@@ -1,7 +1,5 @@
 package dev.cmwq.core;
 
-import java.util.ArrayDeque;
-
 /**
  * The link between one workqueue and one worker pool (the kernel's {@code pool_workqueue}): it enforces the
  * queue's {@code maxActive} on that pool, holds the items over the limit (and, while frozen, all of them) in
@@ -40,7 +38,7 @@ final class PoolWorkqueue {
 	 * Items queued but held back by maxActive or freezing, oldest first: a {@link Work}, or the bare task of an item
 	 * queued with {@code execute} ({@link #queueTask}). L
 	 */
-	private final ArrayDeque<Object> inactive = new ArrayDeque<>(4);
+	private final Ring<Object> inactive = new Ring<>(4);
 
 	/** {@code inactive.size()}; L, read without the lock as a hint ({@link #holdsMany}). */
 	private int nrHeld;
@@ -49,13 +47,16 @@ final class PoolWorkqueue {
 	 * The flush color, slot and timing of the bare tasks in {@link #inactive}, in the same order: one {@link TaskRun}
 	 * per run of consecutive bare tasks (Work items in between do not break a run) that share all three. L
 	 */
-	private final ArrayDeque<TaskRun> taskRuns = new ArrayDeque<>(2);
+	private final Ring<TaskRun> taskRuns = new Ring<>(2);
 
 	/** When each bare task of a timed {@link TaskRun} was queued, oldest first (listeners are told). L */
 	private final LongRing queuedAt = new LongRing();
 
 	/** Items queued and not finished, per flush color (see {@link DefaultWorkqueue#flush()}). L */
 	private final int[] nrInFlight = new int[2];
+
+	/** Whether {@link #retryActivation} is scheduled (an activation failed). L */
+	private boolean retryArmed;
 
 	/** The color a flusher waits for on this pool, or -1. L */
 	private int flushColor = -1;
@@ -105,7 +106,8 @@ final class PoolWorkqueue {
 		addInFlight(work.color);
 	}
 
-	private void addInFlight(int color) {
+	/** An item of flush color {@code color} is queued here: it counts in flight until it ends. L */
+	void addInFlight(int color) {
 		assert this.pool.isLocked();
 		this.nrInFlight[color]++;
 		this.pool.itemQueued();
@@ -128,29 +130,51 @@ final class PoolWorkqueue {
 	/**
 	 * An item queued with {@code execute(Runnable)} arrives, accepted (its capacity slot taken if {@code slotted})
 	 * with flush color {@code color}: held back as its bare task, or, if it may start at once, given its
-	 * {@link Work} node and activated. L
+	 * {@link Work} node and activated. Commits entirely or, if it throws (out of memory), changes nothing. L
 	 */
 	void queueTask(Runnable task, int color, boolean slotted, long queuedAt) {
-		assert this.pool.isLocked() && !(task instanceof Work) && !this.pool.system.isTerminated();
+		placeTask(task, color, slotted, queuedAt);
 		addInFlight(color);
+	}
+
+	/**
+	 * {@link #queueTask} of an item counted in flight already ({@link #addInFlight(int)}): held back or activated.
+	 * Commits entirely or, if it throws (out of memory), changes nothing. L
+	 */
+	void placeTask(Runnable task, int color, boolean slotted, long queuedAt) {
+		assert this.pool.isLocked() && !(task instanceof Work) && !this.pool.system.isTerminated();
 		if (mayActivateNew()) {
-			activate();
 			this.pool.addToWorklist(Work.heldTask(task, this, color, slotted, queuedAt));
+			activate();
 			return;
 		}
-		this.inactive.addLast(task);
-		this.nrHeld++;
 		boolean timed = queuedAt != 0;
-		if (timed) {
-			this.queuedAt.addLast(queuedAt);
-		}
 		TaskRun last = this.taskRuns.peekLast();
-		if (last != null && last.color == color && last.slotted == slotted && last.timed == timed) {
+		boolean sameRun = last != null && last.color == color && last.slotted == slotted && last.timed == timed;
+		this.pool.mayFailToAllocate();
+		TaskRun run = sameRun ? null : new TaskRun(color, slotted, timed);
+		// three lists grow here: one that cannot grow (out of memory) changes nothing, and the ones before it are undone
+		this.inactive.addLast(task);
+		try {
+			if (run != null) {
+				this.taskRuns.addLast(run);
+			}
+			if (timed) {
+				this.queuedAt.addLast(queuedAt);
+			}
+		}
+		catch (Throwable ex) {
+			if (run != null && this.taskRuns.peekLast() == run) {
+				this.taskRuns.pollLast();
+			}
+			this.inactive.pollLast();
+			throw ex;
+		}
+		if (sameRun) {
 			last.count++;
 		}
-		else {
-			this.taskRuns.addLast(new TaskRun(color, slotted, timed));
-		}
+		this.nrHeld++;
+		activateIfRoom();
 	}
 
 	/** Whether a newly queued item may go straight to the worklist (keeps FIFO with held-back items). L */
@@ -171,12 +195,24 @@ final class PoolWorkqueue {
 		this.nrActive--;
 	}
 
-	/** A newly queued item is held back, last in line. L */
+	/** A newly queued item is held back, last in line. Changes nothing if it throws (out of memory). L */
 	void hold(Work work) {
 		assert this.pool.isLocked();
+		this.pool.mayFailToAllocate();
 		this.inactive.addLast(work);
 		this.nrHeld++;
 		work.link(this.pool, Work.Link.INACTIVE, null);
+		activateIfRoom();
+	}
+
+	/**
+	 * An item was held back only because others are, though the limit has room: an activation failed (out of
+	 * memory); try again now. L
+	 */
+	private void activateIfRoom() {
+		if (!this.frozen && this.nrActive < this.maxActive) {
+			activateHeld();
+		}
 	}
 
 	/** An activated item is taken back to the front of the line (freezing). L */
@@ -195,33 +231,93 @@ final class PoolWorkqueue {
 		this.nrHeld--;
 	}
 
-	/** Takes the oldest held-back item out (termination, activation), or null. L */
+	/** Takes the oldest held-back item out (termination, activation), or null. Changes nothing if it throws. L */
 	Work pollHeld() {
-		assert this.pool.isLocked();
-		Object held = this.inactive.pollFirst();
-		if (held == null) {
-			return null;
+		Work work = peekHeld();
+		if (work != null) {
+			removeFirstHeld();
 		}
+		return work;
+	}
+
+	/**
+	 * The oldest held-back item, still held, or null: a bare task gets its {@link Work} node here (each call a new
+	 * one), so this may throw (out of memory), and changes nothing. L
+	 */
+	private Work peekHeld() {
+		assert this.pool.isLocked();
+		Object held = this.inactive.peekFirst();
+		if (held == null || held instanceof Work) {
+			return (Work) held;
+		}
+		this.pool.mayFailToAllocate();
+		TaskRun run = this.taskRuns.getFirst();
+		return Work.heldTask((Runnable) held, this, run.color, run.slotted, run.timed ? this.queuedAt.peekFirst() : 0);
+	}
+
+	/** Removes the oldest held-back item, whose node {@link #peekHeld} gave. L */
+	private void removeFirstHeld() {
+		Object held = this.inactive.pollFirst();
 		this.nrHeld--;
-		if (held instanceof Work work) {
-			return work;
+		if (held instanceof Work) {
+			return;
 		}
 		TaskRun run = this.taskRuns.getFirst();
 		if (--run.count == 0) {
 			this.taskRuns.pollFirst();
 		}
-		return Work.heldTask((Runnable) held, this, run.color, run.slotted, run.timed ? this.queuedAt.pollFirst() : 0);
+		if (run.timed) {
+			this.queuedAt.pollFirst();
+		}
 	}
 
 	/**
 	 * Activates held-back items while the limit allows (the kernel's {@code pwq_activate_first_inactive}): after an
-	 * item ends or is cancelled, when the limit is raised, at thaw. L
+	 * item ends or is cancelled, when the limit is raised, at thaw, and when an item is held back behind others
+	 * while the limit has room (after an activation that failed). Never throws: where an item cannot get its node
+	 * or the worklist cannot grow (out of memory), it stays held, first in line, until the next of these. L
 	 */
 	void activateHeld() {
 		assert this.pool.isLocked();
 		while (!this.frozen && !this.inactive.isEmpty() && this.nrActive < this.maxActive) {
+			try {
+				this.pool.addToWorklist(peekHeld()); // both change nothing if they throw
+			}
+			catch (Throwable ex) {
+				activationFailed(ex);
+				return;
+			}
+			removeFirstHeld();
 			this.nrActive++;
-			this.pool.addToWorklist(pollHeld());
+		}
+		this.pool.allocationSucceeded();
+	}
+
+	/**
+	 * Activating a held-back item failed (out of memory) and changed nothing: reports it and retries after the
+	 * mayday interval, unless a retry is scheduled already. Never throws. L
+	 */
+	private void activationFailed(Throwable failure) {
+		this.pool.allocationFailed(failure);
+		try {
+			if (!this.retryArmed
+					&& this.wq.system.timers.schedule(this::retryActivation, this.wq.system.maydayIntervalNanos) != null) {
+				this.retryArmed = true;
+			}
+		}
+		catch (Throwable ex) {
+			// out of memory again: the next item that ends, or is queued here, tries again
+		}
+	}
+
+	private void retryActivation() {
+		this.pool.lock();
+		try {
+			this.retryArmed = false;
+			activateHeld();
+		}
+		finally {
+			this.pool.unlock();
 		}
 	}
 
@@ -347,6 +443,11 @@ final class PoolWorkqueue {
 				this.head = 0;
 			}
 			this.values[(this.head + this.size++) % this.values.length] = value;
+		}
+
+		long peekFirst() {
+			assert this.size > 0;
+			return this.values[this.head];
 		}
 
 		long pollFirst() {

@@ -46,8 +46,18 @@ final class Timers {
 	 * @return the timer, or null once the system has shut its timers down
 	 */
 	synchronized ScheduledFuture<?> schedule(Runnable task, long nanos) {
+		Runnable hook = this.scheduleFault;
+		if (hook != null) {
+			hook.run();
+		}
 		return submit(new Task(task), nanos);
 	}
+
+	/**
+	 * Test hook (null in production): run as a task is scheduled; what it throws stands for an
+	 * {@code OutOfMemoryError} before the task is queued.
+	 */
+	volatile Runnable scheduleFault;
 
 	private ScheduledFuture<?> submit(Task task, long nanos) {
 		assert Thread.holdsLock(this);

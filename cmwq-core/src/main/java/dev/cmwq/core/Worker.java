@@ -4,7 +4,6 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
-import java.util.ArrayDeque;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -90,7 +89,7 @@ final class Worker implements Runnable {
 	int blockDepth;
 
 	/** Collided items: requeued while this worker runs them, to run after. L */
-	final ArrayDeque<Work> scheduled = new ArrayDeque<>(2);
+	final Ring<Work> scheduled = new Ring<>(2);
 
 	Work currentWork; // L, and read without it on the worker's own thread (Blocking)
 

@@ -4,10 +4,12 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -112,8 +114,22 @@ final class WorkerPool {
 	 */
 	private volatile Incoming incoming;
 
+	/**
+	 * Items taken off {@link #incoming} and counted in flight, but not placed on a list: placing the first of them
+	 * failed (out of memory; a failed placing changes nothing), oldest first, linked through
+	 * {@link Incoming#nextIncoming}. The next lock holder places them before what was pushed since; null otherwise.
+	 * L, V (read by {@link #hasPending} without the lock)
+	 */
+	private volatile Incoming unlinked;
+
+	/**
+	 * Failures to link or activate items (out of memory) since either last succeeded, for the log: the first is
+	 * logged, and the next success. L
+	 */
+	private int allocationFailures;
+
 	/** Activated items waiting for a worker, oldest first. L */
-	private final ArrayDeque<Work> worklist = new ArrayDeque<>();
+	private final Ring<Work> worklist = new Ring<>(16);
 
 	/** Idle workers, most recently idle first. L */
 	private final ArrayDeque<Worker> idle = new ArrayDeque<>();
@@ -165,6 +181,12 @@ final class WorkerPool {
 	 * on the incoming stack ({@link #push}).
 	 */
 	volatile Runnable beforePush;
+
+	/**
+	 * Test hook (null in production): run under the lock where linking an item or activating a held-back one
+	 * allocates ({@link #mayFailToAllocate}); what it throws stands for an {@code OutOfMemoryError} there.
+	 */
+	volatile Runnable allocationFault;
 
 	/** V: worklist size. */
 	volatile int nrPending;
@@ -402,18 +424,45 @@ final class WorkerPool {
 
 	/** Whether items wait here: on the worklist, or pushed and not yet linked. V */
 	boolean hasPending() {
-		return this.nrPending > 0 || this.incoming != null;
+		return this.nrPending > 0 || this.incoming != null || this.unlinked != null;
 	}
 
 	/**
-	 * Links the items pushed on the incoming stack, oldest first: onto the worklist where the queue's limit allows,
-	 * else onto its held-back list; abandoned instead once the system has terminated. L
+	 * The pool's internal state, for a test's diagnosis of a stall: read without the lock (a stalled pool may never
+	 * give it up), so only a hint.
+	 */
+	String internals() {
+		return this.id + ": maydayArmed=" + this.maydayArmed + " unlinked=" + (this.unlinked != null) + " worklist="
+				+ this.worklist.size() + " nrWaking=" + this.nrWaking + " nrRunning=" + this.nrRunning + " workers="
+				+ this.workers.size() + " idle=" + this.idle.size();
+	}
+
+	/** Where linking or activating an item allocates: runs the test hook {@link #allocationFault}. L */
+	void mayFailToAllocate() {
+		Runnable hook = this.allocationFault;
+		if (hook != null) {
+			hook.run();
+		}
+	}
+
+	/**
+	 * Links the items pushed on the incoming stack, oldest first: each is counted in flight on its pool-workqueue
+	 * (for flushes), then placed onto the worklist where the queue's limit allows, else onto its held-back list;
+	 * abandoned instead once the system has terminated. Never throws: placing an item allocates (its {@link Work}
+	 * node, a list that grows), and where that fails (out of memory) the item and those after it are counted all the
+	 * same and wait in {@link #unlinked}, in order, for the next lock holder, who places them before anything pushed
+	 * since; the mayday timer takes the lock again if nobody else does. L
 	 * @return true (for use in a condition)
 	 */
 	private boolean drainIncoming() {
 		assert isLocked();
-		if (this.incoming == null) {
+		Incoming waiting = this.unlinked;
+		if (this.incoming == null && waiting == null) {
 			return true;
+		}
+		if (waiting != null) { // after a failure (rare): counted already
+			this.unlinked = null;
+			placeCounted(waiting);
 		}
 		Incoming newest = (Incoming) INCOMING.getAndSet(this, null);
 		Incoming oldest = null;
@@ -427,55 +476,140 @@ final class WorkerPool {
 			Incoming item = oldest;
 			oldest = item.nextIncoming;
 			item.nextIncoming = null;
-			if (item instanceof ExecutedTask task) {
-				linkQueued(task);
+			count(item);
+			if (this.unlinked != null || !place(item)) { // behind items that could not be placed, or cannot be itself
+				waitUnlinked(item, oldest);
+				break;
 			}
-			else {
-				linkQueued((Work) item);
-			}
+		}
+		if (this.unlinked == null) {
+			allocationSucceeded();
 		}
 		return true;
 	}
 
-	/** L */
-	private void linkQueued(Work work) {
-		PoolWorkqueue pwq = work.pwq;
-		if (this.system.isTerminated()) {
-			abandonIncoming(work);
-			return;
+	/** Places counted items, oldest first, until one cannot be placed: it waits in {@link #unlinked} with the rest. L */
+	private void placeCounted(Incoming oldest) {
+		while (oldest != null) {
+			Incoming item = oldest;
+			oldest = item.nextIncoming;
+			item.nextIncoming = null;
+			if (!place(item)) {
+				item.nextIncoming = oldest;
+				this.unlinked = item;
+				return;
+			}
 		}
-		pwq.addInFlight(work);
-		if (pwq.mayActivateNew()) {
-			pwq.activate();
-			addToWorklist(work);
+	}
+
+	/**
+	 * Places a counted item (abandons it once the system has terminated); where that fails (out of memory) it
+	 * changes nothing, and the caller keeps the item in {@link #unlinked}. L
+	 * @return false if it failed
+	 */
+	private boolean place(Incoming item) {
+		try {
+			if (this.system.isTerminated()) {
+				abandonCounted(item);
+			}
+			else if (item instanceof ExecutedTask task) {
+				task.pwq.placeTask(task.task, task.color, task.slotted, task.queuedAt);
+			}
+			else {
+				Work work = (Work) item;
+				PoolWorkqueue pwq = work.pwq;
+				if (pwq.mayActivateNew()) {
+					addToWorklist(work);
+					pwq.activate();
+				}
+				else {
+					pwq.hold(work);
+				}
+			}
+			return true;
+		}
+		catch (Throwable ex) {
+			allocationFailed(ex);
+			this.gainedWork = true; // the watchdog watches the pool meanwhile
+			noteShortageQuietly();
+			return false;
+		}
+	}
+
+	/** Counts a pushed item in flight on its pool-workqueue: from here on it waits for a flush. L */
+	private static void count(Incoming item) {
+		if (item instanceof ExecutedTask task) {
+			task.pwq.addInFlight(task.color);
 		}
 		else {
-			pwq.hold(work);
+			((Work) item).pwq.addInFlight((Work) item);
 		}
 	}
 
-	/** An item of {@code execute(Runnable)}: it gets its {@link Work} here if it may start, else waits bare. L */
-	private void linkQueued(ExecutedTask task) {
-		if (this.system.isTerminated()) {
-			abandonIncoming(task.toWork());
+	/**
+	 * Puts {@code item}, counted, then {@code rest}, which it counts (pushed, not yet counted), at the end of
+	 * {@link #unlinked}. L
+	 */
+	private void waitUnlinked(Incoming item, Incoming rest) {
+		for (Incoming next = rest; next != null; next = next.nextIncoming) {
+			count(next);
+		}
+		item.nextIncoming = rest;
+		Incoming tail = this.unlinked;
+		if (tail == null) {
+			this.unlinked = item;
 			return;
 		}
-		task.pwq.queueTask(task.task, task.color, task.slotted, task.queuedAt);
+		while (tail.nextIncoming != null) {
+			tail = tail.nextIncoming;
+		}
+		tail.nextIncoming = item;
 	}
 
-	/** An item taken off the incoming stack once the system has terminated: never counted here, abandoned. L */
-	private void abandonIncoming(Work work) {
-		work.unlink(this);
+	/** Placing or activating an item failed (out of memory); it stays queued. Logs the first in a row. Never throws. L */
+	void allocationFailed(Throwable failure) {
+		try {
+			if (this.allocationFailures++ == 0) {
+				WorkqueueSystem.LOG.error("Workqueue pool {} could not link or activate queued items; they stay queued "
+						+ "in order, and are retried", this.id, failure);
+			}
+		}
+		catch (Throwable ex) {
+			// out of memory again while logging: the items are safe, which is what matters
+		}
+	}
+
+	/** Items were placed or activated: logs the end of a run of {@link #allocationFailed}. L */
+	void allocationSucceeded() {
+		if (this.allocationFailures > 0) {
+			int failures = this.allocationFailures;
+			this.allocationFailures = 0;
+			WorkqueueSystem.LOG.info("Workqueue pool {} links and activates queued items again after {} failures",
+					this.id, failures);
+		}
+	}
+
+	/** A counted item, once the system has terminated: abandoned as a linked one is. Changes nothing if it throws. L */
+	private void abandonCounted(Incoming item) {
+		Work work = (item instanceof ExecutedTask task) ? task.toWork() : (Work) item;
+		mayFailToAllocate();
 		this.toAbandon.add(new Abandoned(work, work.pwq.wq));
+		work.unlink(this);
+		work.pwq.inFlightDone(work.color);
 	}
 
-	/** The one place where an item becomes runnable on this pool. L */
+	/**
+	 * The one place where an item becomes runnable on this pool. Changes nothing if it throws (the worklist cannot
+	 * grow: out of memory). L
+	 */
 	void addToWorklist(Work work) {
 		assert isLocked();
-		if (this.worklist.isEmpty()) {
+		boolean first = this.worklist.isEmpty();
+		mayFailToAllocate();
+		this.worklist.addLast(work);
+		if (first) {
 			progressed(System.nanoTime());
 		}
-		this.worklist.addLast(work);
 		work.link(this, Work.Link.WORKLIST, null);
 		this.nrPending = this.worklist.size();
 		this.gainedWork = true;
@@ -564,8 +698,8 @@ final class WorkerPool {
 		for (Iterator<Work> it = this.worklist.iterator(); it.hasNext();) {
 			Work work = it.next();
 			if (work.pwq == pwq) {
+				rescuer.schedule(work); // first: it changes nothing if it throws (out of memory)
 				it.remove();
-				rescuer.schedule(work);
 			}
 		}
 		this.nrPending = this.worklist.size();
@@ -573,23 +707,36 @@ final class WorkerPool {
 
 	/**
 	 * The previous instance of a deferred item ended on another pool: the item is runnable here now, or abandoned
-	 * if the system terminated meanwhile. The caller won {@link Work#takeDeferred()}.
+	 * if the system terminated meanwhile. The caller won {@link Work#takeDeferred()}. Where the worklist cannot grow
+	 * (out of memory), the caller retries after a back-off, without the lock: the item is its to place.
 	 */
 	void relinkDeferred(Work work) {
-		lock();
-		try {
-			if (this.system.isTerminated()) {
-				work.pwq.deactivate();
-				abandonLinked(work);
+		for (long backoff = TimeUnit.MILLISECONDS.toNanos(1);; backoff = Math.min(2 * backoff, RELINK_BACKOFF_MAX)) {
+			lock();
+			try {
+				if (this.system.isTerminated()) {
+					work.pwq.deactivate();
+					abandonLinked(work);
+					return;
+				}
+				try {
+					addToWorklist(work);
+					allocationSucceeded();
+					return;
+				}
+				catch (Throwable ex) {
+					allocationFailed(ex);
+				}
 			}
-			else {
-				addToWorklist(work);
+			finally {
+				unlock();
 			}
-		}
-		finally {
-			unlock();
+			LockSupport.parkNanos(backoff);
 		}
 	}
+
+	/** The longest back-off of {@link #relinkDeferred} between attempts. */
+	private static final long RELINK_BACKOFF_MAX = TimeUnit.MILLISECONDS.toNanos(100);
 
 	/**
 	 * The system terminated: abandons every item still waiting on this pool (its worklist, the held-back lists of
@@ -755,19 +902,42 @@ final class WorkerPool {
 		if (!needMoreWorker() || this.system.isTerminated()) {
 			return;
 		}
+		try {
+			this.toWake.ensureCapacity(this.toWake.size() + 1); // before any change: the add below cannot fail
+		}
+		catch (Throwable ex) { // out of memory: the mayday timer retries, as for a worker that cannot be had
+			noteShortageQuietly();
+			return;
+		}
 		Worker worker = this.idle.pollFirst();
 		if (worker == null) {
 			if (this.workers.size() >= this.system.maxWorkersPerPool) {
 				noteShortage();
 				return;
 			}
-			worker = new Worker(this, this.nextWorkerId++, false);
-			addWorker(worker);
+			try {
+				worker = new Worker(this, this.nextWorkerId++, false);
+				addWorker(worker);
+			}
+			catch (Throwable ex) {
+				noteShortageQuietly();
+				return;
+			}
 		}
 		worker.state = Worker.State.WAKING;
 		this.nrWaking++;
 		this.toWake.add(worker);
 		assert workerCountsAgree();
+	}
+
+	/** {@link #noteShortage()} where it may fail too (out of memory): the next kick tries again. L */
+	private void noteShortageQuietly() {
+		try {
+			noteShortage();
+		}
+		catch (Throwable ex) {
+			// nothing more to do here
+		}
 	}
 
 	/** Unparks a kicked worker, or starts the thread of a new one. Called without the lock. */
@@ -966,10 +1136,12 @@ final class WorkerPool {
 		assert workerCountsAgree();
 	}
 
-	/** L */
+	/** Changes nothing if it throws (out of memory). L */
 	private void addWorker(Worker worker) {
+		Worker[] array = Arrays.copyOf(this.workerArray, this.workerArray.length + 1);
+		array[array.length - 1] = worker;
 		this.workers.add(worker);
-		this.workerArray = this.workers.toArray(new Worker[0]);
+		this.workerArray = array;
 	}
 
 	/** L */
@@ -1060,6 +1232,9 @@ final class WorkerPool {
 		lock();
 		try {
 			this.maydayArmed = false;
+			if (this.unlinked != null) { // placing them failed as this took the lock, which could not re-arm the timer
+				noteShortage();
+			}
 			if (!needMoreWorker()) {
 				return;
 			}

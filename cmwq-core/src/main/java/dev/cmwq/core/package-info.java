@@ -38,7 +38,12 @@
  * it gives it its {@code Work} there ({@code PoolWorkqueue.queueTask}, {@code Work.heldTask}: the state of a
  * claimed, counted, handed-over item) if it may start, else keeps its bare task on the held-back list, where it
  * gets its {@code Work} as it is activated. Where thousands are held back already, the queuer takes the lock and
- * its bare task joins the held-back list directly; a flood costs a reference per item. From its {@code Work} on,
+ * its bare task joins the held-back list directly; a flood costs a reference per item. <b>Out of memory loses no
+ * accepted item</b>: linking first counts the item in flight (no allocation), then places it, and placing (a
+ * {@code Work} node, a list that grows: the lists are {@code Ring}s, which grow before they store) or activating
+ * an item changes nothing where it fails; an item that could not be placed waits, counted, with those behind it in
+ * {@code WorkerPool.unlinked} for the next lock holder (the mayday timer takes the lock again), one that could not
+ * be activated stays first in line (a timer retries). A queuer that cannot allocate throws, having counted nothing. From its {@code Work} on,
  * such an item lives as any other, except that its node carries {@code Work.EXECUTED} until its own code asks for
  * it ({@code Work.currentWork}) or it fails: no other thread can reach the node meanwhile, so its state, linkage,
  * {@code current} and {@code resolved} are written with plain stores (every other reader takes the pool lock). A

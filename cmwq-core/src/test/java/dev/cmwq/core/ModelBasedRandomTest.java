@@ -74,7 +74,9 @@ import static org.assertj.core.api.Assertions.fail;
  * rescuers run items). Both count failed starts. In every mode a driver operation makes, for up to 50 ms, the
  * rounds of one kind of engine thread fail (through {@link Housekeeping#fault}: the detector's scan, the timer's
  * tasks, the rescuers' rescues) with an OutOfMemoryError, a StackOverflowError or a RuntimeException; in
- * FLAKY_THREADS the detector may instead fail in the middle of its scan, probing a worker. On JDK 21+
+ * FLAKY_THREADS the detector may instead fail in the middle of its scan, probing a worker. Or, for up to 50 ms, the
+ * pools fail to allocate where they link or activate an item (an OutOfMemoryError, through {@code
+ * WorkerPool.allocationFault}): nothing may be lost, run twice or run out of order. On JDK 21+
  * ({@code VirtualThreadsTest}) {@link Mode#VIRTUAL_MANAGED} and {@link Mode#VIRTUAL_SCHEDULER}, where every item must
  * also run on a virtual thread.
  *
@@ -625,6 +627,10 @@ class ModelBasedRandomTest {
 		 * probing a worker ({@link ProbedThread}).
 		 */
 		private void housekeepingFaults(Random r) {
+			if (r.nextInt(4) == 0) {
+				allocationFaults(r);
+				return;
+			}
 			int target = r.nextInt(3);
 			long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(1 + r.nextInt(50));
 			if (target == 0 && this.mode == Mode.FLAKY_THREADS && r.nextBoolean()) {
@@ -645,6 +651,26 @@ class ModelBasedRandomTest {
 			};
 		}
 
+		/**
+		 * For up to 50 ms, every pool fails to allocate (every time, every second or every fourth time) where it links
+		 * or activates an item (through the test hook {@code WorkerPool.allocationFault}), with an OutOfMemoryError:
+		 * items must stay queued, in order, and run once; only an {@code execute} whose queuer holds its task back
+		 * itself sees the error, and is not accepted ({@link WorkModel#ALLOCATION_FAULT}).
+		 */
+		private void allocationFaults(Random r) {
+			long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(1 + r.nextInt(50));
+			int every = 1 << r.nextInt(3);
+			AtomicLong calls = new AtomicLong();
+			Runnable fault = () -> {
+				if (System.nanoTime() - until < 0 && calls.getAndIncrement() % every == 0) {
+					throw WorkModel.ALLOCATION_FAULT;
+				}
+			};
+			for (WorkerPool pool : this.system.pools()) {
+				pool.allocationFault = fault;
+			}
+		}
+
 		/** The failures of one kind of engine thread, in the order of {@link WorkqueueSystem#housekeeping()}. */
 		private Housekeeping housekeeping(int target) {
 			return switch (target) {
@@ -663,6 +689,9 @@ class ModelBasedRandomTest {
 		private void endFaults() {
 			for (int target = 0; target < 3; target++) {
 				housekeeping(target).fault = null;
+			}
+			for (WorkerPool pool : this.system.pools()) {
+				pool.allocationFault = null;
 			}
 			this.scanFaultsUntil = System.nanoTime();
 			this.factoryFaultsUntil = System.nanoTime();
@@ -892,6 +921,17 @@ class ModelBasedRandomTest {
 					sb.append("  ").append(pool).append('\n');
 				}
 			}
+			for (WorkerPool pool : this.system.pools()) {
+				sb.append("    ").append(pool.internals()).append('\n');
+			}
+			Thread.getAllStackTraces().forEach((t, st) -> {
+				if (t.getName().startsWith("cmwq-timer") || t.getName().contains("rescuer")) {
+					sb.append("    thread ").append(t.getName()).append(' ').append(t.getState()).append('\n');
+					for (int i = 0; i < Math.min(12, st.length); i++) {
+						sb.append("      at ").append(st[i]).append('\n');
+					}
+				}
+			});
 			for (WorkqueueSnapshot wq : snapshot.workqueues()) {
 				if (wq.pending() > 0 || wq.active() > 0) {
 					sb.append("  ").append(wq).append('\n');

@@ -78,6 +78,16 @@ final class WorkModel {
 		}
 	}
 
+	/**
+	 * What the pools' injected allocation failures throw ({@code ModelBasedRandomTest}): made once, without a stack
+	 * trace, as the JVM's own {@code OutOfMemoryError}s.
+	 */
+	static final OutOfMemoryError ALLOCATION_FAULT = new OutOfMemoryError("injected allocation failure");
+
+	static {
+		ALLOCATION_FAULT.setStackTrace(new StackTraceElement[0]);
+	}
+
 	// --- operations, counted ------------------------------------------------------------------------------------
 
 	/**
@@ -159,6 +169,12 @@ final class WorkModel {
 		catch (RejectedExecutionException ex) {
 			q.rejected.incrementAndGet();
 			throw ex;
+		}
+		catch (OutOfMemoryError ex) {
+			if (ex != ALLOCATION_FAULT) {
+				throw ex;
+			}
+			return true; // the queuer could not hold its task back: not accepted, nothing to count
 		}
 		q.execAccepted.incrementAndGet();
 		return true;
