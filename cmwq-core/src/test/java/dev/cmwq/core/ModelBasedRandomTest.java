@@ -624,7 +624,8 @@ class ModelBasedRandomTest {
 		 * block detector's scan, the timer's tasks (delayed items, mayday, starting workers, the watchdog) or the
 		 * rescuers' rescues, with an OutOfMemoryError, a StackOverflowError or a RuntimeException (through the test
 		 * hook {@link Housekeeping#fault}). In FLAKY_THREADS the detector may instead fail inside its scan, while
-		 * probing a worker ({@link ProbedThread}).
+		 * probing a worker ({@link ProbedThread}). A quarter of the time, the pools fail to allocate instead
+		 * ({@link #allocationFaults}).
 		 */
 		private void housekeepingFaults(Random r) {
 			if (r.nextInt(4) == 0) {
