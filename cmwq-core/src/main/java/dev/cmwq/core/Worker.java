@@ -297,14 +297,21 @@ final class Worker implements Runnable {
 
 	/**
 	 * Non-reentrancy: the item's previous instance runs on {@code owner}. Hands the item over, unless the previous
-	 * instance ended meanwhile and the item is ours to start after all. L
+	 * instance ended meanwhile and the item is ours to start after all: onto the owner's scheduled list if it is of
+	 * this pool and the list can grow, else deferred until the owner ends it (and relinks it here). L
 	 * @return true if handed over
 	 */
 	private boolean handOff(WorkerPool pool, Work work, Worker owner) {
 		assert pool.isLocked();
 		if (owner.pool == pool) {
-			owner.schedule(work); // owner's current item is stable under our lock: it runs the item next
-			return true;
+			try {
+				pool.mayFailToAllocate();
+				owner.schedule(work); // owner's current item is stable under our lock: it runs the item next
+				return true;
+			}
+			catch (Throwable ex) { // its list cannot grow (out of memory): defer it, which allocates nothing
+				pool.allocationFailed(ex);
+			}
 		}
 		work.defer(pool);
 		// The owner clears work.current, then looks for a deferred item; we set deferred, then look at current.

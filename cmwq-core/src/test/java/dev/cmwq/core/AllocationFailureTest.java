@@ -159,6 +159,45 @@ class AllocationFailureTest {
 		assertRanOnceInOrder(order, 10);
 	}
 
+	/**
+	 * Non-reentrancy: an item queued again while it runs, picked by another worker of the pool, goes to the scheduled
+	 * list of the worker running it; where that list cannot grow, it is deferred instead and runs once that run ends.
+	 */
+	@Test
+	void anItemThatCannotJoinItsRunningWorkersListIsDeferredAndRunsAfterIt() throws Exception {
+		Workqueue wq = this.system.allocWorkqueue("handoff", Set.of(WorkqueueFlag.CPU_INTENSIVE), 0);
+		AtomicInteger runs = new AtomicInteger();
+		AtomicInteger concurrent = new AtomicInteger();
+		AtomicBoolean overlapped = new AtomicBoolean();
+		CountDownLatch firstRunning = new CountDownLatch(1);
+		Work work = new Work(() -> {
+			overlapped.compareAndSet(false, concurrent.incrementAndGet() > 1);
+			if (runs.incrementAndGet() == 1) {
+				firstRunning.countDown();
+				while (!this.release.get()) {
+					Thread.onSpinWait();
+				}
+			}
+			concurrent.decrementAndGet();
+		});
+		assertThat(wq.queue(work)).isTrue();
+		assertThat(firstRunning.await(TIMEOUT, TimeUnit.SECONDS)).isTrue();
+		// CPU-intensive: the spinning run does not count as running, so another worker picks the second instance;
+		// the 1st allocation is its placing on the worklist, the 2nd the hand-over to the spinning worker's list
+		AtomicInteger calls = failAllocation(2);
+		assertThat(wq.queue(work)).isTrue();
+		long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(TIMEOUT);
+		while (calls.get() < 2 && System.nanoTime() - deadline < 0) {
+			Thread.onSpinWait();
+		}
+		assertThat(calls.get()).as("the hand-over was tried").isGreaterThanOrEqualTo(2);
+		assertThat(runs).as("deferred, not started beside the first run").hasValue(1);
+		this.release.set(true);
+		assertThat(this.system.awaitIdle(Duration.ofSeconds(TIMEOUT))).isTrue();
+		assertThat(runs).hasValue(2);
+		assertThat(overlapped).isFalse();
+	}
+
 	@Test
 	void aHeldBackItemWhoseActivationFailsStaysFirstInLine() throws Exception {
 		Workqueue wq = this.system.allocWorkqueue("activate", Set.of(), 1); // one at a time: the rest is held back
