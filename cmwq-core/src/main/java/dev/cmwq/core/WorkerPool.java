@@ -447,49 +447,40 @@ final class WorkerPool {
 
 	/**
 	 * Links the items pushed on the incoming stack, oldest first: each is counted in flight on its pool-workqueue
-	 * (for flushes), then placed onto the worklist where the queue's limit allows, else onto its held-back list;
-	 * abandoned instead once the system has terminated. Never throws: placing an item allocates (its {@link Work}
-	 * node, a list that grows), and where that fails (out of memory) the item and those after it are counted all the
-	 * same and wait in {@link #unlinked}, in order, for the next lock holder, who places them before anything pushed
+	 * (for flushes; this allocates nothing), then placed onto the worklist where the queue's limit allows, else onto
+	 * its held-back list; abandoned instead once the system has terminated. Never throws: placing an item allocates
+	 * (its {@link Work} node, a list that grows), and where that fails (out of memory) the item and those after it
+	 * wait, counted, in {@link #unlinked}, in order, for the next lock holder, who places them before anything pushed
 	 * since; the mayday timer takes the lock again if nobody else does. L
 	 * @return true (for use in a condition)
 	 */
 	private boolean drainIncoming() {
 		assert isLocked();
-		Incoming waiting = this.unlinked;
+		Incoming waiting = this.unlinked; // after a failure (rare): counted already, and before what was pushed since
 		if (this.incoming == null && waiting == null) {
 			return true;
 		}
-		if (waiting != null) { // after a failure (rare): counted already
-			this.unlinked = null;
-			placeCounted(waiting);
+		if (waiting != null) {
+			this.unlinked = null; // a volatile write: only where there was something
 		}
 		Incoming newest = (Incoming) INCOMING.getAndSet(this, null);
-		Incoming oldest = null;
-		while (newest != null) { // reverse: the stack is newest first
+		Incoming pushed = null;
+		while (newest != null) { // reverse (the stack is newest first), counting each item in flight
 			Incoming next = newest.nextIncoming;
-			newest.nextIncoming = oldest;
-			oldest = newest;
+			count(newest);
+			newest.nextIncoming = pushed;
+			pushed = newest;
 			newest = next;
 		}
-		while (oldest != null) {
-			Incoming item = oldest;
-			oldest = item.nextIncoming;
-			item.nextIncoming = null;
-			count(item);
-			if (this.unlinked != null || !place(item)) { // behind items that could not be placed, or cannot be itself
-				waitUnlinked(item, oldest);
-				break;
+		Incoming oldest = pushed;
+		if (waiting != null) {
+			Incoming tail = waiting;
+			while (tail.nextIncoming != null) {
+				tail = tail.nextIncoming;
 			}
+			tail.nextIncoming = pushed;
+			oldest = waiting;
 		}
-		if (this.unlinked == null) {
-			allocationSucceeded();
-		}
-		return true;
-	}
-
-	/** Places counted items, oldest first, until one cannot be placed: it waits in {@link #unlinked} with the rest. L */
-	private void placeCounted(Incoming oldest) {
 		while (oldest != null) {
 			Incoming item = oldest;
 			oldest = item.nextIncoming;
@@ -497,14 +488,16 @@ final class WorkerPool {
 			if (!place(item)) {
 				item.nextIncoming = oldest;
 				this.unlinked = item;
-				return;
+				return true;
 			}
 		}
+		allocationSucceeded();
+		return true;
 	}
 
 	/**
 	 * Places a counted item (abandons it once the system has terminated); where that fails (out of memory) it
-	 * changes nothing, and the caller keeps the item in {@link #unlinked}. L
+	 * changes nothing, and the item waits in {@link #unlinked} with those after it. L
 	 * @return false if it failed
 	 */
 	private boolean place(Incoming item) {
@@ -544,26 +537,6 @@ final class WorkerPool {
 		else {
 			((Work) item).pwq.addInFlight((Work) item);
 		}
-	}
-
-	/**
-	 * Puts {@code item}, counted, then {@code rest}, which it counts (pushed, not yet counted), at the end of
-	 * {@link #unlinked}. L
-	 */
-	private void waitUnlinked(Incoming item, Incoming rest) {
-		for (Incoming next = rest; next != null; next = next.nextIncoming) {
-			count(next);
-		}
-		item.nextIncoming = rest;
-		Incoming tail = this.unlinked;
-		if (tail == null) {
-			this.unlinked = item;
-			return;
-		}
-		while (tail.nextIncoming != null) {
-			tail = tail.nextIncoming;
-		}
-		tail.nextIncoming = item;
 	}
 
 	/** Placing or activating an item failed (out of memory); it stays queued. Logs the first in a row. Never throws. L */
