@@ -184,9 +184,12 @@ final class WorkerPool {
 
 	/**
 	 * Test hook (null in production): run under the lock where linking an item or activating a held-back one
-	 * allocates ({@link #mayFailToAllocate}); what it throws stands for an {@code OutOfMemoryError} there.
+	 * allocates ({@link #mayFailToAllocate}); what it throws stands for an {@code OutOfMemoryError} there. A plain
+	 * field, read on every item's path: as volatile it cost 8 % on the tiny-task harness. A test sets it before it
+	 * releases what makes a worker link (a volatile write the worker reads), so the worker sees it; the model-based
+	 * test's faults may be seen late, which changes nothing it checks. L
 	 */
-	volatile Runnable allocationFault;
+	Runnable allocationFault;
 
 	/** V: worklist size. */
 	volatile int nrPending;
@@ -447,40 +450,49 @@ final class WorkerPool {
 
 	/**
 	 * Links the items pushed on the incoming stack, oldest first: each is counted in flight on its pool-workqueue
-	 * (for flushes; this allocates nothing), then placed onto the worklist where the queue's limit allows, else onto
-	 * its held-back list; abandoned instead once the system has terminated. Never throws: placing an item allocates
-	 * (its {@link Work} node, a list that grows), and where that fails (out of memory) the item and those after it
-	 * wait, counted, in {@link #unlinked}, in order, for the next lock holder, who places them before anything pushed
+	 * (for flushes), then placed onto the worklist where the queue's limit allows, else onto its held-back list;
+	 * abandoned instead once the system has terminated. Never throws: placing an item allocates (its {@link Work}
+	 * node, a list that grows), and where that fails (out of memory) the item and those after it are counted all the
+	 * same and wait in {@link #unlinked}, in order, for the next lock holder, who places them before anything pushed
 	 * since; the mayday timer takes the lock again if nobody else does. L
 	 * @return true (for use in a condition)
 	 */
 	private boolean drainIncoming() {
 		assert isLocked();
-		Incoming waiting = this.unlinked; // after a failure (rare): counted already, and before what was pushed since
+		Incoming waiting = this.unlinked;
 		if (this.incoming == null && waiting == null) {
 			return true;
 		}
-		if (waiting != null) {
-			this.unlinked = null; // a volatile write: only where there was something
+		if (waiting != null) { // after a failure (rare): counted already
+			this.unlinked = null;
+			placeCounted(waiting);
 		}
 		Incoming newest = (Incoming) INCOMING.getAndSet(this, null);
-		Incoming pushed = null;
-		while (newest != null) { // reverse (the stack is newest first), counting each item in flight
+		Incoming oldest = null;
+		while (newest != null) { // reverse: the stack is newest first
 			Incoming next = newest.nextIncoming;
-			count(newest);
-			newest.nextIncoming = pushed;
-			pushed = newest;
+			newest.nextIncoming = oldest;
+			oldest = newest;
 			newest = next;
 		}
-		Incoming oldest = pushed;
-		if (waiting != null) {
-			Incoming tail = waiting;
-			while (tail.nextIncoming != null) {
-				tail = tail.nextIncoming;
+		while (oldest != null) {
+			Incoming item = oldest;
+			oldest = item.nextIncoming;
+			item.nextIncoming = null;
+			count(item);
+			if (this.unlinked != null || !place(item)) { // behind items that could not be placed, or cannot be itself
+				waitUnlinked(item, oldest);
+				break;
 			}
-			tail.nextIncoming = pushed;
-			oldest = waiting;
 		}
+		if (this.unlinked == null) {
+			allocationSucceeded();
+		}
+		return true;
+	}
+
+	/** Places counted items, oldest first, until one cannot be placed: it waits in {@link #unlinked} with the rest. L */
+	private void placeCounted(Incoming oldest) {
 		while (oldest != null) {
 			Incoming item = oldest;
 			oldest = item.nextIncoming;
@@ -488,16 +500,14 @@ final class WorkerPool {
 			if (!place(item)) {
 				item.nextIncoming = oldest;
 				this.unlinked = item;
-				return true;
+				return;
 			}
 		}
-		allocationSucceeded();
-		return true;
 	}
 
 	/**
 	 * Places a counted item (abandons it once the system has terminated); where that fails (out of memory) it
-	 * changes nothing, and the item waits in {@link #unlinked} with those after it. L
+	 * changes nothing, and the caller keeps the item in {@link #unlinked}. L
 	 * @return false if it failed
 	 */
 	private boolean place(Incoming item) {
@@ -537,6 +547,26 @@ final class WorkerPool {
 		else {
 			((Work) item).pwq.addInFlight((Work) item);
 		}
+	}
+
+	/**
+	 * Puts {@code item}, counted, then {@code rest}, which it counts (pushed, not yet counted), at the end of
+	 * {@link #unlinked}. L
+	 */
+	private void waitUnlinked(Incoming item, Incoming rest) {
+		for (Incoming next = rest; next != null; next = next.nextIncoming) {
+			count(next);
+		}
+		item.nextIncoming = rest;
+		Incoming tail = this.unlinked;
+		if (tail == null) {
+			this.unlinked = item;
+			return;
+		}
+		while (tail.nextIncoming != null) {
+			tail = tail.nextIncoming;
+		}
+		tail.nextIncoming = item;
 	}
 
 	/** Placing or activating an item failed (out of memory); it stays queued. Logs the first in a row. Never throws. L */
