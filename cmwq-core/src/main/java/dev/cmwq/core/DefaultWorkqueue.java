@@ -164,7 +164,7 @@ final class DefaultWorkqueue implements Workqueue {
 	 * {@link ExecutedTask} on the incoming stack, and gets its node only where it is linked (see there); where
 	 * thousands of items are held back already (by max-active or a freeze), the queuer takes the pool lock and the
 	 * bare task joins the held-back line ({@link PoolWorkqueue#queueTask}), so that a flood costs a reference per
-	 * item. False where the ordinary path applies: the command is a {@code Work} itself, or the queue is full (its
+	 * item, unless items of the pool wait to be linked (out of memory): it goes behind them on the stack. False where the ordinary path applies: the command is a {@code Work} itself, or the queue is full (its
 	 * overflow policy applies), or (held-back line only) the system terminated.
 	 */
 	private boolean queueTask(int cpu, Runnable command) {
@@ -184,25 +184,29 @@ final class DefaultWorkqueue implements Workqueue {
 			PoolWorkqueue pwq = pwqFor(cpu);
 			long queuedAt = this.system.listeners.any() ? System.nanoTime() : 0;
 			WorkerPool pool = pwq.pool;
-			if (!pwq.holdsMany()) {
-				ExecutedTask item = new ExecutedTask(command, pwq, this.workColor, slotted, queuedAt);
-				Work.countAccepted(this.system); // before anyone can answer it
-				accepted = true;
-				pool.enqueue(item);
-				return true;
-			}
-			pool.lock();
-			try {
-				if (!this.system.isTerminated()) {
-					pwq.queueTask(command, this.workColor, slotted, queuedAt); // changes nothing if it throws
-					Work.countAccepted(this.system); // under the lock: nobody can answer it yet
-					accepted = true;
+			if (pwq.holdsMany()) {
+				pool.lock();
+				try {
+					// not past items that wait to be linked (out of memory, maybe in this very lock()): it joins them
+					if (!pool.hasUnlinked()) {
+						if (this.system.isTerminated()) {
+							return false;
+						}
+						pwq.queueTask(command, this.workColor, slotted, queuedAt); // changes nothing if it throws
+						Work.countAccepted(this.system); // under the lock: nobody can answer it yet
+						accepted = true;
+						return true;
+					}
+				}
+				finally {
+					pool.unlock();
 				}
 			}
-			finally {
-				pool.unlock();
-			}
-			return accepted;
+			ExecutedTask item = new ExecutedTask(command, pwq, this.workColor, slotted, queuedAt);
+			Work.countAccepted(this.system); // before anyone can answer it
+			accepted = true;
+			pool.enqueue(item);
+			return true;
 		}
 		finally {
 			if (slotted && !accepted) {

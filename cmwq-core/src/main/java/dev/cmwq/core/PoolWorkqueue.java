@@ -346,6 +346,12 @@ final class PoolWorkqueue {
 		this.nrRunning++;
 	}
 
+	/** Items taken into a worker's batch, counted as running, went back to the worklist unstarted. L */
+	void notStarted(int n) {
+		assert this.pool.isLocked() && this.nrRunning >= n;
+		this.nrRunning -= n;
+	}
+
 	/**
 	 * An item of this queue finished on the pool (the kernel's {@code pwq_dec_nr_in_flight}): it leaves the running
 	 * and active counts and its flush color, and held-back items may move up. L

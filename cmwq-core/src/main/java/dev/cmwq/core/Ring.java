@@ -144,12 +144,28 @@ final class Ring<E> implements Iterable<E> {
 	}
 
 	/** Grows (doubles) a full array; allocates before it changes anything. */
+	/** Grows, if need be, so that {@code n} more elements fit without growing. Changes nothing if it throws. */
+	void ensureRoom(int n) {
+		int capacity = this.elements.length;
+		if (this.size + n <= capacity) {
+			return;
+		}
+		while (capacity < this.size + n) {
+			capacity <<= 1;
+		}
+		grow(capacity);
+	}
+
 	private void makeRoom() {
 		int capacity = this.elements.length;
 		if (this.size < capacity) {
 			return;
 		}
-		Object[] grown = new Object[capacity << 1];
+		grow(capacity << 1);
+	}
+
+	private void grow(int capacity) {
+		Object[] grown = new Object[capacity];
 		for (int i = 0; i < this.size; i++) {
 			grown[i] = this.elements[index(i)];
 		}

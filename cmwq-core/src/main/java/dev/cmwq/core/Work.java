@@ -395,6 +395,11 @@ public class Work extends Incoming {
 		}
 	}
 
+	/** Whether no other thread can reach the node: see {@link #EXECUTED}. */
+	final boolean executed() {
+		return (this.state & EXECUTED) != 0;
+	}
+
 	/** A worker starts running the item ({@code worker}), or ends its run (null). L (the worker's pool lock) */
 	final void runBy(Worker worker) {
 		if ((this.state & EXECUTED) != 0) {

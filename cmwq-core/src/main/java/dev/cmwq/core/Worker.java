@@ -40,14 +40,20 @@ final class Worker implements Runnable {
 	/** Spins of a worker that found no work before it parks (some microseconds); see {@link #waitForWork}. */
 	private static final int IDLE_SPINS = 256;
 
+	/** Most items a worker runs one after another without taking the pool lock between them ({@link #takeBatch}). */
+	static final int BATCH = 16;
+
 	private static final VarHandle ITEM_SEQ;
 
 	private static final VarHandle IN_ITEM;
+
+	private static final VarHandle BATCH_NEXT;
 
 	static {
 		try {
 			ITEM_SEQ = MethodHandles.lookup().findVarHandle(Worker.class, "itemSeq", long.class);
 			IN_ITEM = MethodHandles.lookup().findVarHandle(Worker.class, "inItem", boolean.class);
+			BATCH_NEXT = MethodHandles.lookup().findVarHandle(Worker.class, "batchNext", int.class);
 		}
 		catch (ReflectiveOperationException ex) {
 			throw new ExceptionInInitializerError(ex);
@@ -91,7 +97,11 @@ final class Worker implements Runnable {
 	/** Collided items: requeued while this worker runs them, to run after. L */
 	final Ring<Work> scheduled = new Ring<>(2);
 
-	Work currentWork; // L, and read without it on the worker's own thread (Blocking)
+	/**
+	 * L, and read without it on the worker's own thread (Blocking); between the items of a batch written by the
+	 * worker without the lock, so another thread's read is a hint, checked against {@link #itemSeq}.
+	 */
+	Work currentWork;
 
 	PoolWorkqueue currentPwq; // L
 
@@ -109,7 +119,26 @@ final class Worker implements Runnable {
 	 */
 	volatile boolean inItem;
 
-	/** Incremented at each item start. L, R */
+	/**
+	 * The items taken off the worklist with the current one, to run after it without the pool lock: {@code
+	 * execute(Runnable)} items of the same queue (see {@link #takeBatch}). Filled and emptied under L by this worker;
+	 * in between, each is either started by this worker, which takes the next with a CAS on {@link #batchNext}, or
+	 * given back to the worklist by a lock holder ({@link #giveBack}), which moves {@code batchNext} to the end:
+	 * never both. {@link #batchColors}: their flush colors when taken.
+	 */
+	private final Work[] batch = new Work[BATCH - 1];
+
+	private final int[] batchColors = new int[BATCH - 1]; // L: see batch
+
+	private int batchSize; // L: items in batch
+
+	/** The index in {@link #batch} of the next item to start; {@link #batchSize} once given back. C */
+	private volatile int batchNext;
+
+	/** Items of the batch this worker started. W */
+	private int batchStarted;
+
+	/** Incremented at each item start. W, R */
 	volatile long itemSeq;
 
 	/** Mirror of {@code flags & SLEEPING} for the detector. V */
@@ -288,6 +317,7 @@ final class Worker implements Runnable {
 			Worker owner = work.current;
 			if (owner == null || !handOff(pool, work, owner)) {
 				startItem(pool, work);
+				takeBatch(pool, work);
 				runItem(pool, work);
 				finishItem(pool, work);
 			}
@@ -348,35 +378,112 @@ final class Worker implements Runnable {
 	}
 
 	/**
-	 * Runs the item's task without the pool lock and answers the run (statistics, failure handler, listeners, the
-	 * item's {@code done}) before {@link #finishItem} resolves it.
+	 * Takes the {@code execute(Runnable)} items that follow {@code first} on the worklist, of its queue, into this
+	 * worker's batch, to run after it without taking the lock between them: the lock round trip and the linking done
+	 * with it are most of what a tiny item costs. Only for a worker of a managed pool that counts as running, whose
+	 * item belongs to no CPU-intensive queue: another worker could not start those items before this one ends its
+	 * item anyway. If this worker stops counting as running (it blocked, or turned CPU-intensive: {@link #setFlag}),
+	 * or the pool must see every pending item (freeze, CPU offline, a rescuer, termination), the items it has not
+	 * started go back to the worklist, in order ({@link #giveBack}). They count as pending until the batch ends. L
+	 */
+	private void takeBatch(WorkerPool pool, Work first) {
+		assert pool.isLocked() && this.batchSize == 0;
+		if (this.rescuer || !pool.associated || this.flags != 0 || !first.executed() || !this.scheduled.isEmpty()) {
+			return;
+		}
+		PoolWorkqueue pwq = this.currentPwq;
+		int n = 0;
+		Work next;
+		while (n < this.batch.length && (next = pool.pollIntoBatch(pwq)) != null) {
+			this.batch[n] = next;
+			this.batchColors[n++] = next.color;
+			pwq.startRunning();
+		}
+		this.batchSize = n;
+		this.batchStarted = 0;
+		BATCH_NEXT.setRelease(this, 0); // published by the unlock that precedes the items' run
+	}
+
+	/**
+	 * Gives the unstarted items of this worker's batch back to the front of the worklist, in order: by any lock
+	 * holder. Allocates nothing, so never fails (the worklist keeps room for them). L
+	 */
+	void giveBack() {
+		assert this.pool.isLocked();
+		int n = this.batchSize;
+		if (n == 0 || this.batchNext >= n) {
+			return;
+		}
+		int next = (int) BATCH_NEXT.getAndSet(this, n);
+		if (next < n) {
+			for (int i = n - 1; i >= next; i--) {
+				this.pool.returnFromBatch(this.batch[i]);
+			}
+			this.currentPwq.notStarted(n - next);
+		}
+	}
+
+	/**
+	 * Runs the item's task, then the items of its batch, without the pool lock, and answers each run (statistics,
+	 * failure handler, listeners, the item's {@code done}) before {@link #finishItem} resolves it.
 	 */
 	private void runItem(WorkerPool pool, Work work) {
 		DefaultWorkqueue wq = work.pwq.wq;
-		long start = this.startedAt;
+		int batched = this.batchSize;
 		pool.unlock();
 		try {
 			accountCpu(wq);
-			WorkqueueCounters.Cell counts = this.counts;
-			counts.countStarted();
-			pool.system.listeners.started(wq, (work.queuedAt != 0) ? start - work.queuedAt : 0);
-			IN_ITEM.setRelease(this, true);
-			Throwable thrown;
-			try {
-				thrown = work.runTask();
+			run(pool, wq, work, this.startedAt);
+			// an item whose node its own code or a failure handler got hold of ends the batch: until the batch ends
+			// the item counts as running, and code holding the node could otherwise wait for it from a later item
+			for (int i = 0; i < batched && work.executed() && BATCH_NEXT.compareAndSet(this, i, i + 1); i++) {
+				this.batchStarted = i + 1;
+				work = this.batch[i];
+				run(pool, wq, work, startBatched(pool, work));
 			}
-			finally {
-				IN_ITEM.setRelease(this, false);
-			}
-			Thread.interrupted(); // an item's interrupt must not leak into the next one
-			if (this.rescuer) {
-				wq.stats.rescued.increment();
-			}
-			work.answerRun(wq, thrown, pool.system.listeners.any() ? System.nanoTime() - start : 0, counts);
 		}
 		finally {
 			pool.lock();
+			giveBack(); // the items it did not start: an item whose node got out ended the batch, or a failure did
 		}
+	}
+
+	/**
+	 * An item of the batch starts, as {@link #startItem} starts the first, without the lock: no other thread can
+	 * reach its node ({@link Work#EXECUTED}), and its queue and pool accounting was done when it was taken. W
+	 * @return its start time
+	 */
+	private long startBatched(WorkerPool pool, Work work) {
+		work.runBy(this);
+		work.startedByWorker();
+		this.currentWork = work;
+		long start = System.nanoTime();
+		this.startedAt = start;
+		ITEM_SEQ.setRelease(this, this.itemSeq + 1); // after startedAt: a reader that sees the new value sees it
+		if (!this.currentPwq.announcesBlocks()) {
+			pool.system.detector.hurry();
+		}
+		return start;
+	}
+
+	/** Runs one item's task and answers the run. Without the lock. */
+	private void run(WorkerPool pool, DefaultWorkqueue wq, Work work, long start) {
+		WorkqueueCounters.Cell counts = this.counts;
+		counts.countStarted();
+		pool.system.listeners.started(wq, (work.queuedAt != 0) ? start - work.queuedAt : 0);
+		IN_ITEM.setRelease(this, true);
+		Throwable thrown;
+		try {
+			thrown = work.runTask();
+		}
+		finally {
+			IN_ITEM.setRelease(this, false);
+		}
+		Thread.interrupted(); // an item's interrupt must not leak into the next one
+		if (this.rescuer) {
+			wq.stats.rescued.increment();
+		}
+		work.answerRun(wq, thrown, pool.system.listeners.any() ? System.nanoTime() - start : 0, counts);
 	}
 
 	/**
@@ -394,10 +501,36 @@ final class Worker implements Runnable {
 			this.blockDepth = 0;
 			pool.recount(this);
 		}
-		work.runBy(null);
+		int started = endBatch(pool);
 		this.currentWork = null;
 		this.currentPwq = null;
-		pwq.finishRunning(this.currentColor);
+		finished(pool, pwq, work, this.currentColor);
+		for (int i = 0; i < started; i++) {
+			Work next = this.batch[i];
+			this.batch[i] = null;
+			finished(pool, pwq, next, this.batchColors[i]);
+		}
+	}
+
+	/** The batch ended: empties it but for the items this worker started, whose number it returns. L */
+	private int endBatch(WorkerPool pool) {
+		int n = this.batchSize;
+		if (n == 0) {
+			return 0;
+		}
+		int started = this.batchStarted;
+		for (int i = started; i < n; i++) {
+			this.batch[i] = null; // given back
+		}
+		this.batchSize = 0;
+		pool.batchEnded(started);
+		return started;
+	}
+
+	/** One item's run ended (see {@link #finishItem}). L */
+	private void finished(WorkerPool pool, PoolWorkqueue pwq, Work work, int color) {
+		work.runBy(null);
+		pwq.finishRunning(color);
 		work.resolve(pool.system);
 		if (work.isDeferred() && work.takeDeferred()) {
 			WorkerPool next = work.linkedPool(); // the item's next instance waits there for this one to end
@@ -443,6 +576,9 @@ final class Worker implements Runnable {
 	 */
 	void setFlag(int flag, boolean on) {
 		assert this.pool.isLocked();
+		if (on) {
+			giveBack(); // first: a worker that the recount kicks finds them
+		}
 		setFlags(on ? (this.flags | flag) : (this.flags & ~flag));
 		if (this.pool.recount(this) && on && flag != CPU_INTENSIVE && this.currentPwq != null) {
 			this.currentPwq.wq.stats.cmWakeups.increment();

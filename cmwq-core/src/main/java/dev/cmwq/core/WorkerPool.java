@@ -191,8 +191,14 @@ final class WorkerPool {
 	 */
 	Runnable allocationFault;
 
-	/** V: worklist size. */
+	/** V: items on the worklist or in workers' batches ({@link #nrBatched}). Changed only by {@link #pendingChanged}. */
 	volatile int nrPending;
+
+	/**
+	 * Items taken off the worklist into the batches of workers ({@link Worker#runItem}) whose runs have not ended:
+	 * they count as pending, so that the detector watches a worker whose batch holds items back. L
+	 */
+	private int nrBatched;
 
 	/** Workers whose {@link Worker#expecting} is set. L, V (changed only by {@link #expectingChanged}) */
 	volatile int nrExpecting;
@@ -425,6 +431,12 @@ final class WorkerPool {
 		return (head != null) ? head.incomingDepth : 0;
 	}
 
+	/** Whether items wait in {@link #unlinked}, after an allocation failure: they go first. L */
+	boolean hasUnlinked() {
+		assert isLocked();
+		return this.unlinked != null;
+	}
+
 	/** Whether items wait here: on the worklist, or pushed and not yet linked. V */
 	boolean hasPending() {
 		return this.nrPending > 0 || this.incoming != null || this.unlinked != null;
@@ -609,12 +621,13 @@ final class WorkerPool {
 		assert isLocked();
 		boolean first = this.worklist.isEmpty();
 		mayFailToAllocate();
+		this.worklist.ensureRoom(1 + this.nrBatched); // room kept for the batches' items too: see returnFromBatch
 		this.worklist.addLast(work);
 		if (first) {
 			progressed(System.nanoTime());
 		}
 		work.link(this, Work.Link.WORKLIST, null);
-		this.nrPending = this.worklist.size();
+		pendingChanged();
 		this.gainedWork = true;
 		kick();
 	}
@@ -624,9 +637,62 @@ final class WorkerPool {
 		assert isLocked();
 		Work work = this.worklist.pollFirst();
 		if (work != null) {
-			this.nrPending = this.worklist.size();
+			pendingChanged();
 		}
 		return work;
+	}
+
+	/** L: the only writer of {@link #nrPending}. */
+	private void pendingChanged() {
+		this.nrPending = this.worklist.size() + this.nrBatched;
+	}
+
+	/**
+	 * The worklist's first item, taken off it into the batch of a worker running an item of {@code pwq}
+	 * ({@link Worker#takeBatch}), or null if it may not be: only an {@code execute(Runnable)} item of the same queue
+	 * that holds no capacity slot. It counts as pending until the batch ends. L
+	 */
+	Work pollIntoBatch(PoolWorkqueue pwq) {
+		assert isLocked();
+		Work work = this.worklist.peekFirst();
+		if (work == null || work.pwq != pwq || !work.executed() || work.slot != null) {
+			return null;
+		}
+		this.worklist.pollFirst();
+		work.unlink(this);
+		this.nrBatched++;
+		return work;
+	}
+
+	/**
+	 * An unstarted item of a batch goes back to the front of the worklist. Never allocates, so never fails: the
+	 * worklist always has room for the items in batches (they left it, and {@link #addToWorklist} grows it for them
+	 * before it adds). L
+	 */
+	void returnFromBatch(Work work) {
+		assert isLocked() && this.nrBatched > 0;
+		this.worklist.addFirst(work); // within its capacity: see above
+		work.link(this, Work.Link.WORKLIST, null);
+		this.nrBatched--;
+		this.gainedWork = true;
+		kick();
+	}
+
+	/** A worker's batch ended, {@code started} of its items started (the others went back to the worklist). L */
+	void batchEnded(int started) {
+		assert isLocked() && this.nrBatched >= started;
+		this.nrBatched -= started;
+		pendingChanged();
+	}
+
+	/**
+	 * Every worker gives the unstarted items of its batch back to the worklist, in order. By index: giving back kicks,
+	 * which may add a worker (with no batch). L
+	 */
+	private void takeBackBatches() {
+		for (int i = 0; i < this.workers.size(); i++) {
+			this.workers.get(i).giveBack();
+		}
 	}
 
 	/**
@@ -643,7 +709,7 @@ final class WorkerPool {
 			switch (work.link()) {
 				case WORKLIST -> {
 					this.worklist.remove(work);
-					this.nrPending = this.worklist.size();
+					pendingChanged();
 					pwq.deactivate();
 				}
 				case SCHEDULED -> {
@@ -677,6 +743,7 @@ final class WorkerPool {
 	 */
 	void deactivatePending(PoolWorkqueue pwq) {
 		assert isLocked();
+		takeBackBatches();
 		ArrayDeque<Work> taken = new ArrayDeque<>();
 		for (Iterator<Work> it = this.worklist.iterator(); it.hasNext();) {
 			Work work = it.next();
@@ -685,7 +752,7 @@ final class WorkerPool {
 				taken.addLast(work);
 			}
 		}
-		this.nrPending = this.worklist.size();
+		pendingChanged();
 		for (Iterator<Work> it = taken.descendingIterator(); it.hasNext();) {
 			pwq.holdFirst(it.next());
 			pwq.deactivate();
@@ -698,6 +765,7 @@ final class WorkerPool {
 	 */
 	void moveToRescuer(PoolWorkqueue pwq, Worker rescuer) {
 		assert isLocked();
+		takeBackBatches();
 		for (Iterator<Work> it = this.worklist.iterator(); it.hasNext();) {
 			Work work = it.next();
 			if (work.pwq == pwq) {
@@ -705,7 +773,7 @@ final class WorkerPool {
 				it.remove();
 			}
 		}
-		this.nrPending = this.worklist.size();
+		pendingChanged();
 	}
 
 	/**
@@ -752,6 +820,7 @@ final class WorkerPool {
 		List<Worker> idleWorkers;
 		lock();
 		try {
+			takeBackBatches();
 			Work work;
 			while ((work = pollWorklist()) != null) {
 				work.pwq.deactivate();
@@ -1264,6 +1333,7 @@ final class WorkerPool {
 		lock();
 		try {
 			this.associated = false;
+			takeBackBatches();
 			int before;
 			do {
 				before = this.toWake.size();

@@ -50,7 +50,17 @@
  * {@code current} and {@code resolved} are written with plain stores (every other reader takes the pool lock). A
  * worker takes it off the worklist and starts it ({@code Worker.startItem}: unlinked, PENDING cleared, {@code
  * current} set), runs the task without the lock ({@code runItem}), and ends it under the lock ({@code finishItem}:
- * counts, activation of held-back items, waiters told). A delayed item first waits in a timer; whoever clears its
+ * counts, activation of held-back items, waiters told). <b>Batches</b>: a worker of a managed pool that counts as
+ * running takes the {@code execute(Runnable)} items of the same unbounded queue that follow its item on the worklist
+ * (up to {@code Worker.BATCH - 1}) into its batch ({@code Worker.takeBatch}: counted running on the pool-workqueue,
+ * still pending for the pool through {@code WorkerPool.nrBatched}) and runs them after it without taking the lock in
+ * between: it starts each with a CAS on {@code Worker.batchNext}, and ends them all under the lock once the batch
+ * ends. Nobody else could have started them before it ends its item, unless it stops counting as running: so when
+ * it is flagged (blocked, announced or found, or CPU-intensive: {@code Worker.setFlag}), and when the pool must see
+ * every pending item (freeze, CPU offline, a rescuer, termination: {@code WorkerPool.takeBackBatches}), the lock
+ * holder moves {@code batchNext} to the end with the same CAS and links the unstarted items back at the front of the
+ * worklist, in order ({@code Worker.giveBack}). An item whose node gets out (its code asks for it, or it fails) ends
+ * the batch, so no later item of the batch can wait for it. A delayed item first waits in a timer; whoever clears its
  * arming generation with a CAS (the timer, a canceller, {@code modDelayed}) owns it next. Cancel steals the PENDING
  * item from the timer or unlinks it from whichever list of its pool holds it (worklist, held-back, a worker's
  * scheduled list, deferred) under that pool's lock.
@@ -60,7 +70,7 @@
  * or a pool ({@code runInline} commits it to the caller's thread); the queuer of an {@code execute(Runnable)} item,
  * which has no PENDING bit, commits it by counting it and pushing its {@code ExecutedTask}. <b>Each open request is held in exactly one
  * place at a time (a timer; a pool's incoming stack, worklist, a held-back list, a worker's or attached rescuer's
- * scheduled list, deferred; a running worker; an inline run), and whoever takes it out of that place for good
+ * scheduled list, a worker's batch, deferred; a running worker; an inline run), and whoever takes it out of that place for good
  * answers it, exactly once, through {@code Work.answer}</b>: the worker that ran it (COMPLETED, FAILED or
  * FAILED_HANDLED, in {@code Worker.runItem}, before {@code finishItem}), the canceller that stole it (CANCELLED), or,
  * once the system shuts down, whoever takes it off the timer or a pool's lists, or finds it arriving at a

@@ -199,6 +199,39 @@ class AllocationFailureTest {
 	}
 
 	@Test
+	void anExecutedItemQueuedStraightToTheHeldBackLineWaitsBehindItemsThatCouldNotBeLinked() throws Exception {
+		Workqueue wq = this.system.allocWorkqueue("straight", Set.of(), 1); // one at a time: the rest is held back
+		startSpinner(wq);
+		List<Integer> order = new ArrayList<>();
+		for (int i = 0; i < 15; i++) {
+			int index = i;
+			Runnable task = () -> {
+				synchronized (order) {
+					order.add(index);
+				}
+			};
+			if (i < 10) {
+				wq.execute(task); // on the stack; linked, held back, by the lock round trip below
+			}
+			else {
+				assertThat(wq.queue(new Work(task))).isTrue(); // on the stack, after 10 held back tasks
+			}
+			if (i == 9) {
+				pool().lock();
+				pool().unlock();
+			}
+		}
+		failAllocation(1); // the queuer's own lock() cannot link the five: they wait, unlinked
+		wq.execute(() -> { // so many are held back that this one would join the held-back line directly
+			synchronized (order) {
+				order.add(15);
+			}
+		});
+		this.release.set(true);
+		assertRanOnceInOrder(order, 16);
+	}
+
+	@Test
 	void aHeldBackItemWhoseActivationFailsStaysFirstInLine() throws Exception {
 		Workqueue wq = this.system.allocWorkqueue("activate", Set.of(), 1); // one at a time: the rest is held back
 		startSpinner(wq);

@@ -1,0 +1,203 @@
+package dev.cmwq.core;
+
+import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * A worker takes the {@code execute(Runnable)} items that follow its item on the worklist into a batch and runs them
+ * after it without the pool lock ({@code Worker.takeBatch}). Whenever another worker could start them before the
+ * first item ends, the items it has not started go back to the worklist: the worker blocked (announced or found by
+ * the detector), its CPU went offline; and once the system terminates they are abandoned, not run. Giving them back
+ * allocates nothing (the worklist keeps room for them), so it works out of memory too. Each test gets
+ * A, B and C onto the worklist together, so that the worker takes B and C with A: an item P executes them, and its
+ * worker links them as P ends. Without the give-back each would wait for A, which waits for them (30 s, then fails).
+ */
+class BatchedItemsTest {
+
+	private WorkqueueSystem system;
+
+	@AfterEach
+	void tearDown() {
+		if (this.system != null) {
+			this.system.close(Duration.ofSeconds(5));
+		}
+	}
+
+	@Test
+	void itemsBehindAnAnnouncedBlockRunOnAnotherWorker() throws Exception {
+		this.system = WorkqueueSystem.builder().cpus(1).systemWorkqueues(false).build();
+		assertRunBesideBlockedFirst(true);
+	}
+
+	@Test
+	void itemsBehindABlockTheDetectorFindsRunOnAnotherWorker() throws Exception {
+		this.system = WorkqueueSystem.builder().cpus(1).systemWorkqueues(false).build();
+		assertRunBesideBlockedFirst(false);
+	}
+
+	private void assertRunBesideBlockedFirst(boolean announced) throws Exception {
+		Workqueue wq = this.system.allocWorkqueue("batched", Set.of(), 0);
+		CountDownLatch release = new CountDownLatch(1);
+		AtomicBoolean released = new AtomicBoolean();
+		AtomicReference<Thread> first = new AtomicReference<>();
+		AtomicReference<Thread> third = new AtomicReference<>();
+		CountDownLatch done = new CountDownLatch(3);
+		Runnable a = () -> {
+			first.set(Thread.currentThread());
+			try (Blocking.Section ignored = announced ? Blocking.begin() : () -> {
+			}) {
+				released.set(release.await(30, TimeUnit.SECONDS));
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+			}
+			done.countDown();
+		};
+		Runnable b = done::countDown;
+		Runnable c = () -> {
+			third.set(Thread.currentThread());
+			release.countDown();
+			done.countDown();
+		};
+		wq.execute(() -> {
+			wq.execute(a);
+			wq.execute(b);
+			wq.execute(c);
+		});
+		assertThat(done.await(60, TimeUnit.SECONDS)).isTrue();
+		assertThat(released).isTrue();
+		assertThat(third.get()).isNotSameAs(first.get());
+	}
+
+	@Test
+	void anItemWhoseNodeGotOutEndsTheBatchSoThatALaterItemCanFlushIt() throws Exception {
+		this.system = WorkqueueSystem.builder().cpus(1).systemWorkqueues(false).build();
+		Workqueue wq = this.system.allocWorkqueue("batched", Set.of(), 0);
+		AtomicReference<Work> node = new AtomicReference<>();
+		AtomicReference<Object> flushed = new AtomicReference<>();
+		wq.execute(() -> {
+			wq.execute(() -> node.set(Work.currentWork()));
+			wq.execute(() -> {
+				try {
+					flushed.set(node.get().flush()); // A has ended: it does not wait (nor is it refused as a self-wait)
+				}
+				catch (RuntimeException ex) {
+					flushed.set(ex);
+				}
+			});
+		});
+		assertThat(this.system.awaitIdle(Duration.ofSeconds(30))).isTrue();
+		assertThat(flushed.get()).isEqualTo(false);
+	}
+
+	@Test
+	void givingItemsBackAllocatesNothingSoItWorksOutOfMemory() throws Exception {
+		this.system = WorkqueueSystem.builder().cpus(1).systemWorkqueues(false).build();
+		Workqueue wq = this.system.allocWorkqueue("batched", Set.of(), 0);
+		WorkerPool pool = this.system.topology.cpuPool(0, false);
+		CountDownLatch release = new CountDownLatch(1);
+		AtomicBoolean released = new AtomicBoolean();
+		CountDownLatch done = new CountDownLatch(3);
+		Runnable a = () -> {
+			pool.allocationFault = () -> { // every allocation under the pool lock fails while A blocks
+				throw new OutOfMemoryError("injected");
+			};
+			try (Blocking.Section ignored = Blocking.begin()) {
+				released.set(release.await(30, TimeUnit.SECONDS));
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+			}
+			done.countDown();
+		};
+		wq.execute(() -> {
+			wq.execute(a);
+			wq.execute(done::countDown);
+			wq.execute(() -> {
+				pool.allocationFault = null;
+				release.countDown();
+				done.countDown();
+			});
+		});
+		assertThat(done.await(60, TimeUnit.SECONDS)).isTrue();
+		assertThat(released).isTrue();
+	}
+
+	@Test
+	void itemsBehindARunningItemGoToRogueWorkersWhenItsCpuGoesOffline() throws Exception {
+		this.system = WorkqueueSystem.builder()
+			.cpus(2)
+			.systemWorkqueues(false)
+			.cpuIntensiveThreshold(Duration.ofHours(1)) // A spins: it must stay counted as running
+			.build();
+		Workqueue wq = this.system.allocWorkqueue("batched", Set.of(), 0);
+		CountDownLatch started = new CountDownLatch(1);
+		AtomicBoolean cRan = new AtomicBoolean();
+		AtomicBoolean aSawC = new AtomicBoolean();
+		CountDownLatch done = new CountDownLatch(3);
+		Runnable a = () -> {
+			started.countDown();
+			long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+			while (!cRan.get() && System.nanoTime() < deadline) {
+				Thread.onSpinWait();
+			}
+			aSawC.set(cRan.get());
+			done.countDown();
+		};
+		Runnable c = () -> {
+			cRan.set(true);
+			done.countDown();
+		};
+		wq.queueOn(1, new Work(() -> { // executed from a worker of CPU 1: they go to its pool
+			wq.execute(a);
+			wq.execute(done::countDown);
+			wq.execute(c);
+		}));
+		assertThat(started.await(30, TimeUnit.SECONDS)).isTrue();
+		assertThat(this.system.cpuOffline(1)).isTrue();
+		assertThat(done.await(60, TimeUnit.SECONDS)).isTrue();
+		assertThat(aSawC).isTrue();
+	}
+
+	@Test
+	void itemsBehindARunningItemAreAbandonedWhenTheSystemTerminates() throws Exception {
+		this.system = WorkqueueSystem.builder()
+			.cpus(1)
+			.systemWorkqueues(false)
+			.cpuIntensiveThreshold(Duration.ofHours(1)) // A spins: it must stay counted as running
+			.build();
+		Workqueue wq = this.system.allocWorkqueue("batched", Set.of(), 0);
+		CountDownLatch started = new CountDownLatch(1);
+		AtomicBoolean go = new AtomicBoolean();
+		AtomicReference<Thread> worker = new AtomicReference<>();
+		AtomicBoolean behindRan = new AtomicBoolean();
+		Runnable a = () -> {
+			worker.set(Thread.currentThread());
+			started.countDown();
+			while (!go.get()) {
+				Thread.onSpinWait();
+			}
+		};
+		wq.execute(() -> {
+			wq.execute(a);
+			wq.execute(() -> behindRan.set(true));
+			wq.execute(() -> behindRan.set(true));
+		});
+		assertThat(started.await(30, TimeUnit.SECONDS)).isTrue();
+		assertThat(this.system.close(Duration.ofMillis(100))).isFalse(); // A still runs: B and C are abandoned
+		go.set(true);
+		worker.get().join(TimeUnit.SECONDS.toMillis(30)); // it stops after its current item
+		assertThat(worker.get().isAlive()).isFalse();
+		assertThat(behindRan).isFalse();
+	}
+
+}
