@@ -459,6 +459,7 @@ final class Worker implements Runnable {
 		this.currentWork = work;
 		long start = System.nanoTime();
 		this.startedAt = start;
+		pool.progressed(start);
 		ITEM_SEQ.setRelease(this, this.itemSeq + 1); // after startedAt: a reader that sees the new value sees it
 		if (!this.currentPwq.announcesBlocks()) {
 			pool.system.detector.hurry();

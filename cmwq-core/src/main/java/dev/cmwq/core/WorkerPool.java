@@ -209,8 +209,8 @@ final class WorkerPool {
 	private boolean maydayArmed;
 
 	/**
-	 * System.nanoTime() of the last item start, or of the moment the worklist last became non-empty. L, R (for the
-	 * watchdog; changed only by {@link #progressed}).
+	 * System.nanoTime() of the last item start, or of the moment the worklist last became non-empty. R (for the
+	 * watchdog; changed only by {@link #progressed}: under L, or by a worker starting an item of its batch).
 	 */
 	volatile long lastProgress = System.nanoTime();
 
@@ -246,9 +246,11 @@ final class WorkerPool {
 		return this.nrQueued + incomingDepth();
 	}
 
-	/** An item starts, or the worklist becomes non-empty, at {@code now}. L */
+	/**
+	 * An item starts, or the worklist becomes non-empty, at {@code now}. L, or a worker starting an item of its
+	 * batch without it (a release store: the watchdog reads the latest of these times as a hint).
+	 */
 	void progressed(long now) {
-		assert isLocked();
 		LAST_PROGRESS.setRelease(this, now);
 	}
 

@@ -32,6 +32,24 @@ class BatchedItemsTest {
 		}
 	}
 
+	/** A system whose spinning item stays counted as running (never taken for CPU-intensive). */
+	private static WorkqueueSystem spinningSystem(int cpus) {
+		return WorkqueueSystem.builder()
+			.cpus(cpus)
+			.systemWorkqueues(false)
+			.cpuIntensiveThreshold(Duration.ofHours(1))
+			.build();
+	}
+
+	/** Executes {@code items} from an item of {@code wq}, so that its worker links them together as it ends. */
+	private static void executeTogether(Workqueue wq, Runnable... items) {
+		wq.execute(() -> {
+			for (Runnable item : items) {
+				wq.execute(item);
+			}
+		});
+	}
+
 	@Test
 	void itemsBehindAnAnnouncedBlockRunOnAnotherWorker() throws Exception {
 		this.system = WorkqueueSystem.builder().cpus(1).systemWorkqueues(false).build();
@@ -68,11 +86,7 @@ class BatchedItemsTest {
 			release.countDown();
 			done.countDown();
 		};
-		wq.execute(() -> {
-			wq.execute(a);
-			wq.execute(b);
-			wq.execute(c);
-		});
+		executeTogether(wq, a, b, c);
 		assertThat(done.await(60, TimeUnit.SECONDS)).isTrue();
 		assertThat(released).isTrue();
 		assertThat(third.get()).isNotSameAs(first.get());
@@ -84,16 +98,13 @@ class BatchedItemsTest {
 		Workqueue wq = this.system.allocWorkqueue("batched", Set.of(), 0);
 		AtomicReference<Work> node = new AtomicReference<>();
 		AtomicReference<Object> flushed = new AtomicReference<>();
-		wq.execute(() -> {
-			wq.execute(() -> node.set(Work.currentWork()));
-			wq.execute(() -> {
-				try {
-					flushed.set(node.get().flush()); // A has ended: it does not wait (nor is it refused as a self-wait)
-				}
-				catch (RuntimeException ex) {
-					flushed.set(ex);
-				}
-			});
+		executeTogether(wq, () -> node.set(Work.currentWork()), () -> {
+			try {
+				flushed.set(node.get().flush()); // A has ended: it does not wait (nor is it refused as a self-wait)
+			}
+			catch (RuntimeException ex) {
+				flushed.set(ex);
+			}
 		});
 		assertThat(this.system.awaitIdle(Duration.ofSeconds(30))).isTrue();
 		assertThat(flushed.get()).isEqualTo(false);
@@ -119,14 +130,10 @@ class BatchedItemsTest {
 			}
 			done.countDown();
 		};
-		wq.execute(() -> {
-			wq.execute(a);
-			wq.execute(done::countDown);
-			wq.execute(() -> {
-				pool.allocationFault = null;
-				release.countDown();
-				done.countDown();
-			});
+		executeTogether(wq, a, done::countDown, () -> {
+			pool.allocationFault = null;
+			release.countDown();
+			done.countDown();
 		});
 		assertThat(done.await(60, TimeUnit.SECONDS)).isTrue();
 		assertThat(released).isTrue();
@@ -134,11 +141,7 @@ class BatchedItemsTest {
 
 	@Test
 	void itemsBehindARunningItemGoToRogueWorkersWhenItsCpuGoesOffline() throws Exception {
-		this.system = WorkqueueSystem.builder()
-			.cpus(2)
-			.systemWorkqueues(false)
-			.cpuIntensiveThreshold(Duration.ofHours(1)) // A spins: it must stay counted as running
-			.build();
+		this.system = spinningSystem(2);
 		Workqueue wq = this.system.allocWorkqueue("batched", Set.of(), 0);
 		CountDownLatch started = new CountDownLatch(1);
 		AtomicBoolean cRan = new AtomicBoolean();
@@ -170,11 +173,7 @@ class BatchedItemsTest {
 
 	@Test
 	void itemsBehindARunningItemAreAbandonedWhenTheSystemTerminates() throws Exception {
-		this.system = WorkqueueSystem.builder()
-			.cpus(1)
-			.systemWorkqueues(false)
-			.cpuIntensiveThreshold(Duration.ofHours(1)) // A spins: it must stay counted as running
-			.build();
+		this.system = spinningSystem(1);
 		Workqueue wq = this.system.allocWorkqueue("batched", Set.of(), 0);
 		CountDownLatch started = new CountDownLatch(1);
 		AtomicBoolean go = new AtomicBoolean();
@@ -187,11 +186,7 @@ class BatchedItemsTest {
 				Thread.onSpinWait();
 			}
 		};
-		wq.execute(() -> {
-			wq.execute(a);
-			wq.execute(() -> behindRan.set(true));
-			wq.execute(() -> behindRan.set(true));
-		});
+		executeTogether(wq, a, () -> behindRan.set(true), () -> behindRan.set(true));
 		assertThat(started.await(30, TimeUnit.SECONDS)).isTrue();
 		assertThat(this.system.close(Duration.ofMillis(100))).isFalse(); // A still runs: B and C are abandoned
 		go.set(true);
