@@ -215,7 +215,13 @@ final class PoolWorkqueue {
 		}
 	}
 
-	/** An activated item is taken back to the front of the line (freezing). L */
+	/** Makes room on the held-back list for {@code n} items taken back by a freeze. Changes nothing if it throws. L */
+	void roomToHold(int n) {
+		assert this.pool.isLocked();
+		this.inactive.ensureRoom(n);
+	}
+
+	/** An activated item is taken back to the front of the line (freezing), where {@link #roomToHold} made room. L */
 	void holdFirst(Work work) {
 		assert this.pool.isLocked();
 		this.inactive.addFirst(work);

@@ -125,8 +125,9 @@ final class Ring<E> implements Iterable<E> {
 		};
 	}
 
+	/** The element at position {@code i} (0 = first). */
 	@SuppressWarnings("unchecked")
-	private E get(int i) {
+	E get(int i) {
 		return (E) this.elements[index(i)];
 	}
 
@@ -134,8 +135,8 @@ final class Ring<E> implements Iterable<E> {
 		return (this.head + i) & (this.elements.length - 1);
 	}
 
-	/** Closes the gap at position {@code i} (0 = first) by moving the later elements down. */
-	private void removeAt(int i) {
+	/** Removes the element at position {@code i} (0 = first), moving the later elements down. */
+	void removeAt(int i) {
 		for (int j = i; j < this.size - 1; j++) {
 			this.elements[index(j)] = this.elements[index(j + 1)];
 		}
@@ -143,7 +144,6 @@ final class Ring<E> implements Iterable<E> {
 		this.size--;
 	}
 
-	/** Grows (doubles) a full array; allocates before it changes anything. */
 	/** Grows, if need be, so that {@code n} more elements fit without growing. Changes nothing if it throws. */
 	void ensureRoom(int n) {
 		int capacity = this.elements.length;
@@ -156,6 +156,7 @@ final class Ring<E> implements Iterable<E> {
 		grow(capacity);
 	}
 
+	/** Grows (doubles) a full array; allocates before it changes anything. */
 	private void makeRoom() {
 		int capacity = this.elements.length;
 		if (this.size < capacity) {

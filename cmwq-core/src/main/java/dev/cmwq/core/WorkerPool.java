@@ -741,23 +741,55 @@ final class WorkerPool {
 
 	/**
 	 * Takes activated, not yet started items of {@code pwq} back to the front of its held-back list, in order
-	 * (freezing). L
+	 * (freezing). It allocates only to make room on that list, before it moves anything: where that fails (out of
+	 * memory) the items stay activated, in order, and run as items let in before the freeze do (the freeze counts them
+	 * busy until they end); that is logged. L
 	 */
 	void deactivatePending(PoolWorkqueue pwq) {
 		assert isLocked();
 		takeBackBatches();
-		ArrayDeque<Work> taken = new ArrayDeque<>();
-		for (Iterator<Work> it = this.worklist.iterator(); it.hasNext();) {
-			Work work = it.next();
+		int n = 0;
+		for (int i = 0; i < this.worklist.size(); i++) {
+			if (this.worklist.get(i).pwq == pwq) {
+				n++;
+			}
+		}
+		if (n == 0) {
+			return;
+		}
+		try {
+			mayFailToAllocate();
+			pwq.roomToHold(n);
+		}
+		catch (Throwable ex) {
+			freezeFailed(pwq, n, ex);
+			return;
+		}
+		for (int i = this.worklist.size() - 1; i >= 0; i--) { // newest first: each goes to the front of the line
+			Work work = this.worklist.get(i);
 			if (work.pwq == pwq) {
-				it.remove();
-				taken.addLast(work);
+				this.worklist.removeAt(i);
+				pwq.holdFirst(work);
+				pwq.deactivate();
 			}
 		}
 		pendingChanged();
-		for (Iterator<Work> it = taken.descendingIterator(); it.hasNext();) {
-			pwq.holdFirst(it.next());
-			pwq.deactivate();
+		allocationSucceeded();
+	}
+
+	/**
+	 * A freeze could not take {@code n} activated items of {@code pwq} back (out of memory). Logs it if it is the
+	 * first allocation failure in a row, as {@link #allocationFailed} does. Never throws. L
+	 */
+	private void freezeFailed(PoolWorkqueue pwq, int n, Throwable failure) {
+		try {
+			if (this.allocationFailures++ == 0) {
+				WorkqueueSystem.LOG.error("Workqueue pool {} could not take {} activated items of '{}' back for a freeze; "
+						+ "they stay queued and run as items let in before the freeze", this.id, n, pwq.wq.name(), failure);
+			}
+		}
+		catch (Throwable ex) {
+			// out of memory again while logging: the items are safe
 		}
 	}
 

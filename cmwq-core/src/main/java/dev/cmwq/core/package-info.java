@@ -42,9 +42,11 @@
  * accepted item</b>: linking first counts the item in flight (no allocation), then places it, and placing (a
  * {@code Work} node, a list that grows: the lists are {@code Ring}s, which grow before they store) or activating
  * an item changes nothing where it fails; an item that could not be placed waits, counted, with those behind it in
- * {@code WorkerPool.unlinked} for the next lock holder (the mayday timer takes the lock again), one that could not
- * be activated stays first in line (a timer retries), and one that cannot join the scheduled list of the worker
- * running its previous instance is deferred instead. A queuer that cannot allocate throws, having counted nothing. From its {@code Work} on,
+ * {@code WorkerPool.unlinked} for the next lock holder (the mayday timer takes the lock again; a queuer that would
+ * join the held-back list directly goes behind them), one that could not be activated stays first in line (a timer
+ * retries), and one that cannot join the scheduled list of the worker running its previous instance is deferred
+ * instead; a freeze makes room on the held-back list before it takes activated items back, and leaves them
+ * activated where it cannot. A queuer that cannot allocate throws, having counted nothing. From its {@code Work} on,
  * such an item lives as any other, except that its node carries {@code Work.EXECUTED} until its own code asks for
  * it ({@code Work.currentWork}) or it fails: no other thread can reach the node meanwhile, so its state, linkage,
  * {@code current} and {@code resolved} are written with plain stores (every other reader takes the pool lock). A

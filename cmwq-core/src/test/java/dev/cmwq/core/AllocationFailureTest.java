@@ -232,6 +232,20 @@ class AllocationFailureTest {
 	}
 
 	@Test
+	void aFreezeThatCannotTakeItemsBackLeavesThemActivatedInOrder() throws Exception {
+		Workqueue wq = this.system.allocWorkqueue("freeze", Set.of(WorkqueueFlag.FREEZABLE), 0);
+		startSpinner(wq);
+		List<Integer> order = queueNumbered(wq, 10);
+		pool().lock(); // links them: activated, on the worklist behind the spinner
+		pool().unlock();
+		failAllocation(1); // the room on the held-back list the freeze makes first
+		assertThat(this.system.freeze()).isTrue();
+		assertThat(this.system.freezeBusyCount()).as("the spinner and the ten, let in before the freeze").isEqualTo(11);
+		this.release.set(true);
+		assertRanOnceInOrder(order, 10);
+	}
+
+	@Test
 	void aHeldBackItemWhoseActivationFailsStaysFirstInLine() throws Exception {
 		Workqueue wq = this.system.allocWorkqueue("activate", Set.of(), 1); // one at a time: the rest is held back
 		startSpinner(wq);
