@@ -164,8 +164,9 @@ final class DefaultWorkqueue implements Workqueue {
 	 * {@link ExecutedTask} on the incoming stack, and gets its node only where it is linked (see there); where
 	 * thousands of items are held back already (by max-active or a freeze), the queuer takes the pool lock and the
 	 * bare task joins the held-back line ({@link PoolWorkqueue#queueTask}), so that a flood costs a reference per
-	 * item, unless items of the pool wait to be linked (out of memory): it goes behind them on the stack. False where the ordinary path applies: the command is a {@code Work} itself, or the queue is full (its
-	 * overflow policy applies), or (held-back line only) the system terminated.
+	 * item, unless items of the pool wait to be linked (out of memory): it goes behind them on the stack. False where
+	 * the ordinary path applies: the command is a {@code Work} itself, or the queue is full (its overflow policy
+	 * applies), or (held-back line only) the system terminated.
 	 */
 	private boolean queueTask(int cpu, Runnable command) {
 		if (command instanceof Work) {

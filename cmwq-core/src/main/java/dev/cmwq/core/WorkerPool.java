@@ -195,7 +195,7 @@ final class WorkerPool {
 	volatile int nrPending;
 
 	/**
-	 * Items taken off the worklist into the batches of workers ({@link Worker#runItem}) whose runs have not ended:
+	 * Items taken off the worklist into the batches of workers ({@code Worker.takeBatch}) whose runs have not ended:
 	 * they count as pending, so that the detector watches a worker whose batch holds items back. L
 	 */
 	private int nrBatched;
@@ -585,10 +585,17 @@ final class WorkerPool {
 
 	/** Placing or activating an item failed (out of memory); it stays queued. Logs the first in a row. Never throws. L */
 	void allocationFailed(Throwable failure) {
+		allocationFailed(failure, "could not link or activate queued items; they stay queued in order, and are retried");
+	}
+
+	/**
+	 * An allocation under the lock failed (out of memory), with the items safe as {@code outcome} says: logs it if it
+	 * is the first failure in a row (the next success logs the end). Never throws. L
+	 */
+	private void allocationFailed(Throwable failure, String outcome) {
 		try {
 			if (this.allocationFailures++ == 0) {
-				WorkqueueSystem.LOG.error("Workqueue pool {} could not link or activate queued items; they stay queued "
-						+ "in order, and are retried", this.id, failure);
+				WorkqueueSystem.LOG.error("Workqueue pool {} {}", this.id, outcome, failure);
 			}
 		}
 		catch (Throwable ex) {
@@ -651,7 +658,7 @@ final class WorkerPool {
 
 	/**
 	 * The worklist's first item, taken off it into the batch of a worker running an item of {@code pwq}
-	 * ({@link Worker#takeBatch}), or null if it may not be: only an {@code execute(Runnable)} item of the same queue
+	 * ({@code Worker.takeBatch}), or null if it may not be: only an {@code execute(Runnable)} item of the same queue
 	 * that holds no capacity slot. It counts as pending until the batch ends. L
 	 */
 	Work pollIntoBatch(PoolWorkqueue pwq) {
@@ -688,12 +695,12 @@ final class WorkerPool {
 	}
 
 	/**
-	 * Every worker gives the unstarted items of its batch back to the worklist, in order. By index: giving back kicks,
-	 * which may add a worker (with no batch). L
+	 * Every worker gives the unstarted items of its batch back to the worklist, in order. Over {@link #workerArray}:
+	 * giving back kicks, which may add a worker (one with no batch). L
 	 */
 	private void takeBackBatches() {
-		for (int i = 0; i < this.workers.size(); i++) {
-			this.workers.get(i).giveBack();
+		for (Worker worker : this.workerArray) {
+			worker.giveBack();
 		}
 	}
 
@@ -762,7 +769,8 @@ final class WorkerPool {
 			pwq.roomToHold(n);
 		}
 		catch (Throwable ex) {
-			freezeFailed(pwq, n, ex);
+			allocationFailed(ex, "could not take " + n + " activated items of '" + pwq.wq.name()
+					+ "' back for a freeze; they stay queued and run as items let in before the freeze");
 			return;
 		}
 		for (int i = this.worklist.size() - 1; i >= 0; i--) { // newest first: each goes to the front of the line
@@ -775,22 +783,6 @@ final class WorkerPool {
 		}
 		pendingChanged();
 		allocationSucceeded();
-	}
-
-	/**
-	 * A freeze could not take {@code n} activated items of {@code pwq} back (out of memory). Logs it if it is the
-	 * first allocation failure in a row, as {@link #allocationFailed} does. Never throws. L
-	 */
-	private void freezeFailed(PoolWorkqueue pwq, int n, Throwable failure) {
-		try {
-			if (this.allocationFailures++ == 0) {
-				WorkqueueSystem.LOG.error("Workqueue pool {} could not take {} activated items of '{}' back for a freeze; "
-						+ "they stay queued and run as items let in before the freeze", this.id, n, pwq.wq.name(), failure);
-			}
-		}
-		catch (Throwable ex) {
-			// out of memory again while logging: the items are safe
-		}
 	}
 
 	/**

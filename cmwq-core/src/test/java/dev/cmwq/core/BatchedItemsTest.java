@@ -166,6 +166,8 @@ class BatchedItemsTest {
 			wq.execute(c);
 		}));
 		assertThat(started.await(30, TimeUnit.SECONDS)).isTrue();
+		// no idle worker: giving B and C back kicks a new one while the pool walks its workers' batches (a walk over
+		// the live list threw ConcurrentModificationException here)
 		assertThat(this.system.cpuOffline(1)).isTrue();
 		assertThat(done.await(60, TimeUnit.SECONDS)).isTrue();
 		assertThat(aSawC).isTrue();
