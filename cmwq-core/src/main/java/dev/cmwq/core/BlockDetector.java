@@ -24,7 +24,8 @@ import java.util.concurrent.locks.LockSupport;
  * <h2>Cost</h2>
  * The JVM's state is looked at from the first scan that sees an item; the kernel's from the first scan once the
  * item is an interval old (most items end before; one that is older, such as one that waited in a socket read since
- * before its pool had anything pending, is found at once). A worker found running has its {@code /proc} state (a
+ * before its pool had anything pending, is found at once; an item of a batch, whose start time is not read, counts as
+ * new at the first scan that sees it). A worker found running has its {@code /proc} state (a
  * file read) read again only once its CPU clock (one system call, a fraction of that) shows it off the CPU for at
  * least half the time since the scan before: so a CPU-bound item is cheap to watch, and a block after a long
  * CPU-bound stretch is probed at the first scan after it. While every running
@@ -312,6 +313,12 @@ final class BlockDetector implements Runnable {
 		}
 	}
 
+	/** Whether the worker's item started less than an interval ago, or at a time not read (an item of a batch). */
+	private boolean isNew(Worker worker) {
+		long start = worker.startedAt;
+		return start == Worker.START_UNKNOWN || System.nanoTime() - start < this.intervalNanos;
+	}
+
 	private void scan(WorkerPool pool, Worker[] workers, boolean flagged) {
 		for (Worker worker : workers) {
 			Thread t = worker.thread;
@@ -347,7 +354,7 @@ final class BlockDetector implements Runnable {
 			if (ThreadStateProbe.jvmBlocked(t)) {
 				state = ThreadStateProbe.JVM_BLOCKED; // free to see, so looked at on every scan
 			}
-			else if (firstLook && System.nanoTime() - worker.startedAt < this.intervalNanos) {
+			else if (firstLook && isNew(worker)) {
 				continue; // most new items end before the next scan: the kernel's view (a /proc read) can wait
 			}
 			else if (!flagged && ranSinceLastSeen(worker, t)) { // a flagged worker is probed at once: has it run again?

@@ -110,8 +110,17 @@ final class Worker implements Runnable {
 	/** When the worker last went idle. L */
 	long idleSince;
 
-	/** When the current item started. W; read by the detector after {@link #itemSeq}, which is written after it. */
+	/**
+	 * When the current item started, or {@link #START_UNKNOWN}. W; read by the detector after {@link #itemSeq},
+	 * which is written after it.
+	 */
 	long startedAt;
+
+	/**
+	 * {@link #startedAt} of an item of a batch while no listener wants times: the clock is not read, which saves a
+	 * fifth of what a tiny item costs its worker; the detector takes such an item for a new one at its first look.
+	 */
+	static final long START_UNKNOWN = Long.MIN_VALUE;
 
 	/**
 	 * Whether the thread is inside an item's task (not in the engine's own bookkeeping). W, with a release store (no
@@ -361,9 +370,8 @@ final class Worker implements Runnable {
 		this.currentPwq = pwq;
 		this.currentColor = work.color;
 		pwq.startRunning();
-		long start = System.nanoTime();
-		this.startedAt = start;
-		pool.progressed(start);
+		this.startedAt = System.nanoTime();
+		pool.progressed();
 		ITEM_SEQ.setRelease(this, this.itemSeq + 1); // after startedAt: a reader that sees the new value sees it
 		if (pwq.wq.cpuIntensive || pool.system.jdkScheduled) { // never counts as running
 			this.flags |= CPU_INTENSIVE;
@@ -451,15 +459,15 @@ final class Worker implements Runnable {
 	/**
 	 * An item of the batch starts, as {@link #startItem} starts the first, without the lock: no other thread can
 	 * reach its node ({@link Work#EXECUTED}), and its queue and pool accounting was done when it was taken. W
-	 * @return its start time
+	 * @return its start time, or {@link #START_UNKNOWN} if no listener wants it
 	 */
 	private long startBatched(WorkerPool pool, Work work) {
 		work.runBy(this);
 		work.startedByWorker();
 		this.currentWork = work;
-		long start = System.nanoTime();
+		long start = pool.system.listeners.any() ? System.nanoTime() : START_UNKNOWN;
 		this.startedAt = start;
-		pool.progressed(start);
+		pool.progressed();
 		ITEM_SEQ.setRelease(this, this.itemSeq + 1); // after startedAt: a reader that sees the new value sees it
 		if (!this.currentPwq.announcesBlocks()) {
 			pool.system.detector.hurry();
@@ -471,7 +479,8 @@ final class Worker implements Runnable {
 	private void run(WorkerPool pool, DefaultWorkqueue wq, Work work, long start) {
 		WorkqueueCounters.Cell counts = this.counts;
 		counts.countStarted();
-		pool.system.listeners.started(wq, (work.queuedAt != 0) ? start - work.queuedAt : 0);
+		boolean timed = start != START_UNKNOWN;
+		pool.system.listeners.started(wq, (timed && work.queuedAt != 0) ? start - work.queuedAt : 0);
 		IN_ITEM.setRelease(this, true);
 		Throwable thrown;
 		try {
@@ -484,7 +493,7 @@ final class Worker implements Runnable {
 		if (this.rescuer) {
 			wq.stats.rescued.increment();
 		}
-		work.answerRun(wq, thrown, pool.system.listeners.any() ? System.nanoTime() - start : 0, counts);
+		work.answerRun(wq, thrown, (timed && pool.system.listeners.any()) ? System.nanoTime() - start : 0, counts);
 	}
 
 	/**

@@ -94,14 +94,14 @@ final class WorkerPool {
 
 	private static final VarHandle NR_QUEUED;
 
-	private static final VarHandle LAST_PROGRESS;
+	private static final VarHandle PROGRESS;
 
 	static {
 		try {
 			MethodHandles.Lookup lookup = MethodHandles.lookup();
 			INCOMING = lookup.findVarHandle(WorkerPool.class, "incoming", Incoming.class);
 			NR_QUEUED = lookup.findVarHandle(WorkerPool.class, "nrQueued", int.class);
-			LAST_PROGRESS = lookup.findVarHandle(WorkerPool.class, "lastProgress", long.class);
+			PROGRESS = lookup.findVarHandle(WorkerPool.class, "progress", long.class);
 		}
 		catch (ReflectiveOperationException ex) {
 			throw new ExceptionInInitializerError(ex);
@@ -209,10 +209,12 @@ final class WorkerPool {
 	private boolean maydayArmed;
 
 	/**
-	 * System.nanoTime() of the last item start, or of the moment the worklist last became non-empty. R (for the
-	 * watchdog; changed only by {@link #progressed}: under L, or by a worker starting an item of its batch).
+	 * Item starts and times the worklist became non-empty, counted: the watchdog's sign of progress (a count, not a
+	 * time, so that an item of a batch starts without a clock read). R, changed only by {@link #progressed}: under
+	 * L, or by a worker starting an item of its batch; two such workers may lose one's increment, which changes the
+	 * count all the same, and changing is all the watchdog looks for.
 	 */
-	volatile long lastProgress = System.nanoTime();
+	volatile long progress;
 
 	/** Whether the watchdog reports the pool as stalled. T (the timer thread's watchdog check) */
 	volatile boolean stalled;
@@ -247,11 +249,11 @@ final class WorkerPool {
 	}
 
 	/**
-	 * An item starts, or the worklist becomes non-empty, at {@code now}. L, or a worker starting an item of its
-	 * batch without it (a release store: the watchdog reads the latest of these times as a hint).
+	 * An item starts, or the worklist becomes non-empty: counted in {@link #progress}. L, or a worker starting an
+	 * item of its batch without it.
 	 */
-	void progressed(long now) {
-		LAST_PROGRESS.setRelease(this, now);
+	void progressed() {
+		PROGRESS.setRelease(this, this.progress + 1);
 	}
 
 	/** An item was queued to one of the pool's pool-workqueues. L */
@@ -633,7 +635,7 @@ final class WorkerPool {
 		this.worklist.ensureRoom(1 + this.nrBatched); // room kept for the batches' items too: see returnFromBatch
 		this.worklist.addLast(work);
 		if (first) {
-			progressed(System.nanoTime());
+			progressed();
 		}
 		work.link(this, Work.Link.WORKLIST, null);
 		pendingChanged();

@@ -1,7 +1,15 @@
 package dev.cmwq.core;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.time.Duration;
+import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -195,6 +203,93 @@ class BatchedItemsTest {
 		worker.get().join(TimeUnit.SECONDS.toMillis(30)); // it stops after its current item
 		assertThat(worker.get().isAlive()).isFalse();
 		assertThat(behindRan).isFalse();
+	}
+
+	/** Runs on the calling thread for {@code millis} of wall time (not CPU time), never blocking. */
+	private static void spinFor(long millis) {
+		long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
+		while (System.nanoTime() - end < 0) {
+			Thread.onSpinWait();
+		}
+	}
+
+	@Test
+	void eachItemOfABatchThatStartsIsProgressForTheWatchdog() throws Exception {
+		// 12 items of 60 ms each, all in one batch: a start every 60 ms, the pool pending for 700 ms; a watchdog
+		// that counted only the batch's first item would report the pool stalled after 300 to 450 ms
+		this.system = WorkqueueSystem.builder()
+			.cpus(1)
+			.systemWorkqueues(false)
+			.cpuIntensiveThreshold(Duration.ofHours(1))
+			.watchdogThreshold(Duration.ofMillis(300))
+			.build();
+		Workqueue wq = this.system.allocWorkqueue("batched", Set.of(), 0);
+		Runnable[] items = new Runnable[12];
+		for (int i = 0; i < items.length; i++) {
+			items[i] = () -> spinFor(60);
+		}
+		executeTogether(wq, items);
+		assertThat(this.system.awaitIdle(Duration.ofSeconds(60))).isTrue();
+		assertThat(this.system.snapshot().pool("cpu0").orElseThrow().stalls()).isZero();
+	}
+
+	@Test
+	void anItemOfABatchBlockedInASocketReadIsFound() throws Exception {
+		// B waits in a read, which the JVM sees as RUNNABLE: the detector must look at the kernel's view of an item
+		// whose start time was not read, or C, which is behind B in the batch and gives B its byte, never runs
+		this.system = WorkqueueSystem.builder().cpus(1).systemWorkqueues(false).build();
+		Workqueue wq = this.system.allocWorkqueue("batched", Set.of(), 0);
+		try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+				Socket client = new Socket(InetAddress.getLoopbackAddress(), server.getLocalPort());
+				Socket accepted = server.accept()) {
+			client.setSoTimeout(60_000);
+			InputStream in = client.getInputStream();
+			AtomicReference<Integer> read = new AtomicReference<>();
+			CountDownLatch done = new CountDownLatch(3);
+			executeTogether(wq, done::countDown, () -> {
+				try {
+					read.set(in.read());
+				}
+				catch (IOException ex) {
+					throw new UncheckedIOException(ex);
+				}
+				finally {
+					done.countDown();
+				}
+			}, () -> {
+				try {
+					accepted.getOutputStream().write(7);
+				}
+				catch (IOException ex) {
+					throw new UncheckedIOException(ex);
+				}
+				done.countDown();
+			});
+			assertThat(done.await(90, TimeUnit.SECONDS)).isTrue();
+			assertThat(read.get()).isEqualTo(7);
+		}
+	}
+
+	@Test
+	void listenersGetTheTimesOfEveryItemOfABatch() throws Exception {
+		this.system = spinningSystem(1);
+		List<Long> executions = new CopyOnWriteArrayList<>();
+		this.system.addListener(new WorkListener() {
+			@Override
+			public void finished(Workqueue workqueue, long executionNanos, Throwable failure) {
+				executions.add(executionNanos);
+			}
+		});
+		Workqueue wq = this.system.allocWorkqueue("batched", Set.of(), 0);
+		Runnable[] items = new Runnable[5];
+		for (int i = 0; i < items.length; i++) {
+			items[i] = () -> spinFor(2);
+		}
+		executeTogether(wq, items);
+		assertThat(this.system.awaitIdle(Duration.ofSeconds(60))).isTrue();
+		assertThat(executions).hasSize(6); // the item that executes them, then theirs
+		assertThat(executions.subList(1, 6)).allSatisfy((nanos) -> assertThat(nanos)
+			.isGreaterThanOrEqualTo(TimeUnit.MILLISECONDS.toNanos(2)));
 	}
 
 }
