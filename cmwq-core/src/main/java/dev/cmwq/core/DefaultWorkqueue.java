@@ -784,7 +784,12 @@ final class DefaultWorkqueue implements Workqueue {
 
 	/** An awaited item finished or was cancelled (called under a pool lock), or the flusher dropped its guard. */
 	void flushProgress() {
-		if (this.flushRemaining.decrementAndGet() == 0) {
+		flushProgress(1);
+	}
+
+	/** {@code n} items of the awaited color finished or were cancelled (see {@link #flushRemaining}). */
+	void flushProgress(int n) {
+		if (this.flushRemaining.addAndGet(-n) == 0) {
 			synchronized (this.flushMonitor) {
 				this.flushMonitor.notifyAll();
 			}

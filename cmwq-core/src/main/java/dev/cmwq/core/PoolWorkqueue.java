@@ -363,20 +363,29 @@ final class PoolWorkqueue {
 	 * and active counts and its flush color, and held-back items may move up. L
 	 */
 	void finishRunning(int color) {
-		assert this.pool.isLocked() && this.nrRunning > 0 && this.nrActive > 0;
-		this.nrRunning--;
-		this.nrActive--;
-		inFlightDone(color);
+		finishRunning(color, 1);
+	}
+
+	/** {@link #finishRunning(int)} for {@code n} items of color {@code color} at once. L */
+	void finishRunning(int color, int n) {
+		assert this.pool.isLocked() && this.nrRunning >= n && this.nrActive >= n;
+		this.nrRunning -= n;
+		this.nrActive -= n;
+		inFlightDone(color, n);
 		activateHeld();
 	}
 
 	/** One queued item of color {@code color} is finished or cancelled. L */
 	void inFlightDone(int color) {
-		assert this.pool.isLocked() && this.nrInFlight[color] > 0;
-		this.nrInFlight[color]--;
-		this.pool.itemAnswered();
+		inFlightDone(color, 1);
+	}
+
+	private void inFlightDone(int color, int n) {
+		assert this.pool.isLocked() && this.nrInFlight[color] >= n;
+		this.nrInFlight[color] -= n;
+		this.pool.itemsAnswered(n);
 		if (color == this.flushColor) {
-			this.wq.flushProgress();
+			this.wq.flushProgress(n);
 		}
 	}
 

@@ -432,7 +432,7 @@ public class Work extends Incoming {
 	/** One queueing on {@code system} has been answered by a finished run or a cancellation. */
 	final void resolve(WorkqueueSystem system) {
 		if ((this.state & EXECUTED) != 0) { // no other thread can reach it: none waits for it
-			RESOLVED.set(this, this.resolved + 1);
+			resolveExecuted();
 			system.resolved.increment();
 			return;
 		}
@@ -444,6 +444,15 @@ public class Work extends Incoming {
 				waiting.notifyAll();
 			}
 		}
+	}
+
+	/**
+	 * {@link #resolve} of a node no other thread can reach ({@link #EXECUTED}), but for the system's count, which the
+	 * caller adds for several such items at once ({@code Worker.finishedBatch}).
+	 */
+	final void resolveExecuted() {
+		assert (this.state & EXECUTED) != 0;
+		RESOLVED.set(this, this.resolved + 1);
 	}
 
 	/** Takes the pending instance over to queue it again ({@code mod_delayed_work}). */

@@ -515,10 +515,37 @@ final class Worker implements Runnable {
 		this.currentWork = null;
 		this.currentPwq = null;
 		finished(pool, pwq, work, this.currentColor);
+		finishedBatch(pool, pwq, started);
+	}
+
+	/**
+	 * The first {@code started} items of the batch ran: {@link #finished} for each, but for those whose nodes reached
+	 * no other thread ({@link Work#executed}: all but maybe the last, whose node getting out ended the batch) the
+	 * counts change once per run of one flush color, and the system's answered count once for all. L
+	 */
+	private void finishedBatch(WorkerPool pool, PoolWorkqueue pwq, int started) {
+		int run = 0; // executed items of one color, not yet counted finished
+		int resolved = 0;
 		for (int i = 0; i < started; i++) {
 			Work next = this.batch[i];
 			this.batch[i] = null;
-			finished(pool, pwq, next, this.batchColors[i]);
+			int color = this.batchColors[i];
+			if (next.executed()) {
+				next.runBy(null);
+				next.resolveExecuted();
+				resolved++;
+				run++;
+			}
+			else {
+				finished(pool, pwq, next, color); // may release the lock: the run before it was counted first
+			}
+			if (run > 0 && (i + 1 == started || this.batchColors[i + 1] != color || !this.batch[i + 1].executed())) {
+				pwq.finishRunning(color, run);
+				run = 0;
+			}
+		}
+		if (resolved > 0) {
+			pool.system.resolved.add(resolved);
 		}
 	}
 

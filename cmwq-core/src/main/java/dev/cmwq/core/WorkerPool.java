@@ -191,7 +191,10 @@ final class WorkerPool {
 	 */
 	Runnable allocationFault;
 
-	/** V: items on the worklist or in workers' batches ({@link #nrBatched}). Changed only by {@link #pendingChanged}. */
+	/**
+	 * V: items on the worklist or in workers' batches ({@link #nrBatched}) when the lock was last released: written
+	 * only by {@link #publishPending}, read only without the lock.
+	 */
 	volatile int nrPending;
 
 	/**
@@ -262,10 +265,10 @@ final class WorkerPool {
 		NR_QUEUED.setRelease(this, this.nrQueued + 1);
 	}
 
-	/** An item queued here finished or was cancelled. L */
-	void itemAnswered() {
-		assert isLocked() && this.nrQueued > 0;
-		NR_QUEUED.setRelease(this, this.nrQueued - 1);
+	/** Items queued here finished or were cancelled. L */
+	void itemsAnswered(int n) {
+		assert isLocked() && this.nrQueued >= n;
+		NR_QUEUED.setRelease(this, this.nrQueued - n);
 	}
 
 	Kind kind() {
@@ -338,6 +341,7 @@ final class WorkerPool {
 		if (gained) {
 			this.gainedWork = false;
 		}
+		publishPending(); // before the Dekker reads after the unlock: detector.watch() (parked), watchdog.arm() (armed)
 		boolean watch = runningWithPending();
 		Abandoned[] abandoned = null;
 		if (!this.toAbandon.isEmpty()) {
@@ -638,7 +642,6 @@ final class WorkerPool {
 			progressed();
 		}
 		work.link(this, Work.Link.WORKLIST, null);
-		pendingChanged();
 		this.gainedWork = true;
 		kick();
 	}
@@ -646,16 +649,18 @@ final class WorkerPool {
 	/** L: the next item to start, or null. */
 	Work pollWorklist() {
 		assert isLocked();
-		Work work = this.worklist.pollFirst();
-		if (work != null) {
-			pendingChanged();
-		}
-		return work;
+		return this.worklist.pollFirst();
 	}
 
-	/** L: the only writer of {@link #nrPending}. */
-	private void pendingChanged() {
-		this.nrPending = this.worklist.size() + this.nrBatched;
+	/**
+	 * Publishes {@link #nrPending}, its only writer: {@link #release} as it unlocks, so that a lock holder that links
+	 * and takes many items pays for one volatile store, not one per item. L
+	 */
+	private void publishPending() {
+		int pending = this.worklist.size() + this.nrBatched;
+		if (pending != this.nrPending) {
+			this.nrPending = pending;
+		}
 	}
 
 	/**
@@ -693,7 +698,6 @@ final class WorkerPool {
 	void batchEnded(int started) {
 		assert isLocked() && this.nrBatched >= started;
 		this.nrBatched -= started;
-		pendingChanged();
 	}
 
 	/**
@@ -720,7 +724,6 @@ final class WorkerPool {
 			switch (work.link()) {
 				case WORKLIST -> {
 					this.worklist.remove(work);
-					pendingChanged();
 					pwq.deactivate();
 				}
 				case SCHEDULED -> {
@@ -783,7 +786,6 @@ final class WorkerPool {
 				pwq.deactivate();
 			}
 		}
-		pendingChanged();
 		allocationSucceeded();
 	}
 
@@ -801,7 +803,6 @@ final class WorkerPool {
 				it.remove();
 			}
 		}
-		pendingChanged();
 	}
 
 	/**

@@ -292,4 +292,32 @@ class BatchedItemsTest {
 			.isGreaterThanOrEqualTo(TimeUnit.MILLISECONDS.toNanos(2)));
 	}
 
+	@Test
+	void aFlushWaitsForTheItemsOfABatchWhichAreCountedDoneTogether() throws Exception {
+		this.system = spinningSystem(1);
+		Workqueue wq = this.system.allocWorkqueue("batched", Set.of(), 0);
+		CountDownLatch started = new CountDownLatch(1);
+		AtomicBoolean go = new AtomicBoolean();
+		AtomicBoolean bRan = new AtomicBoolean();
+		AtomicBoolean cRan = new AtomicBoolean();
+		executeTogether(wq, () -> {
+			started.countDown();
+			while (!go.get()) {
+				Thread.onSpinWait();
+			}
+		}, () -> bRan.set(true), () -> cRan.set(true));
+		assertThat(started.await(30, TimeUnit.SECONDS)).isTrue();
+		AtomicBoolean sawBoth = new AtomicBoolean();
+		Thread flusher = new Thread(() -> {
+			wq.flush(); // waits for A, B and C: B and C are counted done together as A's batch ends
+			sawBoth.set(bRan.get() && cRan.get());
+		});
+		flusher.start();
+		Thread.sleep(100); // lets the flush start waiting while B and C are in A's batch (else it has nothing to wait for)
+		go.set(true);
+		flusher.join(TimeUnit.SECONDS.toMillis(30));
+		assertThat(flusher.isAlive()).isFalse();
+		assertThat(sawBoth).isTrue();
+	}
+
 }
