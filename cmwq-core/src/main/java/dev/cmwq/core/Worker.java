@@ -118,7 +118,7 @@ final class Worker implements Runnable {
 
 	/**
 	 * {@link #startedAt} of an item of a batch while no listener wants times: the clock is not read, which saves a
-	 * fifth of what a tiny item costs its worker; the detector takes such an item for a new one at its first look.
+	 * quarter of what a tiny item costs its worker; the detector takes such an item for a new one at its first look.
 	 */
 	static final long START_UNKNOWN = Long.MIN_VALUE;
 
