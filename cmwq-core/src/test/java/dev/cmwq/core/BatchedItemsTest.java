@@ -205,12 +205,18 @@ class BatchedItemsTest {
 		assertThat(behindRan).isFalse();
 	}
 
-	/** Runs on the calling thread for {@code millis} of wall time (not CPU time), never blocking. */
-	private static void spinFor(long millis) {
-		long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
-		while (System.nanoTime() - end < 0) {
-			Thread.onSpinWait();
+	/** {@code n} items that each run for {@code millis} of wall time (not CPU time), never blocking. */
+	private static Runnable[] spinners(int n, long millis) {
+		Runnable[] items = new Runnable[n];
+		for (int i = 0; i < n; i++) {
+			items[i] = () -> {
+				long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
+				while (System.nanoTime() - end < 0) {
+					Thread.onSpinWait();
+				}
+			};
 		}
+		return items;
 	}
 
 	@Test
@@ -224,11 +230,7 @@ class BatchedItemsTest {
 			.watchdogThreshold(Duration.ofMillis(300))
 			.build();
 		Workqueue wq = this.system.allocWorkqueue("batched", Set.of(), 0);
-		Runnable[] items = new Runnable[12];
-		for (int i = 0; i < items.length; i++) {
-			items[i] = () -> spinFor(60);
-		}
-		executeTogether(wq, items);
+		executeTogether(wq, spinners(12, 60));
 		assertThat(this.system.awaitIdle(Duration.ofSeconds(60))).isTrue();
 		assertThat(this.system.snapshot().pool("cpu0").orElseThrow().stalls()).isZero();
 	}
@@ -281,11 +283,7 @@ class BatchedItemsTest {
 			}
 		});
 		Workqueue wq = this.system.allocWorkqueue("batched", Set.of(), 0);
-		Runnable[] items = new Runnable[5];
-		for (int i = 0; i < items.length; i++) {
-			items[i] = () -> spinFor(2);
-		}
-		executeTogether(wq, items);
+		executeTogether(wq, spinners(5, 2));
 		assertThat(this.system.awaitIdle(Duration.ofSeconds(60))).isTrue();
 		assertThat(executions).hasSize(6); // the item that executes them, then theirs
 		assertThat(executions.subList(1, 6)).allSatisfy((nanos) -> assertThat(nanos)
