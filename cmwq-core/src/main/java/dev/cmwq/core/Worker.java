@@ -424,9 +424,7 @@ final class Worker implements Runnable {
 		}
 		int next = (int) BATCH_NEXT.getAndSet(this, n);
 		if (next < n) {
-			for (int i = n - 1; i >= next; i--) {
-				this.pool.returnFromBatch(this.batch[i]);
-			}
+			this.pool.returnFromBatch(this.batch, next, n);
 			this.currentPwq.notStarted(n - next);
 		}
 	}
@@ -519,33 +517,32 @@ final class Worker implements Runnable {
 	}
 
 	/**
-	 * The first {@code started} items of the batch ran: {@link #finished} for each, but for those whose nodes reached
-	 * no other thread ({@link Work#executed}: all but maybe the last, whose node getting out ended the batch) the
-	 * counts change once per run of one flush color, and the system's answered count once for all. L
+	 * The first {@code started} items of the batch ran: {@link #finished} for each, but the counts of those whose
+	 * nodes reached no other thread ({@link Work#executed}) change once per run of one flush color, and the system's
+	 * answered count once for all. Only the last can have escaped: a node escapes only while its item runs, and
+	 * {@link #runItem} starts no item after one that escaped. L
 	 */
 	private void finishedBatch(WorkerPool pool, PoolWorkqueue pwq, int started) {
-		int run = 0; // executed items of one color, not yet counted finished
-		int resolved = 0;
-		for (int i = 0; i < started; i++) {
+		int executed = (started > 0 && !this.batch[started - 1].executed()) ? started - 1 : started;
+		int from = 0;
+		for (int i = 0; i < executed; i++) {
 			Work next = this.batch[i];
 			this.batch[i] = null;
-			int color = this.batchColors[i];
-			if (next.executed()) {
-				next.runBy(null);
-				next.resolveExecuted();
-				resolved++;
-				run++;
-			}
-			else {
-				finished(pool, pwq, next, color); // may release the lock: the run before it was counted first
-			}
-			if (run > 0 && (i + 1 == started || this.batchColors[i + 1] != color || !this.batch[i + 1].executed())) {
-				pwq.finishRunning(color, run);
-				run = 0;
+			assert next.executed();
+			next.runBy(null);
+			next.resolveExecuted();
+			if (i + 1 == executed || this.batchColors[i + 1] != this.batchColors[i]) {
+				pwq.finishRunning(this.batchColors[i], i + 1 - from);
+				from = i + 1;
 			}
 		}
-		if (resolved > 0) {
-			pool.system.resolved.add(resolved);
+		if (executed > 0) {
+			pool.system.resolved.add(executed);
+		}
+		if (executed < started) { // last: finished may release the lock, the others are counted already
+			Work escaped = this.batch[executed];
+			this.batch[executed] = null;
+			finished(pool, pwq, escaped, this.batchColors[executed]);
 		}
 	}
 

@@ -681,15 +681,17 @@ final class WorkerPool {
 	}
 
 	/**
-	 * An unstarted item of a batch goes back to the front of the worklist. Never allocates, so never fails: the
-	 * worklist always has room for the items in batches (they left it, and {@link #addToWorklist} grows it for them
-	 * before it adds). L
+	 * The unstarted items {@code batch[from..to)} of a worker's batch go back to the front of the worklist, in order.
+	 * Never allocates, so never fails: the worklist always has room for the items in batches (they left it, and
+	 * {@link #addToWorklist} grows it for them before it adds). L
 	 */
-	void returnFromBatch(Work work) {
-		assert isLocked() && this.nrBatched > 0;
-		this.worklist.addFirst(work); // within its capacity: see above
-		work.link(this, Work.Link.WORKLIST, null);
-		this.nrBatched--;
+	void returnFromBatch(Work[] batch, int from, int to) {
+		assert isLocked() && this.nrBatched >= to - from && from < to;
+		for (int i = to - 1; i >= from; i--) {
+			this.worklist.addFirst(batch[i]); // within its capacity: see above
+			batch[i].link(this, Work.Link.WORKLIST, null);
+		}
+		this.nrBatched -= to - from;
 		this.gainedWork = true;
 		kick();
 	}

@@ -13,6 +13,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
 import org.junit.jupiter.api.AfterEach;
@@ -316,6 +317,25 @@ class BatchedItemsTest {
 		flusher.join(TimeUnit.SECONDS.toMillis(30));
 		assertThat(flusher.isAlive()).isFalse();
 		assertThat(sawBoth).isTrue();
+	}
+
+	@Test
+	void anItemOfABatchWhoseNodeEscapesEndsTheBatchAndIsFinishedOnItsOwn() throws Exception {
+		// B, in A's batch, hands its node out: C goes back to the worklist; as the batch ends B is finished apart
+		// from A's other items (it may have waiters), and every count comes back to zero
+		this.system = WorkqueueSystem.builder().cpus(1).systemWorkqueues(false).build();
+		Workqueue wq = this.system.allocWorkqueue("batched", Set.of(), 0);
+		AtomicReference<Work> node = new AtomicReference<>();
+		AtomicInteger ran = new AtomicInteger();
+		executeTogether(wq, ran::incrementAndGet, () -> {
+			node.set(Work.currentWork());
+			ran.incrementAndGet();
+		}, ran::incrementAndGet, ran::incrementAndGet);
+		assertThat(this.system.awaitIdle(Duration.ofSeconds(30))).isTrue();
+		assertThat(ran).hasValue(4);
+		assertThat(node.get().isPending()).isFalse();
+		assertThat(node.get().flush()).isFalse(); // not running: it was finished
+		wq.flush(); // nothing in flight: returns (it would wait for an item counted running forever)
 	}
 
 }
