@@ -998,7 +998,8 @@ final class WorkerPool {
 
 	/**
 	 * Picks a worker to handle pending items if one is needed: the most recently idle one, else a new one. It is
-	 * woken by {@link #unlock()}. L
+	 * woken by {@link #unlock()}. Never throws (out of memory included): its callers have linked an item, or
+	 * changed counts, that they must not take back. L
 	 */
 	void kick() {
 		assert isLocked();
@@ -1015,7 +1016,7 @@ final class WorkerPool {
 		Worker worker = this.idle.pollFirst();
 		if (worker == null) {
 			if (this.workers.size() >= this.system.maxWorkersPerPool) {
-				noteShortage();
+				noteShortageQuietly(); // never throws: callers have linked the item by now (addToWorklist)
 				return;
 			}
 			try {
@@ -1318,11 +1319,15 @@ final class WorkerPool {
 
 	// --- mayday ------------------------------------------------------------------------------------------------
 
-	/** A worker is needed but none can be had: arm the mayday timer. L */
+	/**
+	 * A worker is needed but none can be had: arm the mayday timer. Armed only once the timer is set: if setting it
+	 * fails (out of memory), the next shortage tries again. The timer cannot fire before the flag is set: it takes
+	 * this lock. L
+	 */
 	private void noteShortage() {
 		if (!this.maydayArmed && !this.system.isTerminated()) {
-			this.maydayArmed = true;
 			this.system.timers.schedule(this::maydayTimeout, this.system.maydayIntervalNanos);
+			this.maydayArmed = true;
 		}
 	}
 
@@ -1336,7 +1341,7 @@ final class WorkerPool {
 		try {
 			this.maydayArmed = false;
 			if (this.unlinked != null) { // placing them failed as this took the lock, which could not re-arm the timer
-				noteShortage();
+				noteShortageQuietly(); // never throws: callers have linked the item by now (addToWorklist)
 			}
 			if (!needMoreWorker()) {
 				return;

@@ -454,7 +454,9 @@ public final class WorkqueueSystem implements AutoCloseable {
 		try (Blocking.Section ignored = Blocking.begin()) {
 			for (;;) {
 				long answered = this.resolved.sum(); // first: see the field comment of accepted
-				if (answered == this.accepted.sum()) {
+				long asked = this.accepted.sum();
+				assert answered <= asked : "requests answered " + answered + " > accepted " + asked;
+				if (answered == asked) {
 					return true;
 				}
 				long left = deadline - System.nanoTime();

@@ -275,6 +275,60 @@ class AllocationFailureTest {
 		assertThat(wq.snapshot().stats().completed()).isEqualTo(21);
 	}
 
+	/**
+	 * Linking an item kicks a worker; with none to be had (the pool at its worker limit, its one worker in a blocking
+	 * section) the kick arms the mayday timer, and arming it may fail too (out of memory). The item is linked by then:
+	 * it must not be taken for one that could not be linked (and linked, and run, a second time), and the mayday
+	 * timer must be armed by a later kick.
+	 */
+	@Test
+	void anItemLinkedWhileTheMaydayTimerCannotBeArmedRunsOnceAndTheTimerIsArmedLater() throws Exception {
+		try (WorkqueueSystem limited = WorkqueueSystem.builder()
+			.cpus(1)
+			.systemWorkqueues(false)
+			.maxWorkersPerPool(1)
+			.maydayInterval(Duration.ofMillis(20))
+			.build()) {
+			Workqueue wq = limited.allocWorkqueue("limited", Set.of(), 0);
+			CountDownLatch blocking = new CountDownLatch(1);
+			CountDownLatch release = new CountDownLatch(1);
+			wq.execute(() -> {
+				try (Blocking.Section ignored = Blocking.begin()) { // counts as not running: the pool wants a worker
+					blocking.countDown();
+					release.await();
+				}
+				catch (InterruptedException ex) {
+					Thread.currentThread().interrupt();
+				}
+			});
+			assertThat(blocking.await(TIMEOUT, TimeUnit.SECONDS)).isTrue();
+			WorkerPool pool = limited.topology.cpuPool(0, false);
+			AtomicInteger scheduleCalls = new AtomicInteger();
+			limited.timers.scheduleFault = () -> {
+				if (scheduleCalls.incrementAndGet() == 1) {
+					throw new OutOfMemoryError("injected");
+				}
+			};
+			AtomicInteger runs = new AtomicInteger();
+			AtomicInteger laterRuns = new AtomicInteger();
+			try {
+				assertThat(wq.queue(new Work(runs::incrementAndGet))).isTrue();
+				pool.lock(); // a later lock holder, who would link again what could not be linked
+				pool.unlock();
+				assertThat(wq.queue(new Work(laterRuns::incrementAndGet))).isTrue(); // the next shortage
+			}
+			finally {
+				release.countDown();
+				limited.timers.scheduleFault = null;
+			}
+			assertThat(limited.awaitIdle(Duration.ofSeconds(TIMEOUT))).isTrue();
+			assertThat(runs.get()).as("runs of the item linked as the timer failed").isEqualTo(1);
+			assertThat(laterRuns.get()).isEqualTo(1);
+			assertThat(wq.snapshot().stats().completed()).isEqualTo(3);
+			assertThat(scheduleCalls.get()).as("the mayday timer was armed after the failed attempt").isEqualTo(2);
+		}
+	}
+
 	@Test
 	void aDelayedItemWhoseTimerCannotBeSetIsAnsweredCancelledAndItsCallerSeesTheError() throws Exception {
 		Workqueue wq = this.system.allocWorkqueue("delayed", Set.of(), 0);

@@ -347,8 +347,9 @@ final class WorkModel {
 				long answered = item.runs.get() + item.cancelled.get();
 				if (item.work.isPending() || answered > item.accepted.get()
 						|| (exact && answered != item.accepted.get())) {
-					violation("%s: item %d: accepted %d, ran %d, cancelled %d, pending=%s", q.name, item.id,
-							item.accepted.get(), item.runs.get(), item.cancelled.get(), item.work.isPending());
+					violation("%s: item %d: accepted %d, ran %d, cancelled %d, pending=%s; running on %s", q.name,
+							item.id, item.accepted.get(), item.runs.get(), item.cancelled.get(), item.work.isPending(),
+							describe(item.work.current));
 				}
 				accepted += item.accepted.get();
 				cancelled += item.cancelled.get();
@@ -401,8 +402,22 @@ final class WorkModel {
 		}
 		checkPoolsAtRest(system);
 		if (!system.awaitIdle(Duration.ZERO)) {
-			violation("awaitIdle(0) is false at rest");
+			violation("awaitIdle(0) is false at rest: requests accepted %d, answered %d", system.accepted.sum(),
+					system.resolved.sum());
 		}
+	}
+
+	/** The worker running an item, its thread's state and where it is, or "none". */
+	private static String describe(Worker worker) {
+		Thread thread = (worker != null) ? worker.thread : null;
+		if (thread == null) {
+			return (worker != null) ? worker + " without a thread" : "none";
+		}
+		StringBuilder text = new StringBuilder(thread + " " + thread.getState());
+		for (StackTraceElement frame : thread.getStackTrace()) {
+			text.append("\n      at ").append(frame);
+		}
+		return text.toString();
 	}
 
 	/**
