@@ -9,7 +9,8 @@ package dev.cmwq.core;
  * @param online false while the pool's CPU is offline (its workers are rogue)
  * @param workers worker threads of the pool
  * @param busy workers that are not idle (running an item, blocked in one, or about to take one)
- * @param idle workers waiting for work
+ * @param idle workers waiting for work (one that ran out of work and naps for some microseconds before it parks
+ * included)
  * @param rogue workers, busy or idle, detached from an offline CPU
  * @param running workers counted as running by concurrency management
  * @param blocked busy workers that concurrency management knows are blocked (found by the detector or announced

@@ -20,7 +20,8 @@ import java.util.concurrent.locks.LockSupport;
  *
  * <h2>States</h2>
  * IDLE (on the pool's idle list, parked) → WAKING (kicked or new, counted in the pool's {@code nrWaking}) → BUSY (in
- * its work loop: {@link #inLoop}; rogue while its pool's CPU is offline) → IDLE ..., or DEAD once it exits. Field
+ * its work loop: {@link #inLoop}; rogue while its pool's CPU is offline) → IDLE ..., or DEAD once it exits. A worker
+ * whose pool ran dry goes from BUSY to WAKING by itself for a nap ({@link #nap}) before it would go IDLE. Field
  * tags as in {@code package-info.java}.
  */
 final class Worker implements Runnable {
@@ -185,6 +186,9 @@ final class Worker implements Runnable {
 	 */
 	long probedAt;
 
+	/** Whether the worker naps ({@link #nap}): set by the worker, cleared by the kick that ends the nap. L, V */
+	volatile boolean napping;
+
 	/** The kernel's view of this thread's state; set by the worker at start. V */
 	volatile ThreadStateProbe probe = ThreadStateProbe.NONE;
 
@@ -253,10 +257,42 @@ final class Worker implements Runnable {
 				pool.recount(this); // rarely kicks (the worklist is empty or another worker runs)
 			}
 			accountCpu(null);
+			if (work && pool.startNap(this)) {
+				nap(pool);
+				continue;
+			}
 			if (!waitForWork(pool)) {
 				return;
 			}
 		}
+	}
+
+	/**
+	 * A worker whose pool ran dry after it ran items naps, counted as waking, before it would park: a queuer that
+	 * pushes meanwhile neither takes the lock nor wakes anyone, and the worker takes what was pushed when the nap
+	 * ends, many items for one wake-up, where a parked worker is woken by the producer once per few items (a
+	 * producer that outpaces nothing keeps running its pools dry). A kick that needs a worker (a running one
+	 * blocked, an item linked under the lock) ends the nap at once ({@code WorkerPool.wakeNapper}). L on entry and
+	 * exit.
+	 */
+	private void nap(WorkerPool pool) {
+		pool.unlock();
+		try {
+			Runnable hook = pool.beforeNap;
+			if (hook != null) {
+				hook.run();
+			}
+			long deadline = System.nanoTime() + pool.system.napNanos;
+			long left;
+			while (this.napping && (left = deadline - System.nanoTime()) > 0) { // an early unpark naps on
+				LockSupport.parkNanos(this, left);
+			}
+			Thread.interrupted(); // an interrupt must not end later naps and parks at once
+		}
+		finally {
+			pool.lock();
+		}
+		pool.endNap(this);
 	}
 
 	/**

@@ -47,10 +47,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * {@link #unlock()}, reads the stack. One of the two sees the other.
  *
  * <h2>Workers</h2>
- * A worker is IDLE (on {@link #idle}, parked), WAKING (kicked, or created, and about to look for work: counted in
- * {@link #nrWaking}), BUSY (in its work loop) or DEAD. Kicking takes an idle worker off the idle list under the
- * lock, so an idle worker that times out and decides to exit (also under the lock) can never be the one an item
- * was handed to: no item is lost to an exiting worker (the race of the lazy-workqueue patches).
+ * A worker is IDLE (on {@link #idle}, parked), WAKING (kicked, or created, or napping ({@link #napper}), and about to
+ * look for work: counted in {@link #nrWaking}), BUSY (in its work loop) or DEAD. Kicking takes an idle worker off
+ * the idle list under the lock, so an idle worker that times out and decides to exit (also under the lock) can never
+ * be the one an item was handed to: no item is lost to an exiting worker (the race of the lazy-workqueue patches).
  */
 final class WorkerPool {
 
@@ -167,6 +167,12 @@ final class WorkerPool {
 	/** Workers kicked or created and not yet in their work loop. L; V for {@link #workerWillTakeIt}. */
 	private volatile int nrWaking;
 
+	/**
+	 * A worker that ran dry and naps ({@link Worker#nap}), counted as waking meanwhile: queuers push without the lock
+	 * and kick no one; it looks for work when the nap ends, or at once when a kick needs a worker. At most one. L
+	 */
+	private Worker napper;
+
 	/** Whether the pool's CPU is online (bound pools); unbound pools are never associated. L, V */
 	volatile boolean associated;
 
@@ -175,6 +181,9 @@ final class WorkerPool {
 	 * ({@link #mayStartWorking}).
 	 */
 	volatile Runnable beforeLookingForWork;
+
+	/** Test hook (null in production): run by a worker that starts a nap, without the lock, before it parks. */
+	volatile Runnable beforeNap;
 
 	/**
 	 * Test hook (null in production): run by a queuer after its item took its flush color, just before it is pushed
@@ -865,6 +874,9 @@ final class WorkerPool {
 			abandonScheduled(this.workers);
 			abandonScheduled(this.rescuers);
 			idleWorkers = new ArrayList<>(this.idle);
+			if (this.napper != null) {
+				idleWorkers.add(this.napper); // it exits when its nap ends; now, rather
+			}
 		}
 		finally {
 			unlock();
@@ -1004,6 +1016,7 @@ final class WorkerPool {
 	void kick() {
 		assert isLocked();
 		if (!needMoreWorker() || this.system.isTerminated()) {
+			wakeNapper();
 			return;
 		}
 		try {
@@ -1032,6 +1045,48 @@ final class WorkerPool {
 		this.nrWaking++;
 		this.toWake.add(worker);
 		assert workerCountsAgree();
+	}
+
+	/**
+	 * A worker that ran dry naps instead of parking, if the pool ran dry (nothing pending, no worker running), is
+	 * managed, and has no napper yet: it counts as waking ({@link #workerWillTakeIt}) until {@link #endNap}. Not a
+	 * virtual thread: its timed park costs the JDK's scheduler a timer. L
+	 * @return whether it may nap
+	 */
+	boolean startNap(Worker worker) {
+		assert isLocked() && worker.state == Worker.State.BUSY;
+		if (this.napper != null || !this.associated || this.nrRunning > 0 || !this.worklist.isEmpty()
+				|| this.system.virtualThreads.isVirtual() || this.system.isTerminated()) {
+			return false;
+		}
+		this.napper = worker;
+		worker.napping = true;
+		worker.state = Worker.State.WAKING;
+		this.nrWaking++;
+		assert workerCountsAgree();
+		return true;
+	}
+
+	/** The nap ended, or was cut short by {@link #wakeNapper}: the worker goes on as a kicked one. L */
+	void endNap(Worker worker) {
+		assert isLocked() && worker.state == Worker.State.WAKING;
+		worker.napping = false;
+		if (this.napper == worker) {
+			this.napper = null;
+		}
+	}
+
+	/**
+	 * A kick found the napper counting as waking while items wait and no worker runs: it must look now, not when its
+	 * nap ends. Only the queuers that push without the lock leave their items to the nap's end. L
+	 */
+	private void wakeNapper() {
+		Worker worker = this.napper;
+		if (worker != null && this.nrRunning == 0 && !this.worklist.isEmpty()) {
+			this.napper = null;
+			worker.napping = false; // before the unpark: a napper that did not park yet does not
+			LockSupport.unpark(worker.thread);
+		}
 	}
 
 	/** {@link #noteShortage()} where it may fail too (out of memory): the next kick tries again. L */
@@ -1417,7 +1472,7 @@ final class WorkerPool {
 		lock();
 		try {
 			int nrWorkers = this.workers.size();
-			int nrIdle = this.idle.size();
+			int nrIdle = this.idle.size() + ((this.napper != null) ? 1 : 0); // a napper waits for work too
 			boolean online = this.cpu < 0 || this.associated;
 			int nrBlocked = 0;
 			for (Worker worker : this.workers) {

@@ -61,6 +61,12 @@ public final class WorkqueueSystem implements AutoCloseable {
 	final long idleTimeoutNanos; // I
 
 	/**
+	 * How long a worker whose pool ran dry naps before it parks ({@code Worker.nap}): about Linux's default timer
+	 * slack (50 µs) is what such a timed park takes anyway. Written only by tests, before the pools are used.
+	 */
+	long napNanos = TimeUnit.MICROSECONDS.toNanos(10);
+
+	/**
 	 * Items held back on one pool-workqueue beyond which {@code execute(Runnable)} holds further items as bare tasks
 	 * ({@code PoolWorkqueue.queueTask}). I
 	 */

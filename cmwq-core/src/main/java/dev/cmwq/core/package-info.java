@@ -30,7 +30,10 @@
  * WorkerPool.enqueue}); whoever takes the pool lock next links it, oldest first: onto the worklist if the queue's
  * limit allows ({@code WorkerPool.addToWorklist}, the one place where a pool gains runnable work), else onto the
  * pool-workqueue's held-back list. The queuer takes the lock itself only when no worker of the pool counts as
- * running or is waking up (one would take the lock before starting anything), or when the pool is backlogged. An
+ * running or is waking up (one would take the lock before starting anything), or when the pool is backlogged. A
+ * worker whose pool ran dry naps for about the timer slack before it parks, counted as waking ({@code Worker.nap}):
+ * what is pushed meanwhile waits for the nap's end, many items for one wake-up; a kick that needs a worker ends the
+ * nap at once ({@code WorkerPool.wakeNapper}). An
  * {@code execute(Runnable)} item (its task not a {@code Work}) has no identity a caller can name, so the queuer
  * makes no {@code Work} and takes no PENDING bit: with its capacity slot (if the queue is bounded; a full queue
  * takes the {@code queue()} path above) it counts the queueing system-wide ({@code Work.countAccepted}) and pushes
