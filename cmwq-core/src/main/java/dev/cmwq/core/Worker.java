@@ -41,6 +41,12 @@ final class Worker implements Runnable {
 	/** Spins of a worker that found no work before it parks (some microseconds); see {@link #waitForWork}. */
 	private static final int IDLE_SPINS = 256;
 
+	/**
+	 * Items a worker must have run since it woke for its pool running dry to make it nap ({@link #nap}):
+	 * a stream of items that came faster than one wake-up each. One item now and then is not worth a nap's delay.
+	 */
+	private static final int NAP_AFTER = 4;
+
 	/** Most items a worker runs one after another without taking the pool lock between them ({@link #takeBatch}). */
 	static final int BATCH = 16;
 
@@ -246,6 +252,7 @@ final class Worker implements Runnable {
 			}
 			boolean work = pool.mayStartWorking();
 			pool.awake(this);
+			long startedBefore = this.itemSeq; // one more per item started, batched ones included
 			if (work) {
 				this.inLoop = true;
 				pool.recount(this);
@@ -257,7 +264,7 @@ final class Worker implements Runnable {
 				pool.recount(this); // rarely kicks (the worklist is empty or another worker runs)
 			}
 			accountCpu(null);
-			if (work && pool.startNap(this)) {
+			if (this.itemSeq - startedBefore >= NAP_AFTER && pool.startNap(this)) {
 				nap(pool);
 				continue;
 			}
@@ -268,12 +275,12 @@ final class Worker implements Runnable {
 	}
 
 	/**
-	 * A worker whose pool ran dry after it ran items naps, counted as waking, before it would park: a queuer that
-	 * pushes meanwhile neither takes the lock nor wakes anyone, and the worker takes what was pushed when the nap
-	 * ends, many items for one wake-up, where a parked worker is woken by the producer once per few items (a
-	 * producer that outpaces nothing keeps running its pools dry). A kick that needs a worker (a running one
-	 * blocked, an item linked under the lock) ends the nap at once ({@code WorkerPool.wakeNapper}). L on entry and
-	 * exit.
+	 * A worker whose pool ran dry after it ran a stream of items ({@link #NAP_AFTER}) naps, counted as waking, before
+	 * it would park: a queuer that pushes meanwhile neither takes the lock nor wakes anyone, and the worker takes
+	 * what was pushed when the nap ends, many items for one wake-up, where a parked worker is woken by the producer
+	 * once per few items (a producer that outpaces nothing keeps running its pools dry). A kick that needs a worker
+	 * (a running one blocked, an item linked under the lock) ends the nap at once ({@code WorkerPool.wakeNapper}).
+	 * L on entry and exit.
 	 */
 	private void nap(WorkerPool pool) {
 		pool.unlock();

@@ -13,6 +13,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * A worker whose pool ran dry naps before it parks ({@code Worker.nap}), counted as waking: items queued meanwhile
@@ -42,7 +43,10 @@ class NapTest {
 		return this.system.topology.cpuPool(0, false);
 	}
 
-	/** Runs one item, and holds the worker at the start of the nap that follows until {@link #wakeUp}. */
+	/**
+	 * Runs a stream of items in one go (the first holds the worker until the others are queued), and holds the
+	 * worker at the start of the nap that follows until {@link #wakeUp}.
+	 */
 	private void runDryAndHoldTheNapper() throws InterruptedException {
 		pool().beforeNap = () -> {
 			pool().beforeNap = null;
@@ -54,8 +58,13 @@ class NapTest {
 				Thread.currentThread().interrupt();
 			}
 		};
-		this.wq.execute(() -> {
-		});
+		CountDownLatch queued = new CountDownLatch(1);
+		this.wq.execute(() -> awaitLatch(queued));
+		for (int i = 0; i < 8; i++) {
+			this.wq.execute(() -> {
+			});
+		}
+		queued.countDown();
 		assertThat(this.napping.await(TIMEOUT, TimeUnit.SECONDS)).as("the worker naps once its pool ran dry").isTrue();
 	}
 
@@ -80,6 +89,18 @@ class NapTest {
 	}
 
 	@Test
+	void aWorkerThatRanOneItemParksWithoutANap() throws Exception {
+		AtomicInteger naps = new AtomicInteger();
+		pool().beforeNap = naps::incrementAndGet;
+		CountDownLatch ran = new CountDownLatch(1);
+		this.wq.execute(ran::countDown);
+		assertThat(ran.await(TIMEOUT, TimeUnit.SECONDS)).isTrue();
+		Worker worker = pool().workerArray[0];
+		await().atMost(Duration.ofSeconds(TIMEOUT)).until(() -> worker.state == Worker.State.IDLE); // after any nap
+		assertThat(naps.get()).isZero();
+	}
+
+	@Test
 	void aKickThatNeedsAWorkerEndsTheNapAtOnce() throws Exception {
 		this.system.napNanos = TimeUnit.HOURS.toNanos(1); // the item below runs only if something ends the nap
 		runDryAndHoldTheNapper();
@@ -90,6 +111,15 @@ class NapTest {
 		this.wakeUp.countDown();
 		assertThat(this.system.awaitIdle(Duration.ofSeconds(TIMEOUT))).isTrue();
 		assertThat(runs.get()).isEqualTo(1);
+	}
+
+	private static void awaitLatch(CountDownLatch latch) {
+		try {
+			latch.await();
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+		}
 	}
 
 }
