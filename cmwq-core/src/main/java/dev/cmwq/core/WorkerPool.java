@@ -1396,7 +1396,7 @@ final class WorkerPool {
 		try {
 			this.maydayArmed = false;
 			if (this.unlinked != null) { // placing them failed as this took the lock, which could not re-arm the timer
-				noteShortageQuietly(); // never throws: callers have linked the item by now (addToWorklist)
+				noteShortage(); // if it throws, the timer runs this task again after a back-off
 			}
 			if (!needMoreWorker()) {
 				return;
