@@ -874,8 +874,9 @@ final class WorkerPool {
 			abandonScheduled(this.workers);
 			abandonScheduled(this.rescuers);
 			idleWorkers = new ArrayList<>(this.idle);
-			if (this.napper != null) {
-				idleWorkers.add(this.napper); // it exits when its nap ends; now, rather
+			Worker napping = endNapNow();
+			if (napping != null) {
+				idleWorkers.add(napping); // it sees the termination now, not when its nap would end
 			}
 		}
 		finally {
@@ -1081,12 +1082,23 @@ final class WorkerPool {
 	 * nap ends. Only the queuers that push without the lock leave their items to the nap's end. L
 	 */
 	private void wakeNapper() {
-		Worker worker = this.napper;
-		if (worker != null && this.nrRunning == 0 && !this.worklist.isEmpty()) {
-			this.napper = null;
-			worker.napping = false; // before the unpark: a napper that did not park yet does not
-			LockSupport.unpark(worker.thread);
+		if (this.napper != null && this.nrRunning == 0 && !this.worklist.isEmpty()) {
+			LockSupport.unpark(endNapNow().thread);
 		}
+	}
+
+	/**
+	 * Ends the napper's nap, if any: its flag is cleared before the caller unparks it, so a napper that did not
+	 * park yet does not, and one woken by another unpark does not park again. L
+	 * @return the worker to unpark, or null
+	 */
+	private Worker endNapNow() {
+		Worker worker = this.napper;
+		if (worker != null) {
+			this.napper = null;
+			worker.napping = false;
+		}
+		return worker;
 	}
 
 	/** {@link #noteShortage()} where it may fail too (out of memory): the next kick tries again. L */

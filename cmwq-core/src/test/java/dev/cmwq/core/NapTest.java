@@ -113,6 +113,17 @@ class NapTest {
 		assertThat(runs.get()).isEqualTo(1);
 	}
 
+	@Test
+	void closeEndsANapAtOnce() throws Exception {
+		this.system.napNanos = TimeUnit.HOURS.toNanos(1); // the worker exits within the test only if close wakes it
+		runDryAndHoldTheNapper();
+		Thread napper = pool().workerArray[0].thread;
+		this.wakeUp.countDown();
+		assertThat(this.system.close(Duration.ofSeconds(TIMEOUT))).isTrue();
+		napper.join(TimeUnit.SECONDS.toMillis(TIMEOUT));
+		assertThat(napper.isAlive()).as("the napper exited").isFalse();
+	}
+
 	private static void awaitLatch(CountDownLatch latch) {
 		try {
 			latch.await();
