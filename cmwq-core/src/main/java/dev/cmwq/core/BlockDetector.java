@@ -175,6 +175,29 @@ final class BlockDetector implements Runnable {
 		}
 	}
 
+	/**
+	 * The detector's state and what it last saw of each watched pool's workers, for a test's diagnosis of a worker
+	 * left flagged: read without locks, so only a hint.
+	 */
+	String internals() {
+		Thread t = this.thread;
+		StringBuilder sb = new StringBuilder("detector: thread=").append((t != null) ? t.getState() : null)
+			.append(" parked=").append(this.parked).append(" stopped=").append(this.stopped).append(" slow=")
+			.append(this.slow).append(" scans=").append(this.scans).append(" failuresInARow=")
+			.append(this.failuresInARow).append(' ').append(this.housekeeping.status());
+		for (WorkerPool pool : this.system.boundPools()) {
+			sb.append("\n  ").append(pool.internals()).append(" watched=").append(pool.needsWatching());
+			for (Worker w : pool.workerArray) {
+				Thread wt = w.thread;
+				sb.append("\n    ").append(w).append(": ").append((wt != null) ? wt.getState() : null)
+					.append(" inItem=").append(w.inItem).append(" flags=").append(w.flags).append(" expecting=")
+					.append(w.expecting).append(" itemSeq=").append(w.itemSeq).append(" scanSeq=").append(w.scanSeq)
+					.append(" scannedAt=").append(w.scannedAt).append(" kernelBlockedSeq=").append(w.kernelBlockedSeq);
+			}
+		}
+		return sb.toString();
+	}
+
 	/** The detector's thread, or null while none runs. */
 	Thread thread() {
 		return this.thread;

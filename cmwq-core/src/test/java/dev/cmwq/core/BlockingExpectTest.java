@@ -6,6 +6,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -76,7 +77,7 @@ class BlockingExpectTest {
 		});
 		assertThat(expected.await(30, TimeUnit.SECONDS)).isTrue();
 		// no block follows: the detector sees the worker run and unflags it
-		await().atMost(Duration.ofSeconds(30)).until(() -> pool().blocked() == 0);
+		awaitUnflagged();
 
 		AtomicBoolean firstDoneAtNextStart = new AtomicBoolean();
 		CountDownLatch nextStarted = new CountDownLatch(1);
@@ -113,7 +114,7 @@ class BlockingExpectTest {
 			spinUntil(release);
 		});
 		assertThat(expected.await(30, TimeUnit.SECONDS)).isTrue();
-		await().atMost(Duration.ofSeconds(30)).until(() -> pool().blocked() == 0);
+		awaitUnflagged();
 	}
 
 	@Test
@@ -121,6 +122,16 @@ class BlockingExpectTest {
 		start(Duration.ofMillis(1));
 		Blocking.expect();
 		assertThat(pool().blocked()).isZero();
+	}
+
+	/** Waits until the pool has no worker flagged blocked; on a timeout, says what the detector last saw. */
+	private void awaitUnflagged() {
+		try {
+			await().atMost(Duration.ofSeconds(30)).until(() -> pool().blocked() == 0);
+		}
+		catch (ConditionTimeoutException ex) {
+			throw new AssertionError("worker still flagged blocked\n" + this.system.detector.internals(), ex);
+		}
 	}
 
 	private PoolSnapshot pool() {
