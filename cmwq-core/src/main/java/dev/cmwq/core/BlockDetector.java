@@ -30,7 +30,12 @@ import java.util.concurrent.locks.LockSupport;
  * least half the time since the scan before: so a CPU-bound item is cheap to watch, and a block after a long
  * CPU-bound stretch is probed at the first scan after it. While every running
  * item is new at each scan (a stream of items shorter than the interval), there is nothing to probe, and the
- * interval doubles after a few such scans, up to 8 times, until an item outlives a scan again. A worker that does not
+ * interval doubles after a few such scans, up to 8 times, until an item outlives a scan again. The detector pays for
+ * what it finds: while its looks find nothing to act on (no block, no blocked worker running again, no CPU hog), such
+ * as while CPU-bound items run with more waiting, the interval doubles after every {@value #FRUITLESS_SCANS} such
+ * scans in a row, up to 8 times, and goes back to the shortest at the first thing found (or once the detector has
+ * parked): so a block that comes after a long stretch of items that did not block is found up to 8 intervals late,
+ * and one among frequent blocks as soon as before. A worker that does not
  * count as running (inside a {@link Blocking} section, or CPU-intensive) is not probed: its block holds nothing
  * back, and it counts as running again the moment its section ends. Hints need no scan: a queue whose items have
  * announced their last {@value PoolWorkqueue#ANNOUNCING} blocks ({@link Blocking}), with none found unannounced
@@ -66,6 +71,13 @@ final class BlockDetector implements Runnable {
 	private static final int MAX_BACKOFF = 8;
 
 	/**
+	 * Scans in a row whose looks found nothing to act on (see {@link #acted}) after which the interval doubles, up to
+	 * {@link #MAX_BACKOFF}. Among frequent blocks (workloads 2 and 3 of the benchmarks: one found per 6 to 11 scans)
+	 * runs this long are rare, so that detection stays as fast there.
+	 */
+	static final int FRUITLESS_SCANS = 64;
+
+	/**
 	 * How far the interval may grow while every running item it watches belongs to a queue whose items announce
 	 * their blocks ({@link PoolWorkqueue#announcesBlocks}); such an item is probed only once this many intervals
 	 * have passed since it was last.
@@ -99,6 +111,15 @@ final class BlockDetector implements Runnable {
 
 	/** Whether the current scan looked at an item it had seen before. D */
 	private boolean probed;
+
+	/**
+	 * Whether the current scan found something to act on: flagged a worker blocked or running again, confirmed an
+	 * expected block or marked a CPU hog. D
+	 */
+	private boolean acted;
+
+	/** The interval the detector sleeps for between scans now, for tests. D (read racily by tests) */
+	volatile long currentInterval;
 
 	/**
 	 * Whether the current scan watched a running item of a queue that announces its blocks, and one of a queue that
@@ -182,8 +203,8 @@ final class BlockDetector implements Runnable {
 	String internals() {
 		Thread t = this.thread;
 		StringBuilder sb = new StringBuilder("detector: thread=").append((t != null) ? t.getState() : null)
-			.append(" parked=").append(this.parked).append(" stopped=").append(this.stopped).append(" slow=")
-			.append(this.slow).append(" scans=").append(this.scans).append(" failuresInARow=")
+			.append(" parked=").append(this.parked).append(" interval=").append(this.currentInterval)
+			.append(" stopped=").append(this.stopped).append(" slow=").append(this.slow).append(" scans=").append(this.scans).append(" failuresInARow=")
 			.append(this.failuresInARow).append(' ').append(this.housekeeping.status());
 		for (WorkerPool pool : this.system.boundPools()) {
 			sb.append("\n  ").append(pool.internals()).append(" watched=").append(pool.needsWatching());
@@ -245,10 +266,13 @@ final class BlockDetector implements Runnable {
 		this.parked = false;
 		int quiet = 0;
 		int shortOnly = 0;
+		int fruitless = 0;
+		boolean fruitlessGrown = false; // whether the interval grew because looks found nothing
 		long interval = this.intervalNanos;
 		while (!this.stopped) {
 			this.housekeeping.round();
 			this.probed = false;
+			this.acted = false;
 			this.sawTrusted = false;
 			this.sawUntrusted = false;
 			boolean watching = scan();
@@ -259,11 +283,25 @@ final class BlockDetector implements Runnable {
 			}
 			if (watching) {
 				quiet = 0;
-				if (this.probed) {
+				if (this.acted) {
 					shortOnly = 0;
+					fruitless = 0;
+					fruitlessGrown = false;
 					interval = this.intervalNanos;
 				}
+				else if (this.probed) {
+					shortOnly = 0;
+					if (!fruitlessGrown) { // grown while only new or announcing items ran: an item outlived a scan
+						interval = this.intervalNanos;
+					}
+					if (++fruitless >= FRUITLESS_SCANS) { // items run on and none blocks: look less often
+						fruitless = 0;
+						fruitlessGrown = true;
+						interval = Math.min(interval * 2, this.intervalNanos * MAX_BACKOFF);
+					}
+				}
 				else if (trustedOnly) { // every running item announces its blocks: only safety looks are due
+					fruitlessGrown = false;
 					interval = Math.min(interval * 2, this.intervalNanos * TRUSTED_BACKOFF);
 				}
 				else if (interval > this.intervalNanos * MAX_BACKOFF) { // an item that does not announce its blocks
@@ -293,9 +331,12 @@ final class BlockDetector implements Runnable {
 				this.parked = false;
 				quiet = 0;
 				shortOnly = 0;
+				fruitless = 0;
+				fruitlessGrown = false;
 				interval = this.intervalNanos;
 				continue;
 			}
+			this.currentInterval = interval;
 			LockSupport.parkNanos(this, interval);
 		}
 	}
@@ -483,6 +524,7 @@ final class BlockDetector implements Runnable {
 				worker.currentPwq.blockFound();
 			}
 			worker.setFlag(Worker.SLEEPING, blocked);
+			this.acted = true;
 		}
 		finally {
 			pool.unlock(true);
@@ -494,6 +536,7 @@ final class BlockDetector implements Runnable {
 		pool.lock();
 		try {
 			worker.setExpecting(false);
+			this.acted = true;
 		}
 		finally {
 			pool.unlock(true);
@@ -505,6 +548,7 @@ final class BlockDetector implements Runnable {
 		try {
 			if (worker.itemSeq == seq && worker.currentWork != null && (worker.flags & Worker.CPU_INTENSIVE) == 0) {
 				worker.setFlag(Worker.CPU_INTENSIVE, true);
+				this.acted = true;
 			}
 		}
 		finally {
