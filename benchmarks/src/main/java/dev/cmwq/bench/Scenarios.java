@@ -303,7 +303,8 @@ final class Scenarios {
 				Batches b = measure(run, items);
 				double ratio = b.makespan / (double) bound;
 				table.row(run.label, run.producers, b.makespanText(), f("%.2f", ratio), b.peak,
-						f("%.1f", b.peak / ((run.item == burnOnly) ? n : needed)), b.cmwq ? f("%.2f %%", b.enginePercent) : "—", b.stats);
+						f("%.1f", b.peak / ((run.item == burnOnly) ? n : needed)),
+						b.cmwq ? f("%.2f %%", b.enginePercent) : "—", b.stats);
 				if (run.contender == Contender.CMWQ) { // the targets are the platform engine's
 					this.o.targets.engineCpu(b.enginePercent, b.usPerBlock, f("workload 2, S = %d ms, %s, %d producer(s)",
 							sleepMs, run.label, run.producers));

@@ -118,7 +118,7 @@ final class BlockDetector implements Runnable {
 	 */
 	private boolean acted;
 
-	/** The interval the detector sleeps for between scans now, for tests. D (read racily by tests) */
+	/** The interval the detector sleeps for between scans now: for tests and {@link #internals()}. V (its only writer) */
 	volatile long currentInterval;
 
 	/**
@@ -204,8 +204,9 @@ final class BlockDetector implements Runnable {
 		Thread t = this.thread;
 		StringBuilder sb = new StringBuilder("detector: thread=").append((t != null) ? t.getState() : null)
 			.append(" parked=").append(this.parked).append(" interval=").append(this.currentInterval)
-			.append(" stopped=").append(this.stopped).append(" slow=").append(this.slow).append(" scans=").append(this.scans).append(" failuresInARow=")
-			.append(this.failuresInARow).append(' ').append(this.housekeeping.status());
+			.append(" stopped=").append(this.stopped).append(" slow=").append(this.slow).append(" scans=")
+			.append(this.scans).append(" failuresInARow=").append(this.failuresInARow).append(' ')
+			.append(this.housekeeping.status());
 		for (WorkerPool pool : this.system.boundPools()) {
 			sb.append("\n  ").append(pool.internals()).append(" watched=").append(pool.needsWatching());
 			for (Worker w : pool.workerArray) {
