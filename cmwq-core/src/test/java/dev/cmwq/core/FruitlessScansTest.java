@@ -14,12 +14,12 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * The detector pays for what it finds: while its looks at running items find nothing, it looks less often; the
- * first block it finds makes it look as often as before. One CPU, a 5 ms interval; the items spin for three intervals,
+ * first block it finds makes it look as often as before. One CPU, a 20 ms interval; the items spin for three intervals,
  * so that each is looked at (not new) but none blocks, and waiting items keep the pool watched.
  */
 class FruitlessScansTest {
 
-	private static final long INTERVAL = TimeUnit.MILLISECONDS.toNanos(5);
+	private static final long INTERVAL = TimeUnit.MILLISECONDS.toNanos(20);
 
 	private WorkqueueSystem system;
 
@@ -61,16 +61,16 @@ class FruitlessScansTest {
 				Thread.onSpinWait();
 			}
 		};
-		for (int i = 0; i < 2000; i++) { // 30 s of items: far more than the test needs
+		for (int i = 0; i < 2000; i++) { // 2 minutes of items: far more than the test needs
 			wq.execute(item);
 		}
-		// 64 fruitless scans of 5 ms: the interval doubles after about 0.3 s
+		// 64 fruitless scans of 20 ms: the interval doubles after about 1.3 s
 		await().atMost(Duration.ofSeconds(30)).until(() -> detector.currentInterval >= 2 * INTERVAL);
 
 		blockNext.set(true);
 		assertThat(blocked.await(30, TimeUnit.SECONDS)).isTrue();
 		assertThat(startedBeside.await(30, TimeUnit.SECONDS)).as("an item started beside the blocked one").isTrue();
-		// found: the shortest interval again, for 64 scans (0.3 s) of looks that find nothing more
+		// found: the shortest interval again, for the 64 scans (1.3 s) of looks that find nothing more
 		await().atMost(Duration.ofSeconds(30))
 			.pollInterval(Duration.ofMillis(1))
 			.until(() -> detector.currentInterval == INTERVAL);
