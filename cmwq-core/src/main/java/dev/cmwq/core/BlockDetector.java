@@ -214,7 +214,7 @@ final class BlockDetector implements Runnable {
 				sb.append("\n    ").append(w).append(": ").append((wt != null) ? wt.getState() : null)
 					.append(" inItem=").append(w.inItem).append(" flags=").append(w.flags).append(" expecting=")
 					.append(w.expecting).append(" itemSeq=").append(w.itemSeq).append(" scanSeq=").append(w.scanSeq)
-					.append(" scannedAt=").append(w.scannedAt).append(" kernelBlockedSeq=").append(w.kernelBlockedSeq);
+					.append(" scannedAt=").append(w.scannedAt).append(" asleepSeq=").append(w.asleepSeq);
 			}
 		}
 		return sb.toString();
@@ -431,26 +431,29 @@ final class BlockDetector implements Runnable {
 				state = worker.probe.probe(t);
 			}
 			this.probed |= !trusted; // a safety look at a trusted item does not keep the interval short
+			boolean asleepBefore = worker.asleepSeq == seq; // at the previous look at this item
+			worker.asleepSeq = (state != ThreadStateProbe.RUNNING) ? seq : -1;
 			boolean blocked;
-			boolean sure = true;
-			if (state == ThreadStateProbe.KERNEL_BLOCKED && (!worker.sleepingHint || worker.expecting)) {
-				// Only the kernel sees it sleep, in a futex: a JVM safepoint pause, or a lock in native code, looks
-				// like that for a moment. Believe it once it is seen on two probes of the same item in a row, both
-				// to flag a running worker and to confirm an expected block (a confirmed worker is looked at again
-				// only while items wait). A sleep elsewhere in the kernel, IO_BLOCKED, such as a socket read, is
+			if (state == ThreadStateProbe.KERNEL_BLOCKED && !worker.sleepingHint) {
+				// Only the kernel sees it sleep, in a futex: a JVM pause (a safepoint, a lock inside the JVM) or a
+				// lock in native code looks like that for a moment. Believe it once it is seen asleep on two looks
+				// at the same item in a row. A sleep elsewhere in the kernel, IO_BLOCKED, such as a socket read, is
 				// believed at once.
-				sure = worker.kernelBlockedSeq == seq;
-				blocked = sure || worker.sleepingHint;
-				worker.kernelBlockedSeq = seq;
+				blocked = asleepBefore;
 			}
 			else {
 				blocked = state != ThreadStateProbe.RUNNING;
-				worker.kernelBlockedSeq = -1;
 			}
 			if (blocked != worker.sleepingHint) {
 				transition(pool, worker, seq, blocked);
 			}
-			else if (worker.expecting && sure) {
+			else if (worker.expecting && asleepBefore && state != ThreadStateProbe.KERNEL_BLOCKED) {
+				// Confirmed, an expected block is looked at again only while items wait: so only a block the JVM
+				// cannot fake confirms it, seen on two looks in a row: the JVM's own state says the thread waits, or
+				// the kernel says it sleeps outside a futex. A futex sleep, however often seen, may be the JVM's own
+				// wait (a full test run under load caught a spinning worker in one on two probes in a row, and it
+				// stayed flagged blocked while it ran): the worker stays expecting, and watched, until it is seen
+				// running (it counts again) or blocked in another way.
 				confirmExpected(pool, worker);
 			}
 			if (state != ThreadStateProbe.RUNNING) { // blocked, or to be confirmed at the next probe

@@ -168,8 +168,8 @@ final class Worker implements Runnable {
 
 	long scannedAt; // D: see scanSeq
 
-	/** The item at whose previous probe only the kernel saw this worker blocked, or -1. D */
-	long kernelBlockedSeq = -1;
+	/** The item at whose previous look the detector saw this worker asleep (in any way), or -1. D */
+	long asleepSeq = -1;
 
 	/** CPU time (or, without a CPU clock, wall time) when the item was first seen running since it last blocked, or -1. D */
 	long runMark = -1;

@@ -118,6 +118,30 @@ class BlockingExpectTest {
 	}
 
 	@Test
+	void futexSleepsDoNotConfirmAnExpectedBlock() throws Exception {
+		// a JVM-internal wait shows as a futex sleep, and under load it was seen on two probes in a row of a worker
+		// that then spun on: confirmed, it would be looked at again only while items wait, and stay flagged blocked
+		Workqueue wq = start(Duration.ofMillis(1));
+		CountDownLatch release = this.release;
+		CountDownLatch expected = new CountDownLatch(1);
+		wq.execute(() -> {
+			Worker.current().probe = new ThreadStateProbe() {
+				private int probes;
+
+				@Override
+				int probe(Thread thread) {
+					return (++this.probes <= 3) ? KERNEL_BLOCKED : RUNNING;
+				}
+			};
+			Blocking.expect();
+			expected.countDown();
+			spinUntil(release);
+		});
+		assertThat(expected.await(30, TimeUnit.SECONDS)).isTrue();
+		awaitUnflagged();
+	}
+
+	@Test
 	void outsideAWorkerNothingHappens() {
 		start(Duration.ofMillis(1));
 		Blocking.expect();
