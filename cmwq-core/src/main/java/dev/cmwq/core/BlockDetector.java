@@ -44,8 +44,9 @@ import java.util.concurrent.locks.LockSupport;
  * its items watched as usual again. CPU-intensive items
  * are judged by the CPU time the thread used since it last blocked (one clock read), so a worker that
  * waits for a real CPU on a busy machine is not taken for a CPU hog. When no bound pool has pending items the
- * thread scans a few more times (a timed wake-up costs tens of microseconds of CPU on a VM: lingering for long
- * costs more than being unparked), then parks without a timeout: an idle system pays nothing. A pool whose lock
+ * thread scans a few more times, at the shortest interval whatever it had grown to (a timed wake-up costs tens of
+ * microseconds of CPU on a VM: lingering for long costs more than being unparked; and a queuer does not wake a
+ * detector that lingers), then parks without a timeout: an idle system pays nothing. A pool whose lock
  * is released with items pending while a worker counts as running unparks it ({@link WorkerPool#unlock()}), as
  * does a queuer that pushes onto such a pool without the lock. The measured cost and detection times are in
  * docs/benchmarks.md.
@@ -319,23 +320,27 @@ final class BlockDetector implements Runnable {
 					this.slow = slow;
 				}
 			}
-			else if (++quiet >= LINGER_SCANS) {
-				if (this.slow) {
-					this.slow = false;
-				}
-				this.parked = true;
-				if (!anyPending()) { // re-check after publishing 'parked', against a queuer that missed it
-					while (this.parked && !this.stopped) {
-						LockSupport.park(this);
-					}
-				}
-				this.parked = false;
-				quiet = 0;
+			else {
+				// Nothing to watch: linger a few scans at the shortest interval, whatever it had grown to (a queuer
+				// does not wake a lingering detector, so work that comes meanwhile waits for the next scan), then park.
 				shortOnly = 0;
 				fruitless = 0;
 				fruitlessGrown = false;
 				interval = this.intervalNanos;
-				continue;
+				if (this.slow) {
+					this.slow = false;
+				}
+				if (++quiet >= LINGER_SCANS) {
+					this.parked = true;
+					if (!anyPending()) { // re-check after publishing 'parked', against a queuer that missed it
+						while (this.parked && !this.stopped) {
+							LockSupport.park(this);
+						}
+					}
+					this.parked = false;
+					quiet = 0;
+					continue;
+				}
 			}
 			this.currentInterval = interval;
 			LockSupport.parkNanos(this, interval);

@@ -112,6 +112,35 @@ class AnnouncedBlocksTest {
 				+ "sleep would have ended").isTrue();
 	}
 
+	@Test
+	void aDetectorHurriedIntoAScanThatFindsNothingToWatchLooksAgainSoon() throws Exception {
+		// 40 ms scans: while only a trusted queue's item runs, the detector sleeps up to 32 of them (1.28 s)
+		Workqueue trusted = start(Duration.ofMillis(40));
+		Workqueue other = this.system.allocWorkqueue("other", Set.of(), 0);
+		announceBlocks(trusted);
+		CountDownLatch tRelease = new CountDownLatch(1);
+		CountDownLatch trustedDone = new CountDownLatch(2);
+		trusted.execute(() -> {
+			spinUntil(tRelease);
+			trustedDone.countDown();
+		});
+		trusted.execute(trustedDone::countDown); // keeps the pool watched while only trusted items run
+		await().atMost(Duration.ofSeconds(30)).until(() -> this.system.detector.slow);
+		tRelease.countDown();
+		assertThat(trustedDone.await(30, TimeUnit.SECONDS)).isTrue(); // nothing is pending now
+		CountDownLatch aWaits = new CountDownLatch(1);
+		other.execute(() -> { // hurries the detector, whose scan finds nothing pending; then blocks unannounced
+			aWaits.countDown();
+			awaitQuietly(this.release);
+		});
+		assertThat(aWaits.await(30, TimeUnit.SECONDS)).isTrue();
+		Thread.sleep(100); // the hurried scan: before, it went back to sleep for the long interval
+		CountDownLatch bStarted = new CountDownLatch(1);
+		other.execute(bStarted::countDown); // a queuer does not wake a detector that is not parked
+		assertThat(bStarted.await(500, TimeUnit.MILLISECONDS)).as("B started while A waits, before a sleep of the "
+				+ "long interval would have ended").isTrue();
+	}
+
 	/** Runs more than {@link PoolWorkqueue#ANNOUNCING} items that each announce a short block. */
 	private static void announceBlocks(Workqueue wq) throws InterruptedException {
 		int announcing = PoolWorkqueue.ANNOUNCING + 2;
