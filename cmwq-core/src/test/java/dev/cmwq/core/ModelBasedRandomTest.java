@@ -926,7 +926,8 @@ class ModelBasedRandomTest {
 				sb.append("    ").append(pool.internals()).append('\n');
 			}
 			Thread.getAllStackTraces().forEach((t, st) -> {
-				if (t.getName().startsWith("cmwq-timer") || t.getName().contains("rescuer")) {
+				// the engine's threads (workers, timer, rescuers, detector) and the drivers, for a stall's diagnosis
+				if (t.getName().startsWith("cmwq-") || t.getName().startsWith("model-driver-")) {
 					sb.append("    thread ").append(t.getName()).append(' ').append(t.getState()).append('\n');
 					for (int i = 0; i < Math.min(12, st.length); i++) {
 						sb.append("      at ").append(st[i]).append('\n');
