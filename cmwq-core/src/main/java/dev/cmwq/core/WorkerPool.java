@@ -1071,10 +1071,10 @@ final class WorkerPool {
 	/** The nap ended, or was cut short by {@link #wakeNapper}: the worker goes on as a kicked one. L */
 	void endNap(Worker worker) {
 		assert isLocked() && worker.state == Worker.State.WAKING;
-		worker.napping = false;
 		if (this.napper == worker) {
-			this.napper = null;
+			endNapNow();
 		}
+		assert !worker.napping; // whoever cut the nap short cleared it (endNapNow)
 	}
 
 	/**

@@ -95,44 +95,42 @@ class BlockingExpectTest {
 	void aFutexSleepSeenOnceDoesNotConfirmAnExpectedBlock() throws Exception {
 		// a JVM safepoint pause shows as a futex sleep for a moment: confirmed on it, the spinning worker would be
 		// looked at again only while items wait, and stay flagged blocked
-		Workqueue wq = start(Duration.ofMillis(1));
-		CountDownLatch release = this.release;
-		CountDownLatch expected = new CountDownLatch(1);
-		wq.execute(() -> {
-			Worker.current().probe = new ThreadStateProbe() {
-				private boolean first = true;
+		expectThenSpinAndAwaitUnflagged(new ThreadStateProbe() {
+			private boolean first = true;
 
-				@Override
-				int probe(Thread thread) {
-					int state = this.first ? KERNEL_BLOCKED : RUNNING;
-					this.first = false;
-					return state;
-				}
-			};
-			Blocking.expect();
-			expected.countDown();
-			spinUntil(release);
+			@Override
+			int probe(Thread thread) {
+				int state = this.first ? KERNEL_BLOCKED : RUNNING;
+				this.first = false;
+				return state;
+			}
 		});
-		assertThat(expected.await(30, TimeUnit.SECONDS)).isTrue();
-		awaitUnflagged();
 	}
 
 	@Test
 	void futexSleepsDoNotConfirmAnExpectedBlock() throws Exception {
 		// a JVM-internal wait shows as a futex sleep, and under load it was seen on two probes in a row of a worker
 		// that then spun on: confirmed, it would be looked at again only while items wait, and stay flagged blocked
+		expectThenSpinAndAwaitUnflagged(new ThreadStateProbe() {
+			private int probes;
+
+			@Override
+			int probe(Thread thread) {
+				return (++this.probes <= 3) ? KERNEL_BLOCKED : RUNNING;
+			}
+		});
+	}
+
+	/**
+	 * An item that says it is about to block and then spins, its kernel view {@code probe}: the detector must count
+	 * it as running again.
+	 */
+	private void expectThenSpinAndAwaitUnflagged(ThreadStateProbe probe) throws Exception {
 		Workqueue wq = start(Duration.ofMillis(1));
 		CountDownLatch release = this.release;
 		CountDownLatch expected = new CountDownLatch(1);
 		wq.execute(() -> {
-			Worker.current().probe = new ThreadStateProbe() {
-				private int probes;
-
-				@Override
-				int probe(Thread thread) {
-					return (++this.probes <= 3) ? KERNEL_BLOCKED : RUNNING;
-				}
-			};
+			Worker.current().probe = probe;
 			Blocking.expect();
 			expected.countDown();
 			spinUntil(release);
