@@ -323,7 +323,9 @@ final class Scenarios {
 
 	/**
 	 * One row of workloads 2 and 3: the median makespan of {@code --rounds} batches on one executor (after a warm-up
-	 * batch), their range, the peak threads over all of them, and the engine's CPU over all of them.
+	 * batch of the same size: JIT-compiled code and a pool in its steady state, as JMH's warm-up iterations give
+	 * workload 1; after a small one, the first row of a JVM ran 5–10 % longer than the same batch again), their
+	 * range, the peak threads over all of them, and the engine's CPU over all of them.
 	 */
 	private record Batches(long makespan, long min, long max, int rounds, int peak, double enginePercent,
 			double usPerBlock, boolean cmwq, String stats) {
@@ -337,7 +339,7 @@ final class Scenarios {
 	private Batches measure(Run run, int items) throws InterruptedException {
 		try (Contender.Family family = run.contender.open(this.o.ncpu)) {
 			Executor ex = family.create();
-			runBatch(ex, run.producers, Math.max(20, items / 50), run.item); // warm up
+			runBatch(ex, run.producers, items, run.item); // warm up
 			Thread.sleep(100);
 			family.threads.resetPeak();
 			long hk = housekeepingCpuNanos();

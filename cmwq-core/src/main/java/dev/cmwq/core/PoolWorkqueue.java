@@ -100,17 +100,22 @@ final class PoolWorkqueue {
 		return this.announcedBlocks >= ANNOUNCING;
 	}
 
-	/** A claimed item arrives here, with the flush color it took when queued: it counts as in flight. L */
-	void addInFlight(Work work) {
-		assert work.pwq == this;
-		addInFlight(work.color);
+	/**
+	 * An item of flush color {@code color} is queued here under the lock ({@link #queueTask}): it counts in flight
+	 * until it ends, and in its pool's load. L
+	 */
+	void addInFlight(int color) {
+		countInFlight(color);
+		this.pool.itemsQueued(1);
 	}
 
-	/** An item of flush color {@code color} is queued here: it counts in flight until it ends. L */
-	void addInFlight(int color) {
+	/**
+	 * An item of flush color {@code color} arrives here from its pool's incoming stack, counted in the pool's load
+	 * already ({@code WorkerPool.drainIncoming}): it counts in flight until it ends. L
+	 */
+	void countInFlight(int color) {
 		assert this.pool.isLocked();
 		this.nrInFlight[color]++;
-		this.pool.itemQueued();
 		if (color == this.flushColor) {
 			// queued with the color a flusher awaits, but linked only after the flusher counted this pool (the queuer
 			// took the color before the flip and pushed after the visit): the flusher waits for it too, since its

@@ -82,6 +82,27 @@ class IncomingHandoffTest {
 		}
 	}
 
+	/**
+	 * A pool's load (what a queuer compares to choose a CPU) counts the whole stack from the moment a lock holder
+	 * takes it, not item by item as it places them: a queuer that chose meanwhile saw the pool short of the rest, and
+	 * a backlog queued from one thread went lopsided (1,150 items on one CPU against 850).
+	 */
+	@Test
+	void aPoolsLoadCountsTheWholeStackWhileItIsPlaced() throws Exception {
+		startSpinner();
+		queueNumbered(100);
+		WorkerPool pool = pool();
+		List<Integer> loads = new ArrayList<>();
+		pool.allocationFault = () -> loads.add(pool.load()); // where each item is placed, under the lock
+		pool.lock();
+		pool.unlock();
+		pool.allocationFault = null;
+		assertThat(loads).hasSize(100).containsOnly(101); // A, and the hundred
+		this.release.set(true);
+		assertThat(this.system.awaitIdle(Duration.ofSeconds(TIMEOUT))).isTrue();
+		assertThat(pool.load()).isZero();
+	}
+
 	@Test
 	void cancelTakesAnItemOffTheIncomingStack() throws Exception {
 		startSpinner();
