@@ -78,8 +78,17 @@ final class Worker implements Runnable {
 
 	final boolean rescuer; // I
 
-	/** I: set before the thread starts (null until a pool worker's thread is created). */
+	/**
+	 * I: set before the thread starts (null until a pool worker's thread is created), or before an idle worker of
+	 * another pool hands its thread over ({@link WorkerPool#handOverIdleThread}).
+	 */
 	volatile Thread thread;
+
+	/**
+	 * The worker of another pool this idle worker's thread was handed to: it runs that one once it sees this one
+	 * given up ({@link State#DEAD}). L (this worker's pool lock)
+	 */
+	private Worker successor;
 
 	/** L; V for the idle worker's spin in {@link #waitForWork}. */
 	volatile State state = State.WAKING;
@@ -224,18 +233,52 @@ final class Worker implements Runnable {
 		if (this.pool == null || !this.pool.arrived(this)) {
 			return; // not the thread the engine started for this worker (a thread factory's stray run): leave it be
 		}
+		ThreadStateProbe probe = ThreadStateProbe.forCurrentThread(); // the thread's, whichever worker it runs
+		try {
+			Worker worker = this;
+			do {
+				Worker next = worker.serve(probe);
+				if (next != null) { // handed over to a new worker of another pool while idle
+					Thread.currentThread().setName(next.threadName());
+					next = next.pool.arrived(next) ? next : null;
+				}
+				worker = next;
+			}
+			while (worker != null);
+		}
+		finally {
+			probe.close();
+		}
+	}
+
+	/** The name of this worker's thread. */
+	String threadName() {
+		return "cmwq-" + this.pool.id + "-w" + this.id;
+	}
+
+	/**
+	 * Runs this worker, which has arrived on the current thread, until it ends.
+	 * @return the new worker of another pool the thread was handed to while this one was idle, or null
+	 */
+	private Worker serve(ThreadStateProbe probe) {
 		ThreadContext.get().worker = this;
-		this.probe = ThreadStateProbe.forCurrentThread();
+		this.probe = probe;
 		WorkerPool pool = this.pool;
 		pool.lock();
 		try {
 			workerThread(pool);
+			return this.successor;
 		}
 		finally {
 			pool.unlock();
 			ThreadContext.get().worker = null;
-			this.probe.close();
 		}
+	}
+
+	/** This idle worker is given up, and its thread goes to {@code next}, of another pool. L */
+	void handOver(Worker next) {
+		this.successor = next;
+		next.thread = this.thread;
 	}
 
 	/**
@@ -344,6 +387,9 @@ final class Worker implements Runnable {
 			}
 			if (this.state == State.WAKING) {
 				return true; // kicked: the kicker took us off the idle list
+			}
+			if (this.state == State.DEAD) {
+				return false; // handed over to another pool's new worker, which took us off the lists
 			}
 		}
 		pool.exitIdle(this);

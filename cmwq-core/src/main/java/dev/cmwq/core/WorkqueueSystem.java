@@ -10,6 +10,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
@@ -326,6 +327,28 @@ public final class WorkqueueSystem implements AutoCloseable {
 
 	List<WorkerPool> pools() {
 		return this.topology.pools();
+	}
+
+	/**
+	 * {@code to} needs a thread for its new worker {@code next}: takes one of an idle worker another pool can spare
+	 * ({@link WorkerPool#handOverIdleThread}), looking from a random pool on. Not for virtual threads, which cost
+	 * nothing to start. Called without any pool's lock.
+	 * @return true if {@code next} has its thread
+	 */
+	boolean handOverIdleThread(WorkerPool to, Worker next) {
+		if (this.virtualThreads.isVirtual()) {
+			return false;
+		}
+		List<WorkerPool> pools = pools();
+		int n = pools.size();
+		int first = ThreadLocalRandom.current().nextInt(n);
+		for (int i = 0; i < n; i++) {
+			WorkerPool from = pools.get((first + i) % n);
+			if (from != to && from.handOverIdleThread(next)) {
+				return true;
+			}
+		}
+		return false;
 	}
 
 	List<WorkerPool> boundPools() {

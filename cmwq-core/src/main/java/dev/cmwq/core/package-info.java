@@ -129,9 +129,12 @@
  * caller thread's stand-in ({@code ThreadContext.callerWorker}), which belongs to no pool.
  *
  * <h3>Worker threads</h3>
- * A new worker's thread comes from the thread factory, on whichever thread needs the worker; the engine's own
+ * A new worker's thread is the thread of another pool's idle worker, if one has any (the one idle longest is given
+ * up: {@code WorkerPool.handOverIdleThread}, taking that pool's lock while holding none; the thread runs the new
+ * worker once it sees its own given up, renamed after its new pool; not with virtual threads), else it comes from
+ * the thread factory, on whichever thread needs the worker; the engine's own
  * threads inherit nothing from it ({@code WorkqueueSystem.newThread}). A worker runs only on the thread the engine
- * started for it, once ({@code WorkerPool.arrived}); a factory that returns null or a started thread, throws, or
+ * started or handed over for it, once ({@code WorkerPool.arrived}); a factory that returns null or a started thread, throws, or
  * whose thread does not run the worker in time, is a refusal ({@code WorkerPool.refuse}): the worker is dropped, the
  * mayday timer retries and calls the rescuers. Idle and waking workers are always among the pool's workers
  * ({@code WorkerPool.workerCountsAgree}), so {@code busy + idle = workers}.
