@@ -23,7 +23,7 @@ import java.util.stream.LongStream;
 
 import dev.cmwq.core.Blocking;
 import dev.cmwq.core.Workqueue;
-import dev.cmwq.core.WorkqueueSnapshot;
+import dev.cmwq.core.WorkqueueStats;
 import dev.cmwq.core.WorkqueueSystem;
 
 import static dev.cmwq.bench.Table.f;
@@ -236,9 +236,15 @@ final class Scenarios {
 	}
 
 	static String cmStats(Executor executor) {
+		return cmStatsSince(executor, null);
+	}
+
+	/** {@link #cmStats}, less what {@code before} (a snapshot of the same queue's stats, or null) had counted. */
+	private static String cmStatsSince(Executor executor, WorkqueueStats before) {
 		if (executor instanceof Workqueue wq) {
-			WorkqueueSnapshot snap = wq.snapshot();
-			return "cm wakeups " + snap.stats().cmWakeups() + ", cpu-intensive " + snap.stats().cpuIntensive();
+			WorkqueueStats now = wq.snapshot().stats();
+			return "cm wakeups " + (now.cmWakeups() - ((before != null) ? before.cmWakeups() : 0)) + ", cpu-intensive "
+					+ (now.cpuIntensive() - ((before != null) ? before.cpuIntensive() : 0));
 		}
 		return "";
 	}
@@ -344,6 +350,7 @@ final class Scenarios {
 			family.threads.resetPeak();
 			long hk = housekeepingCpuNanos();
 			long blocks = cmWakeups(ex);
+			WorkqueueStats warm = (ex instanceof Workqueue wq) ? wq.snapshot().stats() : null;
 			long[] makespans = new long[this.o.rounds];
 			for (int i = 0; i < makespans.length; i++) {
 				makespans[i] = runBatch(ex, run.producers, items, run.item);
@@ -353,7 +360,8 @@ final class Scenarios {
 			double perBlock = usPerBlock(hk, cmWakeups(ex) - blocks);
 			Arrays.sort(makespans);
 			return new Batches(makespans[makespans.length / 2], makespans[0], makespans[makespans.length - 1],
-					makespans.length, family.threads.peak(), engine, perBlock, ex instanceof Workqueue, cmStats(ex));
+					makespans.length, family.threads.peak(), engine, perBlock, ex instanceof Workqueue,
+					cmStatsSince(ex, warm)); // the measured batches only
 		}
 	}
 
