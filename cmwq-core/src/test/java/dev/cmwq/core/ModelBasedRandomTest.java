@@ -35,7 +35,8 @@ import static org.assertj.core.api.Assertions.fail;
  * themselves block (park, and wait on gates that other items and the drivers open, always bounded), spin, fail, queue
  * or cancel other items, and now and then misuse a wait that could only wait for themselves (flush or drain of their
  * own queue, flush or cancelSync of themselves, awaitIdle, flush of an item behind them on an ordered queue), which
- * must fail fast. A {@link WorkModel} counts, per item, the queueings the engine accepted (the call returned true, or
+ * must fail fast. Idle workers' threads move between pools all along (a pool that needs a new worker takes one:
+ * about 300 a second in THREADS and FLAKY_THREADS, counted once). A {@link WorkModel} counts, per item, the queueings the engine accepted (the call returned true, or
  * {@code modDelayed} returned false, or {@code execute} did not throw; a full CALLER_RUNS queue runs the item inside
  * the call), the queueings it rejected, and the cancellations it reported.
  *
