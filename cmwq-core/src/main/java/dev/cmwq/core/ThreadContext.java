@@ -21,6 +21,9 @@ final class ThreadContext {
 	/** The first CPU of the group this thread spreads its items over ({@code CpuTopology.queueingCpu}), or -1. */
 	int groupCpu = -1;
 
+	/** Items this thread may still queue on {@link #cpu}'s backlog without comparing ({@code CpuTopology.queueingCpu}). */
+	int stays;
+
 	/** What {@link Work#current} holds while this thread runs an item for its caller; made on first use. */
 	private Worker callerWorker;
 

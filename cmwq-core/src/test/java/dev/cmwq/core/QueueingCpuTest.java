@@ -1,9 +1,12 @@
 package dev.cmwq.core;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 
 import org.junit.jupiter.api.Test;
@@ -44,6 +47,47 @@ class QueueingCpuTest {
 				wq.flush();
 				assertThat(cpu(second.get())).as("round %d", i).isNotEqualTo(cpu(first.get()));
 			}
+			assertThat(system.close(Duration.ofSeconds(30))).isTrue();
+		}
+	}
+
+	/**
+	 * A thread queueing onto a backlog (64 or more items queued there and not finished) compares its CPU with another
+	 * only every 8th item: reading another pool's counters costs a cache miss per item, and a few items more or less
+	 * make no difference to a backlog. Here the thread has just compared (7 items to go): 7 more go to its
+	 * backlogged CPU although the other is idle, and the 8th compares and moves.
+	 */
+	@Test
+	void aThreadQueueingOntoABacklogComparesOnlyEveryEighthItem() throws Exception {
+		try (WorkqueueSystem system = WorkqueueSystem.builder()
+			.cpus(2)
+			.systemWorkqueues(false)
+			.cpuIntensiveThreshold(Duration.ZERO)
+			.build()) {
+			Workqueue wq = system.allocWorkqueue("bound", Set.of(), 0);
+			AtomicBoolean release = new AtomicBoolean();
+			CountDownLatch spinning = new CountDownLatch(1);
+			wq.queueOn(0, new Work(() -> { // counts as running (it never blocks): what follows on CPU 0 waits
+				spinning.countDown();
+				while (!release.get()) {
+					Thread.onSpinWait();
+				}
+			}));
+			assertThat(spinning.await(30, TimeUnit.SECONDS)).isTrue();
+			for (int i = 0; i < CpuTopology.BACKLOG; i++) {
+				wq.queueOn(0, new Work(() -> {
+				}));
+			}
+			List<String> ranOn = new CopyOnWriteArrayList<>();
+			ThreadContext context = ThreadContext.get();
+			context.cpu = 0;
+			context.stays = CpuTopology.STAYS;
+			for (int i = 0; i < CpuTopology.STAYS + 1; i++) {
+				wq.execute(() -> ranOn.add(cpu(Thread.currentThread().getName())));
+			}
+			release.set(true);
+			wq.flush();
+			assertThat(ranOn).containsExactlyInAnyOrder("cpu0", "cpu0", "cpu0", "cpu0", "cpu0", "cpu0", "cpu0", "cpu1");
 			assertThat(system.close(Duration.ofSeconds(30))).isTrue();
 		}
 	}
