@@ -369,10 +369,14 @@ final class Worker implements Runnable {
 			try {
 				// A kick that comes within a few microseconds (a producer that queues in bursts) finds the worker
 				// still spinning: no park and unpark, which cost far more than the spin.
-				for (int spins = IDLE_SPINS; spins > 0 && this.state != State.WAKING; spins--) {
+				for (int spins = IDLE_SPINS; spins > 0 && this.state == State.IDLE; spins--) {
 					Thread.onSpinWait();
 				}
-				if (this.state != State.WAKING) {
+				// Parks only while still idle: a worker kicked (WAKING) or handed over (DEAD) meanwhile may have lost
+				// the unpark that told it so, to a lock it waited for in the unlock above (which starts the threads
+				// of workers kicked under it, and so may take other pools' locks): a handed-over worker parked for
+				// good, and the pool it was handed to waited for its thread (ModelBasedRandomTest, FLAKY_THREADS).
+				if (this.state == State.IDLE) {
 					if (timerWakes) {
 						LockSupport.park(this); // the pool's idle timer wakes it once it has been idle too long
 					}
