@@ -367,6 +367,10 @@ final class Worker implements Runnable {
 			boolean timerWakes = pool.idleTimerArmed(); // else (no timer thread) it times its own park
 			pool.unlock();
 			try {
+				Runnable hook = pool.afterIdleUnlock;
+				if (hook != null) {
+					hook.run();
+				}
 				// A kick that comes within a few microseconds (a producer that queues in bursts) finds the worker
 				// still spinning: no park and unpark, which cost far more than the spin.
 				for (int spins = IDLE_SPINS; spins > 0 && this.state == State.IDLE; spins--) {

@@ -186,6 +186,12 @@ final class WorkerPool {
 	volatile Runnable beforeNap;
 
 	/**
+	 * Test hook (null in production): run by an idle worker just after it released the lock on its way to parking
+	 * ({@link Worker#waitForWork}), where that unlock may wait for other pools' locks.
+	 */
+	volatile Runnable afterIdleUnlock;
+
+	/**
 	 * Test hook (null in production): run by a queuer after its item took its flush color, just before it is pushed
 	 * on the incoming stack ({@link #push}).
 	 */

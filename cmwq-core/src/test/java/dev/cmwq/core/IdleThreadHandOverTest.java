@@ -6,7 +6,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -100,6 +102,40 @@ class IdleThreadHandOverTest {
 		}
 		assertThat(this.system.awaitIdle(Duration.ofSeconds(TIMEOUT))).isTrue();
 		assertThat(this.started).as("threads the factory made: the second of cpu1 had no idle worker to take").hasValue(2);
+	}
+
+	/**
+	 * An idle worker releases its pool's lock on its way to parking, and that unlock may wait for other pools' locks
+	 * (it starts the threads of workers kicked under it, which may take an idle thread from another pool): such a
+	 * wait may consume the unpark of a hand-over of this very worker. The worker must see that it was given up
+	 * without that unpark, not park for good while the pool it was handed to waits for its thread (found by
+	 * ModelBasedRandomTest, FLAKY_THREADS). Here the unpark is swallowed after the unlock, where that wait would.
+	 */
+	@Test
+	void aWorkerHandedOverWhileItReleasesItsLockDoesNotParkOnTheLostUnpark() throws Exception {
+		CountDownLatch idleUnlocked = new CountDownLatch(1);
+		AtomicBoolean handedOver = new AtomicBoolean();
+		WorkerPool cpu0 = this.system.topology.cpuPool(0, false);
+		cpu0.afterIdleUnlock = () -> {
+			Worker self = Worker.current();
+			if (self.itemSeq == 0 || idleUnlocked.getCount() == 0) {
+				return; // only once, after its item ran
+			}
+			idleUnlocked.countDown();
+			while (!handedOver.get()) { // spins: a park here could take the unpark before the test means to
+				Thread.onSpinWait();
+			}
+			assertThat(self.state).isEqualTo(Worker.State.DEAD);
+			LockSupport.park(); // the hand-over's unpark came before handedOver was set: returns at once, taking it
+		};
+		Thread first = runOn(0, () -> {
+		});
+		assertThat(idleUnlocked.await(TIMEOUT, TimeUnit.SECONDS)).isTrue();
+		CompletableFuture<Thread> ran = new CompletableFuture<>();
+		this.wq.queueOn(1, new Work(() -> ran.complete(Thread.currentThread())));
+		handedOver.set(true); // cpu1's new worker took cpu0's idle worker's thread within queueOn's unlock
+		assertThat(ran.get(TIMEOUT, TimeUnit.SECONDS)).as("the thread of cpu0's idle worker").isSameAs(first);
+		assertThat(this.started).as("threads the factory made").hasValue(1);
 	}
 
 }
