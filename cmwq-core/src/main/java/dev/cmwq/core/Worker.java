@@ -196,6 +196,12 @@ final class Worker implements Runnable {
 	long cpuSeenAt; // D: see cpuSeen
 
 	/**
+	 * The thread's CPU time read just before the detector's last probe found it blocked (the worker flagged), or -1:
+	 * while it has not changed the thread has not run since, so it is still in that block and needs no probe. D
+	 */
+	long blockedCpu = -1;
+
+	/**
 	 * When the detector first looked at the current item, or last probed it while its queue announces its blocks
 	 * ({@link PoolWorkqueue#announcesBlocks}). D
 	 */

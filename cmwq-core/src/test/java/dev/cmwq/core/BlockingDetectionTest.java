@@ -7,6 +7,8 @@ import java.net.Socket;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 
 import org.junit.jupiter.api.AfterEach;
@@ -14,6 +16,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * On a one-CPU system, a running item that blocks in any of the usual ways lets the next item of its pool start
@@ -199,6 +202,80 @@ class BlockingDetectionTest {
 			});
 		}
 		assertDetectedBlockWokeAWorker();
+	}
+
+	/**
+	 * A worker found blocked where only the kernel sees it (a socket read: the JVM says RUNNABLE) is not probed again
+	 * (two /proc reads) scan after scan while its CPU clock stands still: it has not run, so it is still in that
+	 * block. Once it runs again it is probed, and found running it counts as running again.
+	 */
+	@Test
+	void aWorkerBlockedInASocketReadIsProbedAgainOnlyOnceItRan() throws Exception {
+		this.system.close(java.time.Duration.ofSeconds(5));
+		// no CPU-intensive marking: the spinning items below must keep counting as running
+		this.system = WorkqueueSystem.builder().cpus(1).systemWorkqueues(false)
+			.cpuIntensiveThreshold(java.time.Duration.ZERO).build();
+		this.wq = this.system.allocWorkqueue("blocking", Set.of(), 0);
+		AtomicInteger probes = new AtomicInteger();
+		Worker[] reader = new Worker[1];
+		CountDownLatch reading = new CountDownLatch(1);
+		CountDownLatch spinnerStarted = new CountDownLatch(1);
+		CountDownLatch lastRan = new CountDownLatch(1);
+		AtomicBoolean stop = new AtomicBoolean();
+		try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+				Socket client = new Socket(InetAddress.getLoopbackAddress(), server.getLocalPort());
+				Socket accepted = server.accept()) {
+			InputStream in = client.getInputStream();
+			this.wq.execute(() -> {
+				Worker self = Worker.current();
+				ThreadStateProbe real = self.probe;
+				self.probe = new ThreadStateProbe() {
+					@Override
+					int probe(Thread thread) {
+						probes.incrementAndGet();
+						return real.probe(thread);
+					}
+				};
+				reader[0] = self;
+				reading.countDown();
+				try {
+					in.read();
+				}
+				catch (java.io.IOException ex) {
+					throw new IllegalStateException(ex);
+				}
+				spinUntil(stop);
+			});
+			assertThat(reading.await(TIMEOUT_SECONDS, TimeUnit.SECONDS)).isTrue();
+			this.wq.execute(() -> { // starts once the read is found blocked, then keeps the CPU
+				spinnerStarted.countDown();
+				spinUntil(stop);
+			});
+			assertThat(spinnerStarted.await(TIMEOUT_SECONDS, TimeUnit.SECONDS)).isTrue();
+			this.wq.execute(lastRan::countDown); // waits behind the spinner: the pool stays watched
+			try {
+				assertThat(reader[0].sleepingHint).as("the reader is flagged blocked").isTrue();
+				int before = probes.get();
+				long scans = this.system.detector.scans;
+				await().atMost(java.time.Duration.ofSeconds(TIMEOUT_SECONDS))
+					.until(() -> this.system.detector.scans - scans >= 200);
+				assertThat(probes.get() - before).as("probes of the blocked reader over 200 scans").isLessThanOrEqualTo(2);
+				accepted.getOutputStream().write(1);
+				accepted.getOutputStream().flush();
+				await().atMost(java.time.Duration.ofSeconds(TIMEOUT_SECONDS)).until(() -> !reader[0].sleepingHint);
+				assertThat(lastRan.getCount()).as("the last item waits behind two running items").isOne();
+			}
+			finally {
+				stop.set(true);
+			}
+			assertThat(lastRan.await(TIMEOUT_SECONDS, TimeUnit.SECONDS)).isTrue();
+		}
+	}
+
+	private static void spinUntil(AtomicBoolean stop) {
+		while (!stop.get()) {
+			Thread.onSpinWait();
+		}
 	}
 
 	@Test
