@@ -171,12 +171,16 @@ class BlockingDetectionTest {
 	 */
 	@Test
 	void socketReadAfterALongCpuBoundStretch() throws Exception {
+		withoutCpuIntensiveMarking(); // only the block may let the second item start
+		assertSocketReadIsFound(TimeUnit.MILLISECONDS.toNanos(300)); // the second item waits meanwhile
+	}
+
+	/** Replaces the system with one that never marks an item CPU-intensive. */
+	private void withoutCpuIntensiveMarking() {
 		this.system.close(java.time.Duration.ofSeconds(5));
-		// no CPU-intensive marking: only the block may let the second item start
 		this.system = WorkqueueSystem.builder().cpus(1).systemWorkqueues(false)
 			.cpuIntensiveThreshold(java.time.Duration.ZERO).build();
 		this.wq = this.system.allocWorkqueue("blocking", Set.of(), 0);
-		assertSocketReadIsFound(TimeUnit.MILLISECONDS.toNanos(300)); // the second item waits meanwhile
 	}
 
 	/** An item spins for {@code cpuBoundNanos}, then reads a loopback socket that receives nothing until released. */
@@ -211,11 +215,7 @@ class BlockingDetectionTest {
 	 */
 	@Test
 	void aWorkerBlockedInASocketReadIsProbedAgainOnlyOnceItRan() throws Exception {
-		this.system.close(java.time.Duration.ofSeconds(5));
-		// no CPU-intensive marking: the spinning items below must keep counting as running
-		this.system = WorkqueueSystem.builder().cpus(1).systemWorkqueues(false)
-			.cpuIntensiveThreshold(java.time.Duration.ZERO).build();
-		this.wq = this.system.allocWorkqueue("blocking", Set.of(), 0);
+		withoutCpuIntensiveMarking(); // the spinning items below must keep counting as running
 		AtomicInteger probes = new AtomicInteger();
 		Worker[] reader = new Worker[1];
 		CountDownLatch reading = new CountDownLatch(1);
