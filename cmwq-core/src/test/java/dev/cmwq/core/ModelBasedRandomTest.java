@@ -410,7 +410,13 @@ class ModelBasedRandomTest {
 						STALL_BOUND, describeSystem());
 				return false;
 			}
+			int before = this.model.violations.size();
 			this.model.checkAtRest(this.system, true, this.mode == Mode.NO_THREADS);
+			if (this.model.violations.size() > before) { // what the system looked like right after, for a diagnosis
+				String state = describeSystem();
+				this.model.violation("the system after the at-rest check found the above (idle %s later: %s):%n%s",
+						STALL_BOUND, this.system.awaitIdle(STALL_BOUND), state);
+			}
 			checkHousekeepingRecovered();
 			for (WorkModel.Queue q : this.model.queues) {
 				if (this.system.workqueue(q.name).isPresent()) {
