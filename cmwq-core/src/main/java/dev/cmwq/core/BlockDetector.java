@@ -59,7 +59,9 @@ import java.util.concurrent.locks.LockSupport;
  * it, reports it to {@link #housekeeping} (counted, logged rate-limited; the detector counts as not working), backs
  * off for a millisecond or more, and starts over; the next scan that completes makes it work again. A thread that
  * cannot be started (the JVM refuses one) is retried from the timer after the same back-off, and at every later
- * {@link #watch()}. A thread that ends while the detector is not stopped starts its replacement.
+ * {@link #watch()}. A thread that ends while the detector is not stopped starts its replacement. Each scan also
+ * tries again to start the timer's thread if that failed ({@link Timers#retryStart}, after its back-off): the timer
+ * starts the threads of the workers the detector kicks, which nothing else would retry while nothing new is queued.
  *
  * <p>Fields (tags as in {@code package-info.java}): {@code thread}, {@code parked} and {@code stopped} are V; the
  * detector's per-worker fields ({@code Worker.scanSeq}, {@code runMark}, {@code cpuSeen}, ...) and the probes' are D.
@@ -276,6 +278,14 @@ final class BlockDetector implements Runnable {
 		long interval = this.intervalNanos;
 		while (!this.stopped) {
 			this.housekeeping.round();
+			if (this.system.timers.threadMissing) {
+				// A worker the detector kicked has its thread started by the timer (transition: unlock(true)), and
+				// the timer's thread could not be started: try again (after its back-off), or that worker and the
+				// items waiting for it wait until something else is queued (ModelBasedRandomTest, THREADS: a pool
+				// with 8 items and one waking worker whose thread start sat in the timer's queue, every driver in a
+				// flush of that pool)
+				this.system.timers.retryStart();
+			}
 			this.probed = false;
 			this.acted = false;
 			this.sawTrusted = false;

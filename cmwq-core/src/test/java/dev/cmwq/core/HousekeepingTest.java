@@ -185,6 +185,28 @@ class HousekeepingTest {
 		}
 	}
 
+	/**
+	 * The block detector has the threads of the workers it kicks started by the timer: if the timer's thread cannot be
+	 * started, the detector, which scans while items wait, tries again, though nothing new is queued (found by
+	 * ModelBasedRandomTest, THREADS: every driver waited in a flush of a pool whose waking worker's thread start sat
+	 * in the timer's queue).
+	 */
+	@Test
+	void aWorkerKickedByTheDetectorGetsItsThreadThoughTheTimerThreadCouldNotBeStarted() throws Exception {
+		try (WorkqueueSystem system = system().watchdogThreshold(Duration.ZERO).build()) { // no watchdog timers
+			Workqueue wq = system.allocWorkqueue("cm", Set.of(), 0);
+			system.timers.housekeeping.fault = OUT_OF_MEMORY; // before its thread exists: starting it fails
+			BlockedAndBehind items = BlockedAndBehind.queue(wq);
+			// the detector finds the first blocked and has the timer start a worker for the second: that fails
+			await().atMost(PATIENCE).until(() -> status(system, Timers.NAME).failures() >= 1);
+			assertThat(system.timers.threadMissing).isTrue();
+			system.timers.housekeeping.fault = null; // nothing new is queued from here on
+			items.assertBehindStartsWhileTheBlockedOneWaits();
+			items.release(wq);
+			assertThat(status(system, Timers.NAME).working()).isTrue();
+		}
+	}
+
 	@Test
 	void timerThreadThatCannotBeStartedLeavesTimersQueuedUntilQueueingStartsIt() throws Exception {
 		try (WorkqueueSystem system = system().watchdogThreshold(Duration.ZERO).build()) { // no watchdog timers
