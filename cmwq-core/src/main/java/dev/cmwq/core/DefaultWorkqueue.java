@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.Collections;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -80,8 +81,14 @@ final class DefaultWorkqueue implements Workqueue {
 	/** Queues its items' waits were warned about ({@link FlushDependency}), by name. */
 	final Set<String> warnedFlushTargets = ConcurrentHashMap.newKeySet();
 
-	/** Delayed items whose timers have not fired yet (concurrent set: added by the arming PENDING holder). */
-	final Set<DelayedWork> armed = ConcurrentHashMap.newKeySet();
+	/**
+	 * Delayed items whose timers have not fired yet, with their arming ({@link DelayedWork#arm()}): entered by the
+	 * arming PENDING holder, removed by whoever takes that arming out of its timer, or by its timer once it linked
+	 * the item. An entry is removed only with its own arming: a timer that linked the item, and meanwhile lost it to
+	 * a {@code modDelayed} that armed it again, must not remove the new arming's entry, or close() would never
+	 * abandon it (ModelBasedRandomTest, THREADS: an item pending, never answered, after close()).
+	 */
+	final Map<DelayedWork, Integer> armed = new ConcurrentHashMap<>();
 
 	/** How the queue's requests ended once close() began, for its shutdown report. */
 	final ShutdownTally shutdownTally = new ShutdownTally();
@@ -331,8 +338,9 @@ final class DefaultWorkqueue implements Workqueue {
 			return;
 		}
 		work.countQueued(this);
-		this.armed.add(work); // before arm() publishes the generation: a canceller that takes it removes the entry
-		long generation = work.arm();
+		// before arm() publishes the generation: a canceller that takes it removes the entry
+		this.armed.put(work, work.nextArming());
+		int generation = work.arm();
 		ScheduledFuture<?> timer;
 		try {
 			timer = this.system.timers.schedule(() -> fire(work, generation, cpu), nanos);
@@ -345,7 +353,7 @@ final class DefaultWorkqueue implements Workqueue {
 			work.armed(timer);
 		}
 		else if (work.fire(generation)) { // the system terminated and stopped its timers: nothing would fire it
-			this.armed.remove(work);
+			this.armed.remove(work, generation);
 			work.abandon(this, true);
 		}
 	}
@@ -354,13 +362,22 @@ final class DefaultWorkqueue implements Workqueue {
 	 * The delay timer fired: link the item (on its CPU if one was named, even offline, as {@code queueOn}; else
 	 * where the timer thread's CPU choice puts it), unless a canceller took it out of the timer first.
 	 */
-	private void fire(DelayedWork work, long generation, int cpu) {
+	private void fire(DelayedWork work, int generation, int cpu) {
 		if (!work.fire(generation)) {
 			return;
 		}
 		insert(cpu, work);
-		this.armed.remove(work); // after linking: close() never sees the item neither armed nor in flight
+		Runnable hook = this.afterFireLinked;
+		if (hook != null) {
+			hook.run();
+		}
+		// after linking: close() never sees the item neither armed nor in flight. Only this arming's entry: the item
+		// may have been taken off its pool and armed again meanwhile (modDelayed)
+		this.armed.remove(work, generation);
 	}
+
+	/** Test hook (null in production): run by a delayed item's timer after it linked the item. */
+	volatile Runnable afterFireLinked;
 
 	/**
 	 * Picks the pool-workqueue and links the item there. An item still running for this same queue, which is not
@@ -845,7 +862,7 @@ final class DefaultWorkqueue implements Workqueue {
 
 	/** Shutdown: answers the delayed items still waiting for their timers as abandoned. */
 	void abandonArmed() {
-		for (DelayedWork work : this.armed) {
+		for (DelayedWork work : this.armed.keySet()) {
 			work.abandonArmed();
 		}
 	}

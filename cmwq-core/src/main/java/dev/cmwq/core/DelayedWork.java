@@ -57,11 +57,19 @@ public class DelayedWork extends Work {
 		return (this.arming & ARMED) != 0;
 	}
 
-	/** The PENDING holder starts an arming; returns it, for {@link #fire(long)}. */
-	long arm() {
+	/**
+	 * The arming {@link #arm()} will start, for the PENDING holder to enter in its queue's armed set before the
+	 * arming is published. P
+	 */
+	int nextArming() {
 		int previous = this.arming;
 		assert (previous & ARMED) == 0 : this + " armed twice";
-		int armed = (previous | ARMED) + 2; // the next generation, ARMED
+		return (previous | ARMED) + 2; // the next generation, ARMED
+	}
+
+	/** The PENDING holder starts an arming; returns it, for {@link #fire(long)}. */
+	int arm() {
+		int armed = nextArming();
 		this.arming = armed;
 		return armed;
 	}
@@ -71,8 +79,8 @@ public class DelayedWork extends Work {
 	}
 
 	/** The timer of {@code armed} (what {@link #arm()} returned) fired: true if the item is still its to link. */
-	boolean fire(long armed) {
-		return ARMING.compareAndSet(this, (int) armed, (int) armed & ~ARMED);
+	boolean fire(int armed) {
+		return ARMING.compareAndSet(this, armed, armed & ~ARMED);
 	}
 
 	@Override
@@ -85,7 +93,7 @@ public class DelayedWork extends Work {
 		if (t != null) {
 			t.cancel(false); // only to drop the task early; if it already runs, fire() will find nothing
 		}
-		this.queuedOn.armed.remove(this); // set before the timer was armed, and not changed while pending
+		this.queuedOn.armed.remove(this, armed); // set before the timer was armed, and not changed while pending
 		return true;
 	}
 

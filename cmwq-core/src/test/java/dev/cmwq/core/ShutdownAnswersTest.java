@@ -262,6 +262,51 @@ class ShutdownAnswersTest {
 		}
 	}
 
+	/**
+	 * A delayed item's timer links it, and before the timer thread goes on, {@code modDelayed} takes it off its pool
+	 * and arms it again: the timer must not then drop the new arming from the queue's armed set, which is how close()
+	 * finds the items to abandon (ModelBasedRandomTest, THREADS: after close() an item stayed pending, its request
+	 * never answered).
+	 */
+	@Test
+	void anItemArmedAgainWhileItsEarlierTimerStillRunsIsAbandonedByClose() throws Exception {
+		this.system = WorkqueueSystem.builder().cpus(1).systemWorkqueues(false).build();
+		DefaultWorkqueue wq = (DefaultWorkqueue) this.system.allocWorkqueue("delayed", Set.of(), 1);
+		CountDownLatch running = new CountDownLatch(1);
+		RecordingWork blocker = new RecordingWork(() -> {
+			try (Blocking.Section ignored = Blocking.begin()) { // not running: a queuer links what it pushes itself
+				running.countDown();
+				WorkSemanticsTest.awaitLatch(this.release);
+			}
+		});
+		RecordingWork waiting = new RecordingWork(() -> {
+		});
+		CountDownLatch linked = new CountDownLatch(1);
+		CountDownLatch timerGoesOn = new CountDownLatch(1);
+		wq.afterFireLinked = () -> { // on the timer thread, after it linked the item (held back by max-active 1)
+			linked.countDown();
+			WorkSemanticsTest.awaitLatch(timerGoesOn);
+		};
+		assertThat(wq.queue(blocker)).isTrue();
+		awaitRunning(running);
+		assertThat(wq.queueDelayed(waiting, Duration.ofMillis(1))).isTrue();
+		assertThat(linked.await(TIMEOUT, TimeUnit.SECONDS)).isTrue();
+		awaitLink(waiting, Work.Link.INACTIVE);
+
+		assertThat(wq.modDelayed(waiting, Duration.ofHours(1))).as("taken off its pool, armed again").isTrue();
+		timerGoesOn.countDown();
+		CountDownLatch timerDone = new CountDownLatch(1);
+		this.system.timers.schedule(timerDone::countDown, 0); // one timer thread: runs once the firing task ended
+		assertThat(timerDone.await(TIMEOUT, TimeUnit.SECONDS)).isTrue();
+		assertThat(wq.armed).as("the new arming stays in the armed set").containsOnlyKeys(waiting);
+
+		this.release.countDown();
+		this.system.close(Duration.ofSeconds(TIMEOUT));
+		assertThat(waiting.outcomes()).containsExactly(Outcome.ABANDONED);
+		assertThat(waiting.runs).hasValue(0);
+		assertThat(this.system.awaitIdle(Duration.ZERO)).as("every request answered").isTrue();
+	}
+
 	private static void awaitRunning(CountDownLatch running) throws InterruptedException {
 		assertThat(running.await(TIMEOUT, TimeUnit.SECONDS)).isTrue();
 	}

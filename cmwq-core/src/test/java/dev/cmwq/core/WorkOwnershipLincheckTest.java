@@ -218,8 +218,8 @@ class WorkOwnershipLincheckTest {
 					"linkedPool=" + this.work.linkedPool() + ", linked=" + linked);
 			// an item on its timer must be in its queue's armed set, or close() would not cancel it; and an item not
 			// on its timer must not be there, or close() waits for it forever
-			expect(queue.armed.contains(this.work) == delayed, "in the armed set: "
-					+ queue.armed.contains(this.work) + ", on its timer: " + delayed);
+			expect(queue.armed.containsKey(this.work) == delayed, "in the armed set: "
+					+ queue.armed.containsKey(this.work) + ", on its timer: " + delayed);
 			expect(this.wq.snapshot().pending() == (linked ? 1 : 0),
 					"queue snapshot pending " + this.wq.snapshot().pending() + ", linked=" + linked);
 			int poolPending = this.system.snapshot().pools().stream().mapToInt(PoolSnapshot::pending).sum();
