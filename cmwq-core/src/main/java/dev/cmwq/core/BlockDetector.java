@@ -49,7 +49,8 @@ import java.util.concurrent.locks.LockSupport;
  * waits for a real CPU on a busy machine is not taken for a CPU hog. When no bound pool has pending items the
  * thread scans a few more times, at the shortest interval whatever it had grown to (a timed wake-up costs tens of
  * microseconds of CPU on a VM: lingering for long costs more than being unparked; and a queuer does not wake a
- * detector that lingers), then parks without a timeout: an idle system pays nothing. A pool whose lock
+ * detector that lingers), then parks without a timeout (but while the timer's thread is missing, see Failures): an
+ * idle system pays nothing. A pool whose lock
  * is released with items pending while a worker counts as running unparks it ({@link WorkerPool#unlock()}), as
  * does a queuer that pushes onto such a pool without the lock. The measured cost and detection times are in
  * docs/benchmarks.md.
@@ -61,7 +62,10 @@ import java.util.concurrent.locks.LockSupport;
  * cannot be started (the JVM refuses one) is retried from the timer after the same back-off, and at every later
  * {@link #watch()}. A thread that ends while the detector is not stopped starts its replacement. Each scan also
  * tries again to start the timer's thread if that failed ({@link Timers#retryStart}, after its back-off): the timer
- * starts the threads of the workers the detector kicks, which nothing else would retry while nothing new is queued.
+ * starts the threads of the workers the detector kicks, and fires delayed items, which nothing else would retry
+ * while nothing new is queued. So while the timer's thread is missing the detector does not park for good: a failed
+ * start of it wakes (or starts) the detector's thread, in every {@link VirtualThreadMode}, which then parks only
+ * until the timer's back-off ends, and scans again.
  *
  * <p>Fields (tags as in {@code package-info.java}): {@code thread}, {@code parked} and {@code stopped} are V; the
  * detector's per-worker fields ({@code Worker.scanSeq}, {@code runMark}, {@code cpuSeen}, ...) and the probes' are D.
@@ -153,6 +157,18 @@ final class BlockDetector implements Runnable {
 		if (this.system.jdkScheduled) {
 			return; // VirtualThreadMode.SCHEDULER: a virtual thread that blocks frees its carrier by itself
 		}
+		wake();
+	}
+
+	/**
+	 * The timer's thread could not be started ({@link Timers#whenThreadMissing}): the detector's thread (started if
+	 * need be, in every mode) tries again after the timer's back-off, though nothing is queued or watched.
+	 */
+	void timerThreadMissing() {
+		wake();
+	}
+
+	private void wake() {
 		Thread t = this.thread;
 		if (t == null) {
 			start();
@@ -180,7 +196,7 @@ final class BlockDetector implements Runnable {
 			long backoff = this.housekeeping.failed(NAME, ex, this.failuresInARow++);
 			this.retryStartAt = System.nanoTime() + backoff;
 			try {
-				this.system.timers.schedule(this::watch, backoff); // even if nothing else is queued meanwhile
+				this.system.timers.schedule(this::wake, backoff); // even if nothing else is queued meanwhile
 			}
 			catch (Throwable again) {
 				// the next watch() tries again
@@ -264,7 +280,7 @@ final class BlockDetector implements Runnable {
 			}
 		}
 		if (!this.stopped) {
-			watch();
+			wake();
 		}
 	}
 
@@ -346,7 +362,13 @@ final class BlockDetector implements Runnable {
 				if (++quiet >= LINGER_SCANS) {
 					this.parked = true;
 					if (!anyPending()) { // re-check after publishing 'parked', against a queuer that missed it
+						long retry;
 						while (this.parked && !this.stopped) {
+							if ((retry = this.system.timers.nanosUntilRetry()) >= 0) {
+								// the timer's thread is missing: the next scan tries again, after its back-off
+								LockSupport.parkNanos(this, Math.max(retry, this.intervalNanos));
+								break;
+							}
 							LockSupport.park(this);
 						}
 					}

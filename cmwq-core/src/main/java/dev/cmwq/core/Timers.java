@@ -17,8 +17,9 @@ import java.util.concurrent.TimeUnit;
  * after a back-off of a millisecond or more, until it succeeds. Every task may run again after a failure: a delayed
  * item's timer links the item only if it still owns it (its arming generation), mayday and watchdog checks look at
  * the pool as it is then. A timer thread that cannot be started (the JVM refuses one) leaves the tasks queued; it is
- * tried again at the next {@link #schedule} and, after a back-off, whenever work is queued ({@link #retryStart()});
- * the timer counts as not working until a thread runs.
+ * tried again at the next {@link #schedule} and, after a back-off, whenever work is queued ({@link #retryStart()})
+ * and by the block detector's thread, which {@link #whenThreadMissing} wakes (or starts) for that, so that the
+ * tasks fire even if nothing else happens; the timer counts as not working until a thread runs.
  */
 final class Timers {
 
@@ -42,15 +43,47 @@ final class Timers {
 	private long retryStartAt;
 
 	/**
+	 * Told, outside this monitor, when a task was scheduled while the thread is missing: makes sure another thread
+	 * calls {@link #retryStart()} after the back-off ({@code BlockDetector.timerThreadMissing}). I
+	 */
+	private final Runnable whenThreadMissing;
+
+	Timers(Runnable whenThreadMissing) {
+		this.whenThreadMissing = whenThreadMissing;
+	}
+
+	/**
 	 * Runs {@code task} after {@code nanos}, and again after a back-off each time it throws.
 	 * @return the timer, or null once the system has shut its timers down
 	 */
-	synchronized ScheduledFuture<?> schedule(Runnable task, long nanos) {
-		Runnable hook = this.scheduleFault;
-		if (hook != null) {
-			hook.run();
+	ScheduledFuture<?> schedule(Runnable task, long nanos) {
+		ScheduledFuture<?> timer;
+		synchronized (this) {
+			Runnable hook = this.scheduleFault;
+			if (hook != null) {
+				hook.run();
+			}
+			timer = submit(new Task(task), nanos);
 		}
-		return submit(new Task(task), nanos);
+		if (this.threadMissing) {
+			try {
+				this.whenThreadMissing.run();
+			}
+			catch (Throwable ex) { // out of memory: the next schedule, or queueing, tries again
+			}
+		}
+		return timer;
+	}
+
+	/**
+	 * How long until {@link #retryStart()} tries to start the thread again (0: now), or -1 if the thread is not
+	 * missing (or the timers are shut down).
+	 */
+	synchronized long nanosUntilRetry() {
+		if (!this.threadMissing || this.shutdown) {
+			return -1;
+		}
+		return Math.max(0, this.retryStartAt - System.nanoTime());
 	}
 
 	/**

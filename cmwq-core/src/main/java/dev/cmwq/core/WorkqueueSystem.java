@@ -100,7 +100,7 @@ public final class WorkqueueSystem implements AutoCloseable {
 
 	final Listeners listeners = new Listeners(); // I
 
-	final Timers timers = new Timers(); // I
+	final Timers timers = new Timers(this::timerThreadMissing); // I
 
 	final BlockDetector detector; // I
 
@@ -629,6 +629,11 @@ public final class WorkqueueSystem implements AutoCloseable {
 		this.reported = true;
 		this.detector.stop();
 		return clean;
+	}
+
+	/** The timer's thread could not be started: the detector's thread tries again ({@link Timers}). */
+	private void timerThreadMissing() {
+		this.detector.timerThreadMissing();
 	}
 
 	/** Abandons every delayed item still waiting for its timer. */

@@ -100,10 +100,11 @@
  * workers park with no timeout of their own; and starts worker threads for the detector); the block detector (scans
  * running workers of managed pools with pending items, flags blocked ones, marks CPU hogs). The timer, the detector
  * and the rescuers survive any {@code Throwable}: what failed is counted, logged rate-limited and retried after a
- * back-off ({@code Housekeeping}, and {@link dev.cmwq.core.WorkqueueSystem#housekeeping()} for health checks).
+ * back-off ({@code Housekeeping}, and {@link dev.cmwq.core.WorkqueueSystem#housekeeping()} for health checks); a
+ * timer thread that cannot be started is retried by the detector's thread, which it wakes (or starts) for that.
  * With {@link dev.cmwq.core.VirtualThreadMode} (JDK 21+) workers and rescuers are virtual threads: in {@code MANAGED}
  * the detector probes them by their JVM state only; in {@code SCHEDULER} every item runs flagged CPU_INTENSIVE
- * ({@code WorkqueueSystem.jdkScheduled}) and the detector is never started.
+ * ({@code WorkqueueSystem.jdkScheduled}) and the detector's thread is started only to retry the timer's.
  *
  * <h3>Concurrency management, and waking up</h3>
  * A bound pool whose CPU is online starts items only while none of its workers counts as running

@@ -29,7 +29,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * {@link VirtualThreadMode#MANAGED} and {@link VirtualThreadMode#SCHEDULER} (JDK 21+: the build runs this class in
  * a JVM of its own on JDK 25, by its tag): items run on virtual threads, and the contract holds: max-active, ordered
  * FIFO, the pending bit, freeze and thaw, flush, cancel, shutdown answers, rescuers, thread-locals, and the model-based
- * random test. Plus what differs: the SCHEDULER mode counts no item as running and never starts the block detector.
+ * random test. Plus what differs: the SCHEDULER mode counts no item as running and starts the block detector's thread
+ * only to retry a timer thread that could not be started.
  */
 @Tag("jdk21")
 class VirtualThreadsTest {
@@ -312,6 +313,24 @@ class VirtualThreadsTest {
 		assertThat(system.awaitIdle(Duration.ofSeconds(TIMEOUT))).isTrue();
 		assertThat(system.detector.thread()).isNull();
 		assertThat(stats(system, "busy").cpuIntensive()).isZero(); // not "found" CPU-intensive: none ever counted
+	}
+
+	@Test
+	void onTheJdkSchedulerATimerThreadThatCouldNotBeStartedIsStartedAgainThoughNothingElseIsQueued() throws Exception {
+		WorkqueueSystem system = system(WorkqueueSystem.builder().cpus(1).watchdogThreshold(Duration.ZERO),
+				VirtualThreadMode.SCHEDULER);
+		Workqueue wq = system.allocWorkqueue("delayed", Set.of(), 0);
+		system.timers.housekeeping.fault = () -> {
+			throw new OutOfMemoryError("injected"); // before its thread exists: starting it fails
+		};
+		CountDownLatch ran = new CountDownLatch(1);
+		assertThat(wq.queueDelayed(new DelayedWork(ran::countDown), Duration.ofMillis(1))).isTrue();
+		assertThat(system.housekeeping().get(1).working()).as("the timer").isFalse();
+		assertThat(system.detector.thread()).as("woken to retry it").isNotNull();
+
+		system.timers.housekeeping.fault = null; // nothing is queued from here on
+		assertThat(ran.await(TIMEOUT, TimeUnit.SECONDS)).as("the delayed item fires").isTrue();
+		assertThat(system.housekeeping().get(1).working()).isTrue();
 	}
 
 	@Test
