@@ -67,7 +67,7 @@ public class DelayedWork extends Work {
 		return (previous | ARMED) + 2; // the next generation, ARMED
 	}
 
-	/** The PENDING holder starts an arming; returns it, for {@link #fire(long)}. */
+	/** The PENDING holder starts an arming; returns it, for {@link #fire(int)}. */
 	int arm() {
 		int armed = nextArming();
 		this.arming = armed;

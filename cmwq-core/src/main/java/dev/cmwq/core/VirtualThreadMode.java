@@ -22,7 +22,8 @@ public enum VirtualThreadMode {
 	/**
 	 * Workers are virtual threads and the JDK's scheduler manages concurrency: items start as soon as
 	 * {@code maxActive}, ordering, the pending bit and freezing allow, as if every queue were
-	 * {@link WorkqueueFlag#CPU_INTENSIVE} (no item counts as running), and the block detector never scans. A
+	 * {@link WorkqueueFlag#CPU_INTENSIVE} (no item counts as running), and the block detector watches nothing (its
+	 * thread runs only to retry a timer thread that could not be started). A
 	 * virtual thread that blocks frees its carrier by itself; what is left to watch is CPU hogs and threads pinned
 	 * to their carrier.
 	 */

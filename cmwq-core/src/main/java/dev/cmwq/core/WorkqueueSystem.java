@@ -90,7 +90,7 @@ public final class WorkqueueSystem implements AutoCloseable {
 
 	/**
 	 * I: {@link VirtualThreadMode#SCHEDULER}: the JDK's scheduler manages concurrency; no item counts as running
-	 * ({@code Worker.startItem}) and the block detector never scans ({@code BlockDetector.watch}).
+	 * ({@code Worker.startItem}) and the block detector watches nothing ({@code BlockDetector.watch}).
 	 */
 	final boolean jdkScheduled;
 
