@@ -350,7 +350,11 @@ final class DefaultWorkqueue implements Workqueue {
 			throw ex;
 		}
 		if (timer != null) {
-			work.armed(timer);
+			Runnable hook = this.afterArmScheduled;
+			if (hook != null) {
+				hook.run();
+			}
+			work.armed(generation, timer);
 		}
 		else if (work.fire(generation)) { // the system terminated and stopped its timers: nothing would fire it
 			this.armed.remove(work, generation);
@@ -378,6 +382,9 @@ final class DefaultWorkqueue implements Workqueue {
 
 	/** Test hook (null in production): run by a delayed item's timer after it linked the item. */
 	volatile Runnable afterFireLinked;
+
+	/** Test hook (null in production): run by the thread arming a delayed item once its timer is scheduled. */
+	volatile Runnable afterArmScheduled;
 
 	/**
 	 * Picks the pool-workqueue and links the item there. An item still running for this same queue, which is not

@@ -19,12 +19,15 @@ public class DelayedWork extends Work {
 
 	private static final VarHandle ARMING;
 
+	private static final VarHandle TIMER;
+
 	/** The bit of {@link #arming} set while the arming's timer holds the item. */
 	private static final int ARMED = 1;
 
 	static {
 		try {
 			ARMING = MethodHandles.lookup().findVarHandle(DelayedWork.class, "arming", int.class);
+			TIMER = MethodHandles.lookup().findVarHandle(DelayedWork.class, "timer", ArmedTimer.class);
 		}
 		catch (ReflectiveOperationException ex) {
 			throw new ExceptionInInitializerError(ex);
@@ -38,8 +41,16 @@ public class DelayedWork extends Work {
 	 */
 	private volatile int arming;
 
-	/** The latest arming's timer, to cancel it (a best effort; see the class comment). P, V. */
-	private volatile ScheduledFuture<?> timer;
+	/**
+	 * The latest arming's timer, to drop it early when the item is taken out of it (a best effort; see the class
+	 * comment). Set by the arming's PENDING holder once the timer exists, which may be after the item was taken out
+	 * of it ({@link #armed}). V
+	 */
+	private volatile ArmedTimer timer;
+
+	/** A timer with the arming it fires. */
+	private record ArmedTimer(int arming, ScheduledFuture<?> future) {
+	}
 
 	/**
 	 * Creates a delayed work item, like {@code INIT_DELAYED_WORK}.
@@ -74,8 +85,19 @@ public class DelayedWork extends Work {
 		return armed;
 	}
 
-	void armed(ScheduledFuture<?> timer) {
-		this.timer = timer;
+	/**
+	 * The timer of arming {@code armed} exists: kept, so that whoever takes the item out of it drops it. If the item
+	 * was taken out meanwhile, or is taken out now, the taker may have missed the timer: then it is dropped here, or
+	 * it would stay in the timer's queue until its delay ends (a modDelayed's steal between {@code arm()} and this
+	 * call used to leave it there, and the stale timer overwrote the next arming's). The taker clears ARMED, then
+	 * reads {@link #timer}; this sets {@code timer}, then reads {@link #arming}: one of the two sees the other.
+	 */
+	void armed(int armed, ScheduledFuture<?> timer) {
+		ArmedTimer seen = this.timer;
+		if (this.arming != armed || !TIMER.compareAndSet(this, seen, new ArmedTimer(armed, timer))
+				|| this.arming != armed) {
+			timer.cancel(false); // only this arming's timer, which fire() would find nothing for
+		}
 	}
 
 	/** The timer of {@code armed} (what {@link #arm()} returned) fired: true if the item is still its to link. */
@@ -89,9 +111,9 @@ public class DelayedWork extends Work {
 		if ((armed & ARMED) == 0 || !ARMING.compareAndSet(this, armed, armed & ~ARMED)) {
 			return false;
 		}
-		ScheduledFuture<?> t = this.timer;
-		if (t != null) {
-			t.cancel(false); // only to drop the task early; if it already runs, fire() will find nothing
+		ArmedTimer t = this.timer;
+		if (t != null && t.arming == armed) {
+			t.future.cancel(false); // only to drop the task early; if it already runs, fire() will find nothing
 		}
 		this.queuedOn.armed.remove(this, armed); // set before the timer was armed, and not changed while pending
 		return true;

@@ -75,6 +75,11 @@ final class Timers {
 		return timer;
 	}
 
+	/** Tasks waiting in the timer's queue (for tests). */
+	synchronized int queued() {
+		return (this.executor != null) ? this.executor.getQueue().size() : 0;
+	}
+
 	/**
 	 * How long until {@link #retryStart()} tries to start the thread again (0: now), or -1 if the thread is not
 	 * missing (or the timers are shut down).

@@ -7,6 +7,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import org.junit.jupiter.api.AfterEach;
@@ -248,6 +249,42 @@ class WorkSemanticsTest {
 		await().atMost(Duration.ofSeconds(TIMEOUT)).until(() -> runs.get() == 1);
 		Timeline.sleep(0.1);
 		assertThat(runs).hasValue(1);
+	}
+
+	/**
+	 * A delayed item taken out of its timer by another thread between the arming's {@code schedule} and the moment
+	 * the arming thread records the timer: the taker cannot drop that timer, so the arming thread must, or it stays
+	 * in the timer's queue until its delay ends (here an hour), and used to overwrite the next arming's timer.
+	 */
+	@Test
+	void aTimerThatAnItemWasTakenOutOfBeforeItsArmingRecordedItIsDropped() throws Exception {
+		try (WorkqueueSystem system = WorkqueueSystem.builder().cpus(1).systemWorkqueues(false)
+			.watchdogThreshold(Duration.ZERO) // no other timers
+			.build()) {
+			DefaultWorkqueue wq = (DefaultWorkqueue) system.allocWorkqueue("timers", Set.of(), 0);
+			DelayedWork work = new DelayedWork(() -> {
+			});
+			AtomicBoolean cancelled = new AtomicBoolean();
+			wq.afterArmScheduled = () -> {
+				wq.afterArmScheduled = null; // once
+				Thread taker = new Thread(() -> cancelled.set(work.cancel()));
+				taker.start();
+				try {
+					taker.join();
+				}
+				catch (InterruptedException ex) {
+					Thread.currentThread().interrupt();
+				}
+			};
+			assertThat(wq.queueDelayed(work, Duration.ofHours(1))).isTrue();
+			assertThat(cancelled).as("taken out of its timer").isTrue();
+			assertThat(system.timers.queued()).as("the hour's timer is dropped").isZero();
+
+			assertThat(wq.queueDelayed(work, Duration.ofHours(1))).isTrue(); // the next arming's timer is kept,
+			assertThat(system.timers.queued()).isOne();
+			assertThat(work.cancel()).isTrue(); // and dropped by a cancel
+			assertThat(system.timers.queued()).isZero();
+		}
 	}
 
 	@Test
