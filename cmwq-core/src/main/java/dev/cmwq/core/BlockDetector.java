@@ -161,14 +161,11 @@ final class BlockDetector implements Runnable {
 	}
 
 	/**
-	 * The timer's thread could not be started ({@link Timers#whenThreadMissing}): the detector's thread (started if
-	 * need be, in every mode) tries again after the timer's back-off, though nothing is queued or watched.
+	 * Makes sure the detector's thread runs: unparks it, or starts it. In every mode: also called when the timer's
+	 * thread could not be started ({@link Timers#whenThreadMissing}), which the detector's thread then retries after
+	 * the timer's back-off, though nothing is queued or watched.
 	 */
-	void timerThreadMissing() {
-		wake();
-	}
-
-	private void wake() {
+	void wake() {
 		Thread t = this.thread;
 		if (t == null) {
 			start();

@@ -82,7 +82,7 @@ final class DefaultWorkqueue implements Workqueue {
 	final Set<String> warnedFlushTargets = ConcurrentHashMap.newKeySet();
 
 	/**
-	 * Delayed items whose timers have not fired yet, with their arming ({@link DelayedWork#arm()}): entered by the
+	 * Delayed items whose timers have not fired yet, with their arming ({@link DelayedWork#nextArming()}): entered by the
 	 * arming PENDING holder, removed by whoever takes that arming out of its timer, or by its timer once it linked
 	 * the item. An entry is removed only with its own arming: a timer that linked the item, and meanwhile lost it to
 	 * a {@code modDelayed} that armed it again, must not remove the new arming's entry, or close() would never
@@ -338,9 +338,9 @@ final class DefaultWorkqueue implements Workqueue {
 			return;
 		}
 		work.countQueued(this);
-		// before arm() publishes the generation: a canceller that takes it removes the entry
-		this.armed.put(work, work.nextArming());
-		int generation = work.arm();
+		int generation = work.nextArming();
+		this.armed.put(work, generation); // before arm() publishes it: a canceller that takes it removes the entry
+		work.arm(generation);
 		ScheduledFuture<?> timer;
 		try {
 			timer = this.system.timers.schedule(() -> fire(work, generation, cpu), nanos);

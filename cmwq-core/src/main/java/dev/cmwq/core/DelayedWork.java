@@ -36,7 +36,7 @@ public class DelayedWork extends Work {
 
 	/**
 	 * The latest arming: its generation (armings so far, modulo 2^31) shifted left by one, plus {@link #ARMED} while
-	 * its timer holds the item. Set by the PENDING holder as it arms ({@link #arm()}); the ARMED bit is cleared only
+	 * its timer holds the item. Set by the PENDING holder as it arms ({@link #arm(int)}); the ARMED bit is cleared only
 	 * by a CAS. P, C.
 	 */
 	private volatile int arming;
@@ -69,8 +69,8 @@ public class DelayedWork extends Work {
 	}
 
 	/**
-	 * The arming {@link #arm()} will start, for the PENDING holder to enter in its queue's armed set before the
-	 * arming is published. P
+	 * The next arming, for the PENDING holder to enter in its queue's armed set before it publishes it with
+	 * {@link #arm(int)}. P
 	 */
 	int nextArming() {
 		int previous = this.arming;
@@ -78,11 +78,10 @@ public class DelayedWork extends Work {
 		return (previous | ARMED) + 2; // the next generation, ARMED
 	}
 
-	/** The PENDING holder starts an arming; returns it, for {@link #fire(int)}. */
-	int arm() {
-		int armed = nextArming();
+	/** The PENDING holder starts arming {@code armed} ({@link #nextArming()}), which its timer gives {@link #fire}. P */
+	void arm(int armed) {
+		assert armed == nextArming();
 		this.arming = armed;
-		return armed;
 	}
 
 	/**
@@ -100,7 +99,7 @@ public class DelayedWork extends Work {
 		}
 	}
 
-	/** The timer of {@code armed} (what {@link #arm()} returned) fired: true if the item is still its to link. */
+	/** The timer of arming {@code armed} fired: true if the item is still its to link. */
 	boolean fire(int armed) {
 		return ARMING.compareAndSet(this, armed, armed & ~ARMED);
 	}

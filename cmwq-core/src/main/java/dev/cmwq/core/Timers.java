@@ -44,7 +44,7 @@ final class Timers {
 
 	/**
 	 * Told, outside this monitor, when a task was scheduled while the thread is missing: makes sure another thread
-	 * calls {@link #retryStart()} after the back-off ({@code BlockDetector.timerThreadMissing}). I
+	 * calls {@link #retryStart()} after the back-off ({@code BlockDetector.wake}). I
 	 */
 	private final Runnable whenThreadMissing;
 

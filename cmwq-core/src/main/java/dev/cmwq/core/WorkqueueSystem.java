@@ -633,7 +633,7 @@ public final class WorkqueueSystem implements AutoCloseable {
 
 	/** The timer's thread could not be started: the detector's thread tries again ({@link Timers}). */
 	private void timerThreadMissing() {
-		this.detector.timerThreadMissing();
+		this.detector.wake();
 	}
 
 	/** Abandons every delayed item still waiting for its timer. */
