@@ -80,7 +80,8 @@ final class Worker implements Runnable {
 
 	/**
 	 * I: set before the thread starts (null until a pool worker's thread is created), or before an idle worker of
-	 * another pool hands its thread over ({@link WorkerPool#handOverIdleThread}).
+	 * another pool hands its thread over ({@link WorkerPool#handOverIdleThread}, {@link WorkerPool#giveToThreadless}),
+	 * by whoever took the worker off {@link WorkqueueSystem#threadless}.
 	 */
 	volatile Thread thread;
 
@@ -361,6 +362,9 @@ final class Worker implements Runnable {
 		assert pool.isLocked();
 		this.idleSince = System.nanoTime();
 		pool.enterIdle(this);
+		if (pool.giveToThreadless(this)) {
+			return false; // handed over to another pool's new worker, whose thread was being made
+		}
 		long timeout = pool.system.idleTimeoutNanos;
 		for (;;) {
 			if (pool.system.isTerminated()) {

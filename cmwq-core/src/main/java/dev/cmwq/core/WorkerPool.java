@@ -1153,12 +1153,16 @@ final class WorkerPool {
 	 */
 	private void startThread(Worker worker) {
 		assert !isLocked();
-		if (this.system.handOverIdleThread(this, worker)) {
+		boolean listed = this.system.listThreadless(worker);
+		if (this.system.handOverIdleThread(this, worker, listed)) {
 			return;
 		}
 		String refusal;
 		try {
 			Thread thread = this.system.threadFactory.newThread(worker);
+			if (listed && !this.system.threadless.remove(worker)) {
+				return; // a worker that went idle meanwhile took it off the list and gave it its thread: this one never starts
+			}
 			if (thread == null) {
 				refusal = "the thread factory returned null";
 			}
@@ -1178,6 +1182,9 @@ final class WorkerPool {
 			}
 		}
 		catch (Throwable ex) {
+			if (listed && !this.system.threadless.remove(worker)) {
+				return; // the factory threw, but a worker that went idle meanwhile gave it its thread
+			}
 			refusal = "starting a worker thread failed: " + ex;
 		}
 		refuse(worker, refusal);
@@ -1327,9 +1334,11 @@ final class WorkerPool {
 	 * different times keep the sum of their peaks (workload 2 of the benchmarks: 15 to 17 threads for at most 12
 	 * items in flight, 12 to 13 with it). Only an online CPU's pool, or an unbound one, gives. Called without any
 	 * pool's lock.
-	 * @return true if a thread was handed over
+	 * @param listed whether {@code next} is on {@link WorkqueueSystem#threadless}: then whoever takes it off the list
+	 * gives it its thread (here, or a worker going idle in another pool: {@link #giveToThreadless})
+	 * @return true if {@code next} has its thread: this pool's idle worker's, or another's that took it off the list
 	 */
-	boolean handOverIdleThread(Worker next) {
+	boolean handOverIdleThread(Worker next, boolean listed) {
 		if (this.idle.isEmpty() || !mayGiveWorkers()) { // a racy hint
 			return false;
 		}
@@ -1338,6 +1347,9 @@ final class WorkerPool {
 		try {
 			if (this.idle.isEmpty() || !mayGiveWorkers() || this.system.isTerminated()) {
 				return false;
+			}
+			if (listed && !this.system.threadless.remove(next)) {
+				return true;
 			}
 			Worker given = this.idle.peekLast();
 			exitIdle(given);
@@ -1348,6 +1360,29 @@ final class WorkerPool {
 			unlock();
 		}
 		LockSupport.unpark(thread);
+		return true;
+	}
+
+	/**
+	 * {@code worker} just went idle: if another pool's new worker waits for its thread ({@link
+	 * WorkqueueSystem#threadless}: its thread is being made), this worker is given up and its thread runs that one,
+	 * and the thread being made is never started. This closes the window {@link #handOverIdleThread} leaves: a worker
+	 * that goes idle while the factory makes a thread for another pool (workload 2 of the benchmarks: a 13th thread for
+	 * at most 12 items in flight). Only an online CPU's pool, or an unbound one, gives. L
+	 * @return true if the worker was given up (DEAD): its thread goes on to run the other pool's worker
+	 */
+	boolean giveToThreadless(Worker worker) {
+		assert isLocked() && worker.state == Worker.State.IDLE;
+		if (this.system.threadless.isEmpty() || !mayGiveWorkers() || this.system.isTerminated()) {
+			return false;
+		}
+		Worker next = this.system.threadless.poll(); // exactly one of this poll and the maker's remove gets it
+		if (next == null) {
+			return false;
+		}
+		assert next.thread == null;
+		exitIdle(worker);
+		worker.handOver(next);
 		return true;
 	}
 

@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -114,6 +115,14 @@ public final class WorkqueueSystem implements AutoCloseable {
 	final LongAdder resolved = new LongAdder(); // see accepted
 
 	final Watchdog watchdog; // I
+
+	/**
+	 * C: new workers whose threads are being made ({@code WorkerPool.startThread}). Whoever takes a worker off this
+	 * list gives it its thread, and only one can: the maker ({@code remove}), another pool's idle worker that hands
+	 * its own thread over ({@code WorkerPool.handOverIdleThread}, also {@code remove}), or a worker going idle in
+	 * another pool ({@code WorkerPool.giveToThreadless}, {@code poll}).
+	 */
+	final ConcurrentLinkedQueue<Worker> threadless = new ConcurrentLinkedQueue<>();
 
 	/** I: the failures of every rescuer thread ({@link #housekeeping()}). */
 	final Housekeeping rescuers = new Housekeeping("cmwq-rescuer");
@@ -333,9 +342,10 @@ public final class WorkqueueSystem implements AutoCloseable {
 	 * {@code to} needs a thread for its new worker {@code next}: takes one of an idle worker another pool can spare
 	 * ({@link WorkerPool#handOverIdleThread}), looking from a random pool on. Not for virtual threads, which cost
 	 * nothing to start. Called without any pool's lock.
+	 * @param listed whether {@code next} is on {@link #threadless} ({@link #listThreadless})
 	 * @return true if {@code next} has its thread
 	 */
-	boolean handOverIdleThread(WorkerPool to, Worker next) {
+	boolean handOverIdleThread(WorkerPool to, Worker next, boolean listed) {
 		if (this.virtualThreads.isVirtual()) {
 			return false;
 		}
@@ -344,11 +354,29 @@ public final class WorkqueueSystem implements AutoCloseable {
 		int first = ThreadLocalRandom.current().nextInt(n);
 		for (int i = 0; i < n; i++) {
 			WorkerPool from = pools.get((first + i) % n);
-			if (from != to && from.handOverIdleThread(next)) {
+			if (from != to && from.handOverIdleThread(next, listed)) {
 				return true;
 			}
 		}
 		return false;
+	}
+
+	/**
+	 * Lists a new worker whose thread is about to be made on {@link #threadless}, so that a worker that goes idle in
+	 * another pool meanwhile can give it its thread instead. Not for virtual threads. Called without any pool's lock.
+	 * @return whether it was listed: then the maker must take it off ({@code remove}) before it gives it a thread,
+	 * and if that fails, a worker gave it its own
+	 */
+	boolean listThreadless(Worker worker) {
+		if (this.virtualThreads.isVirtual()) {
+			return false;
+		}
+		try {
+			return this.threadless.add(worker);
+		}
+		catch (Throwable ex) { // out of memory: the thread is made as before
+			return false;
+		}
 	}
 
 	List<WorkerPool> boundPools() {

@@ -1,8 +1,10 @@
 package dev.cmwq.core;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
@@ -27,9 +29,23 @@ class IdleThreadHandOverTest {
 
 	private final AtomicInteger started = new AtomicInteger();
 
+	/** Runs in the factory before it makes a thread. */
+	private volatile Runnable beforeMaking = () -> {
+	};
+
+	/** The threads the factory made that were started. */
+	private final List<Thread> startedThreads = new CopyOnWriteArrayList<>();
+
 	private final ThreadFactory counting = (task) -> {
 		this.started.incrementAndGet();
-		return new Thread(task);
+		this.beforeMaking.run();
+		return new Thread(task) {
+			@Override
+			public void start() {
+				IdleThreadHandOverTest.this.startedThreads.add(this);
+				super.start();
+			}
+		};
 	};
 
 	private final WorkqueueSystem system = WorkqueueSystem.builder()
@@ -71,6 +87,55 @@ class IdleThreadHandOverTest {
 		await().atMost(Duration.ofSeconds(TIMEOUT)).until(() -> pool(1).idle() == 1);
 		assertThat(pool(0).workers()).isZero();
 		assertThat(pool(1).workers()).isOne();
+	}
+
+	/**
+	 * A worker that goes idle while the factory makes a thread for another pool's new worker (at the look for an idle
+	 * worker there was none) gives that worker its own thread, and the thread being made is never started: the
+	 * window that made workload 2 of the benchmarks start a 13th thread for at most 12 items in flight.
+	 */
+	@Test
+	void aWorkerThatGoesIdleWhileTheFactoryMakesAThreadForAnotherPoolGivesItsOwn() throws Exception {
+		CountDownLatch endFirst = new CountDownLatch(1);
+		CompletableFuture<Thread> firstRan = new CompletableFuture<>();
+		this.wq.queueOn(0, new Work(() -> {
+			firstRan.complete(Thread.currentThread());
+			awaitQuietly(endFirst);
+		}));
+		Thread first = firstRan.get(TIMEOUT, TimeUnit.SECONDS);
+		CountDownLatch making = new CountDownLatch(1);
+		CountDownLatch mayReturn = new CountDownLatch(1);
+		CompletableFuture<Thread> maker = new CompletableFuture<>();
+		this.beforeMaking = () -> {
+			maker.complete(Thread.currentThread());
+			making.countDown();
+			awaitQuietly(mayReturn);
+		};
+		CompletableFuture<Thread> secondRan = new CompletableFuture<>();
+		CompletableFuture<Void> queued = CompletableFuture.runAsync(
+				() -> this.wq.queueOn(1, new Work(() -> secondRan.complete(Thread.currentThread()))));
+		assertThat(making.await(TIMEOUT, TimeUnit.SECONDS)).as("the factory makes cpu1's thread").isTrue();
+		endFirst.countDown(); // cpu0's worker ends its item and goes idle while the factory is at it
+		assertThat(secondRan.get(TIMEOUT, TimeUnit.SECONDS)).as("the thread of cpu0's worker").isSameAs(first);
+		assertThat(first.getName()).isEqualTo("cmwq-cpu1-w0");
+		mayReturn.countDown();
+		queued.get(TIMEOUT, TimeUnit.SECONDS);
+		assertThat(maker.getNow(null)).as("the queuer made the thread, so it is done with it now").isNotNull()
+			.isNotSameAs(first).matches((t) -> !t.getName().startsWith("cmwq-"));
+		assertThat(this.startedThreads).as("threads started: the one made for cpu1 never was").containsExactly(first);
+		assertThat(this.system.threadless).isEmpty();
+		await().atMost(Duration.ofSeconds(TIMEOUT)).until(() -> pool(1).idle() == 1);
+		assertThat(pool(0).workers()).isZero();
+		assertThat(pool(1).workers()).isOne();
+	}
+
+	private static void awaitQuietly(CountDownLatch latch) {
+		try {
+			latch.await();
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+		}
 	}
 
 	/** The handed-over thread is a full worker of its new pool: a block there is found and another worker runs. */
