@@ -139,7 +139,9 @@ final class CpuTopology {
 	 * The CPU for work queued without one. A worker of a bound pool whose CPU is online queues on its own CPU (work
 	 * queued by work stays local, as in the kernel). Any other thread keeps the CPU it used last while that CPU's
 	 * pool keeps up (nothing queued there and unfinished); otherwise it compares that pool with another CPU's of its
-	 * group, picked at random, and moves to the other if it is less loaded ("power of two choices"); onto a
+	 * group, picked at random, and moves to the other if it is less loaded ("power of two choices"), or as loaded and
+	 * likely free first ({@link WorkerPool#freeBefore}: one queue shared by two workers gives an item to whichever
+	 * ends its item first); onto a
 	 * {@link #BACKLOG} it compares only every {@link #STAYS} + 1 items. A thread's group
 	 * is as many CPUs, from the one it first queued on, as the machine has cores ({@link #groupSize}): spreading one
 	 * thread's items further only wakes more pools' workers for no more parallelism, which is what made the cost per
@@ -168,8 +170,12 @@ final class CpuTopology {
 		}
 		context.stays = STAYS;
 		int other = groupCpu(context, cpus, cpu);
-		if (homeLoad > 0 && other != cpu && cpuPool(other, highpri).load() >= homeLoad) {
-			return cpu;
+		if (homeLoad > 0 && other != cpu) {
+			WorkerPool otherPool = cpuPool(other, highpri);
+			int otherLoad = otherPool.load();
+			if (otherLoad > homeLoad || (otherLoad == homeLoad && !otherPool.freeBefore(home))) {
+				return cpu;
+			}
 		}
 		context.cpu = other;
 		return other;

@@ -477,7 +477,9 @@ final class Worker implements Runnable {
 		this.currentPwq = pwq;
 		this.currentColor = work.color;
 		pwq.startRunning();
-		this.startedAt = System.nanoTime();
+		long now = System.nanoTime();
+		this.startedAt = now;
+		pool.started(now);
 		pool.progressed();
 		ITEM_SEQ.setRelease(this, this.itemSeq + 1); // after startedAt: a reader that sees the new value sees it
 		if (pwq.wq.cpuIntensive || pool.system.jdkScheduled) { // never counts as running

@@ -96,12 +96,15 @@ final class WorkerPool {
 
 	private static final VarHandle PROGRESS;
 
+	private static final VarHandle LAST_START;
+
 	static {
 		try {
 			MethodHandles.Lookup lookup = MethodHandles.lookup();
 			INCOMING = lookup.findVarHandle(WorkerPool.class, "incoming", Incoming.class);
 			NR_QUEUED = lookup.findVarHandle(WorkerPool.class, "nrQueued", int.class);
 			PROGRESS = lookup.findVarHandle(WorkerPool.class, "progress", long.class);
+			LAST_START = lookup.findVarHandle(WorkerPool.class, "lastStart", long.class);
 		}
 		catch (ReflectiveOperationException ex) {
 			throw new ExceptionInInitializerError(ex);
@@ -233,6 +236,31 @@ final class WorkerPool {
 	 * count all the same, and changing is all the watchdog looks for.
 	 */
 	volatile long progress;
+
+	/**
+	 * When a worker last started an item taken with the lock (an item of a batch reads no clock): of two pools
+	 * equally loaded, the one whose item started first is likely the first to be free ({@link #freeBefore}). R,
+	 * written by {@link #started}.
+	 */
+	private long lastStart;
+
+	/**
+	 * Whether this pool is likely free before {@code other}, as loaded: a worker runs an item here, and it started
+	 * before the one running there, if any. A pool where no worker counts as running has its items wait for a worker
+	 * that is waking, or for one that blocked. Read without locks, a hint.
+	 */
+	boolean freeBefore(WorkerPool other) {
+		if (this.nrRunning == 0) {
+			return false;
+		}
+		return other.nrRunning == 0 || (long) LAST_START.getOpaque(this) - (long) LAST_START.getOpaque(other) < 0;
+	}
+
+	/** A worker starts an item it took with the lock, at {@code now}. L */
+	void started(long now) {
+		assert isLocked();
+		LAST_START.setRelease(this, now);
+	}
 
 	/** Whether the watchdog reports the pool as stalled. T (the timer thread's watchdog check) */
 	volatile boolean stalled;

@@ -10,6 +10,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -88,6 +90,42 @@ class QueueingCpuTest {
 			release.set(true);
 			wq.flush();
 			assertThat(ranOn).containsExactlyInAnyOrder("cpu0", "cpu0", "cpu0", "cpu0", "cpu0", "cpu0", "cpu0", "cpu1");
+			assertThat(system.close(Duration.ofSeconds(30))).isTrue();
+		}
+	}
+
+	/**
+	 * Of two CPUs as loaded (each runs one item), a thread moves to the other CPU if the item running there started
+	 * first, as one queue shared by two workers would give its item to whichever ends its item first; it stays if its
+	 * own CPU's item started first.
+	 */
+	@ParameterizedTest
+	@ValueSource(booleans = { true, false })
+	void ofTwoCpusAsLoadedAThreadTakesTheOneWhoseItemStartedFirst(boolean otherFirst) throws Exception {
+		try (WorkqueueSystem system = WorkqueueSystem.builder()
+			.cpus(2)
+			.systemWorkqueues(false)
+			.cpuIntensiveThreshold(Duration.ZERO)
+			.build()) {
+			Workqueue wq = system.allocWorkqueue("bound", Set.of(), 0);
+			AtomicBoolean release = new AtomicBoolean();
+			int first = otherFirst ? 1 : 0;
+			for (int cpu : new int[] { first, 1 - first }) {
+				CountDownLatch spinning = new CountDownLatch(1);
+				wq.queueOn(cpu, new Work(() -> { // counts as running (it never blocks)
+					spinning.countDown();
+					while (!release.get()) {
+						Thread.onSpinWait();
+					}
+				}));
+				assertThat(spinning.await(30, TimeUnit.SECONDS)).isTrue();
+			}
+			AtomicReference<String> ranOn = new AtomicReference<>();
+			ThreadContext.get().cpu = 0; // the thread's CPU: 0
+			wq.execute(() -> ranOn.set(cpu(Thread.currentThread().getName())));
+			release.set(true);
+			wq.flush();
+			assertThat(ranOn.get()).isEqualTo("cpu" + first);
 			assertThat(system.close(Duration.ofSeconds(30))).isTrue();
 		}
 	}
