@@ -1392,7 +1392,7 @@ final class WorkerPool {
 	}
 
 	/**
-	 * {@code worker} just went idle: if another pool's new worker waits for its thread ({@link
+	 * {@code worker} just went idle: if a new worker (usually another pool's) waits for its thread ({@link
 	 * WorkqueueSystem#threadless}: its thread is being made), this worker is given up and its thread runs that one,
 	 * and the thread being made is never started. This closes the window {@link #handOverIdleThread} leaves: a worker
 	 * that goes idle while the factory makes a thread for another pool (workload 2 of the benchmarks: a 13th thread for

@@ -133,7 +133,10 @@
  * A new worker's thread is the thread of another pool's idle worker, if one has any (the one idle longest is given
  * up: {@code WorkerPool.handOverIdleThread}, taking that pool's lock while holding none; the thread runs the new
  * worker once it sees its own given up, renamed after its new pool; not with virtual threads), else it comes from
- * the thread factory, on whichever thread needs the worker; the engine's own
+ * the thread factory, on whichever thread needs the worker; a worker that goes idle meanwhile gives the new worker
+ * its own thread instead, and the one made is never started ({@code WorkerPool.giveToThreadless}: the new worker is
+ * listed on {@code WorkqueueSystem.threadless} while its thread is made, and whoever takes it off gives it its
+ * thread); the engine's own
  * threads inherit nothing from it ({@code WorkqueueSystem.newThread}). A worker runs only on the thread the engine
  * started or handed over for it, once ({@code WorkerPool.arrived}); a factory that returns null or a started thread, throws, or
  * whose thread does not run the worker in time, is a refusal ({@code WorkerPool.refuse}): the worker is dropped, the

@@ -61,21 +61,10 @@ class QueueingCpuTest {
 	 */
 	@Test
 	void aThreadQueueingOntoABacklogComparesOnlyEveryEighthItem() throws Exception {
-		try (WorkqueueSystem system = WorkqueueSystem.builder()
-			.cpus(2)
-			.systemWorkqueues(false)
-			.cpuIntensiveThreshold(Duration.ZERO)
-			.build()) {
+		try (WorkqueueSystem system = twoCpusWithoutHogs()) {
 			Workqueue wq = system.allocWorkqueue("bound", Set.of(), 0);
 			AtomicBoolean release = new AtomicBoolean();
-			CountDownLatch spinning = new CountDownLatch(1);
-			wq.queueOn(0, new Work(() -> { // counts as running (it never blocks): what follows on CPU 0 waits
-				spinning.countDown();
-				while (!release.get()) {
-					Thread.onSpinWait();
-				}
-			}));
-			assertThat(spinning.await(30, TimeUnit.SECONDS)).isTrue();
+			spinOn(wq, 0, release); // what follows on CPU 0 waits
 			for (int i = 0; i < CpuTopology.BACKLOG; i++) {
 				wq.queueOn(0, new Work(() -> {
 				}));
@@ -102,24 +91,12 @@ class QueueingCpuTest {
 	@ParameterizedTest
 	@ValueSource(booleans = { true, false })
 	void ofTwoCpusAsLoadedAThreadTakesTheOneWhoseItemStartedFirst(boolean otherFirst) throws Exception {
-		try (WorkqueueSystem system = WorkqueueSystem.builder()
-			.cpus(2)
-			.systemWorkqueues(false)
-			.cpuIntensiveThreshold(Duration.ZERO)
-			.build()) {
+		try (WorkqueueSystem system = twoCpusWithoutHogs()) {
 			Workqueue wq = system.allocWorkqueue("bound", Set.of(), 0);
 			AtomicBoolean release = new AtomicBoolean();
 			int first = otherFirst ? 1 : 0;
-			for (int cpu : new int[] { first, 1 - first }) {
-				CountDownLatch spinning = new CountDownLatch(1);
-				wq.queueOn(cpu, new Work(() -> { // counts as running (it never blocks)
-					spinning.countDown();
-					while (!release.get()) {
-						Thread.onSpinWait();
-					}
-				}));
-				assertThat(spinning.await(30, TimeUnit.SECONDS)).isTrue();
-			}
+			spinOn(wq, first, release);
+			spinOn(wq, 1 - first, release);
 			AtomicReference<String> ranOn = new AtomicReference<>();
 			ThreadContext.get().cpu = 0; // the thread's CPU: 0
 			wq.execute(() -> ranOn.set(cpu(Thread.currentThread().getName())));
@@ -128,6 +105,23 @@ class QueueingCpuTest {
 			assertThat(ranOn.get()).isEqualTo("cpu" + first);
 			assertThat(system.close(Duration.ofSeconds(30))).isTrue();
 		}
+	}
+
+	/** Two CPUs; an item that runs on never turns CPU-intensive, so it keeps counting as running. */
+	private static WorkqueueSystem twoCpusWithoutHogs() {
+		return WorkqueueSystem.builder().cpus(2).systemWorkqueues(false).cpuIntensiveThreshold(Duration.ZERO).build();
+	}
+
+	/** Queues on {@code cpu} an item that spins (counts as running: it never blocks) until released; returns once it runs. */
+	private static void spinOn(Workqueue wq, int cpu, AtomicBoolean release) throws InterruptedException {
+		CountDownLatch spinning = new CountDownLatch(1);
+		wq.queueOn(cpu, new Work(() -> {
+			spinning.countDown();
+			while (!release.get()) {
+				Thread.onSpinWait();
+			}
+		}));
+		assertThat(spinning.await(30, TimeUnit.SECONDS)).isTrue();
 	}
 
 	/** "cmwq-cpu1-w0" -> "cpu1" */
