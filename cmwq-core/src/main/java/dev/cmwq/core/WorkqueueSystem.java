@@ -659,7 +659,10 @@ public final class WorkqueueSystem implements AutoCloseable {
 		return clean;
 	}
 
-	/** The timer's thread could not be started: the detector's thread tries again ({@link Timers}). */
+	/**
+	 * The timer's thread could not be started: the detector's thread tries again ({@link Timers}). A method, not a
+	 * lambda in the field's initializer: {@link #detector} is final and assigned later, in the constructor.
+	 */
 	private void timerThreadMissing() {
 		this.detector.wake();
 	}

@@ -287,7 +287,9 @@ class AllocationFailureTest {
 			.cpus(1)
 			.systemWorkqueues(false)
 			.maxWorkersPerPool(1)
-			.maydayInterval(Duration.ofMillis(20))
+			// long: a mayday timer that fired within the test's window would arm itself again, one more call counted
+			// (seen under load: 3 calls against 2)
+			.maydayInterval(Duration.ofSeconds(TIMEOUT))
 			.build()) {
 			Workqueue wq = limited.allocWorkqueue("limited", Set.of(), 0);
 			CountDownLatch blocking = new CountDownLatch(1);

@@ -129,6 +129,41 @@ class IdleThreadHandOverTest {
 		assertThat(pool(1).workers()).isOne();
 	}
 
+	/**
+	 * The same, but the factory then fails: the new worker has its thread already, so the failure is not a refusal
+	 * (the pool counts no failed start and drops no worker). Here the given thread has begun to run the new worker by
+	 * then, which {@code refuse} checks too; the maker's failed {@code remove} also covers the moment before.
+	 */
+	@Test
+	void aFactoryThatFailsAfterAnIdleWorkerGaveItsThreadIsNoRefusal() throws Exception {
+		CountDownLatch endFirst = new CountDownLatch(1);
+		CompletableFuture<Thread> firstRan = new CompletableFuture<>();
+		this.wq.queueOn(0, new Work(() -> {
+			firstRan.complete(Thread.currentThread());
+			awaitQuietly(endFirst);
+		}));
+		Thread first = firstRan.get(TIMEOUT, TimeUnit.SECONDS);
+		CountDownLatch making = new CountDownLatch(1);
+		CountDownLatch mayFail = new CountDownLatch(1);
+		this.beforeMaking = () -> {
+			making.countDown();
+			awaitQuietly(mayFail);
+			throw new IllegalStateException("the factory fails");
+		};
+		CompletableFuture<Thread> secondRan = new CompletableFuture<>();
+		CompletableFuture<Void> queued = CompletableFuture.runAsync(
+				() -> this.wq.queueOn(1, new Work(() -> secondRan.complete(Thread.currentThread()))));
+		assertThat(making.await(TIMEOUT, TimeUnit.SECONDS)).isTrue();
+		endFirst.countDown();
+		assertThat(secondRan.get(TIMEOUT, TimeUnit.SECONDS)).isSameAs(first);
+		mayFail.countDown();
+		queued.get(TIMEOUT, TimeUnit.SECONDS); // the queuer made the thread: it is done with the failure now
+		assertThat(pool(1).failedStarts()).isZero();
+		await().atMost(Duration.ofSeconds(TIMEOUT)).until(() -> pool(1).idle() == 1);
+		assertThat(pool(1).workers()).isOne();
+		assertThat(this.startedThreads).containsExactly(first);
+	}
+
 	private static void awaitQuietly(CountDownLatch latch) {
 		try {
 			latch.await();
